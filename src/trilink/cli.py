@@ -1,0 +1,102 @@
+"""The one ``trilink`` command.
+
+Subcommand groups live next to the code they drive (``trilink/<concern>/commands.py``) and are
+imported lazily, so ``trilink --help`` stays fast and a broken optional part cannot break the rest.
+Every usage or input error ends in one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from trilink import TrilinkError, __version__
+
+__all__ = ["main", "cli"]
+
+#: subcommand name -> "module:attribute" of a click command or group
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "trajectory": ("trilink.physics.commands:trajectory", "Fit and inspect missile trajectories."),
+    "scenario": ("trilink.scenarios.commands:scenario", "List, show and export scenarios."),
+    "sites": ("trilink.sensors.commands:sites", "List the public sensor site catalogue."),
+    "missiles": ("trilink.physics.commands:missiles", "List the public missile catalogue."),
+    "track": ("trilink.tracking.commands:track", "Track plots from a JSON Lines file."),
+    "bench": ("trilink.bench_commands:bench", "Run benchmarks (tracker, fabric)."),
+    "keys": ("trilink.wire.commands:keys", "Make and list nation signing keys and TLS certificates."),
+    "agreements": ("trilink.fabric.commands:agreements", "Show, suspend and restore agreements."),
+    "fabric": ("trilink.fabric.commands:fabric", "Generate and run the NATS fabric."),
+    "node": ("trilink.node.commands:node", "Run a national node."),
+    "secretariat": ("trilink.secretariat.commands:secretariat", "The cooperation's secretariat."),
+    "demo": ("trilink.demo:demo", "Run the one-machine demonstration."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._available()))
+
+    def _available(self) -> dict[str, tuple[str, str]]:
+        out = {}
+        for name, (target, help_) in LAZY_COMMANDS.items():
+            module = target.split(":")[0]
+            if importlib.util.find_spec(module) is not None:
+                out[name] = (target, help_)
+        return out
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            return cmd
+        entry = self._available().get(cmd_name)
+        if entry is None:
+            return None
+        module_name, attr = entry[0].split(":")
+        module = importlib.import_module(module_name)
+        command = getattr(module, attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help text comes from the table, so listing commands imports nothing heavy.
+        rows = [(name, help_) for name, (_, help_) in sorted(self._available().items())]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trilink")
+def cli() -> None:
+    """trilink: KOR-USA-JPN missile-warning sharing network and secretariat."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: run the CLI, turning every usage or input error into one line and exit 2."""
+    try:
+        return cli.main(args=argv, prog_name="trilink", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("trilink: error: aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"trilink: error: {one_line(exc.format_message())}", err=True)
+        sys.exit(2)
+    except TrilinkError as exc:
+        click.echo(f"trilink: error: {one_line(str(exc))}", err=True)
+        sys.exit(2)
+
+
+def one_line(text: str) -> str:
+    """Collapse a message to one line."""
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

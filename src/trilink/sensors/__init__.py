@@ -1,0 +1,1 @@
+"""trilink.sensors."""
