@@ -1,0 +1,582 @@
+"""The multi-target, multi-sensor tracker: IMM-EKF (ballistic / boost), gating, global
+assignment, M-of-N initiation, deletion, stable ids — all batched over tracks with NumPy.
+
+Push API::
+
+    tracker = Tracker()
+    tracks = tracker.update(time, plots)   # plots: PlotBatch (columns); returns a TrackSet
+
+Plots in a batch are processed in time order, one *scan* (same time, same sensor) at a time:
+every track is predicted to the scan time in one batched call, the scan's plots are gated
+against all tracks with the Mahalanobis distance and assigned globally
+(:func:`scipy.optimize.linear_sum_assignment`, one dummy "miss" column per track), assigned
+tracks are updated in one batched EKF step per model, and unassigned radar plots start tentative
+tracks. There are no per-plot or per-track Python objects on this path.
+
+Why an IMM of two models: a ballistic object is well described by gravity, rotation and a
+nominal drag, but while a motor burns (and, less so, while an unknown ballistic coefficient
+decelerates it in re-entry) an unknown acceleration acts. The boost model estimates that
+acceleration as a random walk; the IMM's mode probability tells which regime the object is in
+(the ``phase`` output and burnout detection in :mod:`trilink.assess`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import chi2
+
+from trilink.geo import aer_to_ecef
+from trilink.tracking.dynamics import NX, MotionNoise, altitude_approx, predict
+from trilink.tracking.measurement import IR, RADAR, RADAR_RR, predict_measurement, wrap_residual
+from trilink.tracking.plots import KIND_IR, PlotBatch, PlotIssue, check_plots
+
+__all__ = ["TrackerConfig", "Tracker", "TrackSet", "TrackHistory"]
+
+Array = NDArray[np.float64]
+_BIG = 1e12
+
+
+@dataclass
+class TrackerConfig:
+    """Tunable settings; defaults suit 0.1–1 s radar revisit and ~50 m / 0.5 mrad plots."""
+
+    q_ballistic: float = 0.05  # m²/s³ white acceleration in coast
+    q_jerk: float = 20.0  # m²/s⁵ white jerk of the unknown thrust acceleration
+    gate_prob: float = 0.9997  # probability mass inside the association gate
+    init_vel_sigma: float = 4000.0  # m/s, single-plot initiation
+    init_acc_sigma: float = 40.0  # m/s², boost model's initial thrust acceleration spread
+    confirm_hits: int = 3  # M of N initiation
+    confirm_window: int = 5
+    miss_drop: int = 6  # consecutive misses by one sensor before it stops expecting the track
+    coast_timeout_s: float = 30.0  # confirmed track without any update is deleted after this
+    tentative_timeout_s: float = 5.0
+    tau_to_boost_s: float = 300.0  # mean sojourn times of the IMM's Markov chain
+    tau_to_ballistic_s: float = 40.0
+    mu_boost0: float = 0.5
+    history_interval_s: float = 1.0  # thinning of the stored per-track history
+    merge_check_s: float = 2.0  # how often duplicate confirmed tracks are looked for
+
+
+@dataclass
+class TrackSet:
+    """Confirmed tracks at time ``t`` as arrays (combined IMM estimate)."""
+
+    t: float
+    ids: NDArray[np.int64]
+    x: Array  # [K, 9] ECEF position, velocity, estimated specific force
+    P: Array  # [K, 9, 9]
+    mu_boost: Array  # [K]
+    phase: list[str]
+    t_first: Array  # [K] time of the first plot
+    t_last: Array  # [K] time of the last update
+    n_updates: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per track in the track file format (``docs/formats.md``)."""
+        out = []
+        for k in range(len(self.ids)):
+            cov = self.P[k, 0:6, 0:6]
+            out.append(
+                {
+                    "t": self.t,
+                    "track": f"T{int(self.ids[k]):04d}",
+                    "ecef_m": [float(v) for v in self.x[k, 0:3]],
+                    "vel_ecef_mps": [float(v) for v in self.x[k, 3:6]],
+                    "accel_mps2": [float(v) for v in self.x[k, 6:9]],
+                    "cov": [[float(c) for c in row] for row in cov],
+                    "phase": self.phase[k],
+                    "p_boost": float(self.mu_boost[k]),
+                    "t_first": float(self.t_first[k]),
+                    "t_last": float(self.t_last[k]),
+                    "n_updates": int(self.n_updates[k]),
+                }
+            )
+        return out
+
+
+@dataclass
+class TrackHistory:
+    """Thinned history of one track: times, combined states [9], covariances, P(boost)."""
+
+    t: list[float] = field(default_factory=list)
+    x: list[Array] = field(default_factory=list)
+    P: list[Array] = field(default_factory=list)
+    mu_boost: list[float] = field(default_factory=list)
+    confirmed_at: float = math.nan
+
+
+def _combine(x: Array, P: Array, mu: Array) -> tuple[Array, Array]:
+    xc = np.einsum("tj,tjk->tk", mu, x)
+    dx = x - xc[:, None, :]
+    Pc = np.einsum("tj,tjkl->tkl", mu, P) + np.einsum("tj,tjk,tjl->tkl", mu, dx, dx)
+    return xc, Pc
+
+
+class Tracker:
+    """Multi-target, multi-sensor IMM tracker. See the module docstring."""
+
+    def __init__(self, config: TrackerConfig | None = None) -> None:
+        self.config = config or TrackerConfig()
+        self.noise = MotionNoise(self.config.q_ballistic, self.config.q_jerk)
+        self.time = -math.inf
+        self.issues: list[PlotIssue] = []
+        self.n_plots = 0
+        self.n_rejected = 0
+        self.history: dict[int, TrackHistory] = {}
+        self._next_id = 1
+        self._sensors: dict[str, int] = {}
+        self._site: dict[int, tuple[Array, float]] = {}
+        self._jumps: dict[int, int] = {}
+        self._gates = {m: float(chi2.ppf(self.config.gate_prob, m)) for m in (2, 3, 4)}
+        self._last_merge = -math.inf
+        self._alloc(0, 0)
+
+    # ----------------------------------------------------------------- state arrays
+    def _alloc(self, n: int, s: int) -> None:
+        self.ids = np.zeros(n, np.int64)
+        self.x = np.zeros((n, 2, NX))
+        self.P = np.zeros((n, 2, NX, NX))
+        self.mu = np.zeros((n, 2))
+        self.confirmed = np.zeros(n, bool)
+        self.hits = np.zeros(n, np.int64)
+        self.opps = np.zeros(n, np.int64)
+        self.n_upd = np.zeros(n, np.int64)
+        self.t_first = np.zeros(n)
+        self.t_last = np.zeros(n)
+        self.t_hist = np.zeros(n)
+        self.merge_strikes = np.zeros(n, np.int64)
+        self.seen = np.zeros((n, s), bool)
+        self.miss = np.zeros((n, s), np.int64)
+
+    _ARRAYS = (
+        "ids",
+        "x",
+        "P",
+        "mu",
+        "confirmed",
+        "hits",
+        "opps",
+        "n_upd",
+        "t_first",
+        "t_last",
+        "t_hist",
+        "merge_strikes",
+        "seen",
+        "miss",
+    )
+
+    def _keep(self, keep: NDArray[np.bool_]) -> None:
+        for tid in self.ids[~keep]:
+            h = self.history.get(int(tid))
+            if h is not None and math.isnan(h.confirmed_at):
+                del self.history[int(tid)]  # tentative tracks leave no history
+        for name in self._ARRAYS:
+            setattr(self, name, getattr(self, name)[keep])
+
+    @property
+    def n_tracks(self) -> int:
+        return len(self.ids)
+
+    def _sensor_index(self, name: str) -> int:
+        idx = self._sensors.get(name)
+        if idx is None:
+            idx = len(self._sensors)
+            self._sensors[name] = idx
+            pad = ((0, 0), (0, 1))
+            self.seen = np.pad(self.seen, pad)
+            self.miss = np.pad(self.miss, pad)
+        return idx
+
+    # ----------------------------------------------------------------- public API
+    def update(self, time: float, plots: PlotBatch | None = None) -> TrackSet:
+        """Process ``plots`` (any order, all with ``t <= time``) and return tracks at ``time``.
+
+        Bad plots are left out and recorded in :attr:`issues`; the tracker never raises on
+        plot content.
+        """
+        if plots is not None and len(plots):
+            self._ingest(float(time), plots)
+        if math.isfinite(time) and time > self.time:
+            self._advance(float(time))
+        return self.track_set()
+
+    def track_set(self) -> TrackSet:
+        """The confirmed tracks at the current time."""
+        c = self.confirmed
+        xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
+        mu_b = self.mu[c, 1]
+        return TrackSet(
+            t=self.time,
+            ids=self.ids[c].copy(),
+            x=xc,
+            P=Pc,
+            mu_boost=mu_b.copy(),
+            phase=phases(xc, mu_b),
+            t_first=self.t_first[c].copy(),
+            t_last=self.t_last[c].copy(),
+            n_updates=self.n_upd[c].copy(),
+        )
+
+    # ----------------------------------------------------------------- ingest
+    def _ingest(self, time: float, plots: PlotBatch) -> None:
+        n0 = len(plots)
+        self.n_plots += n0
+        ok, issues = check_plots(plots)
+        with np.errstate(invalid="ignore"):
+            late = ok & (plots.t > time + 1e-9)
+            old = ok & (plots.t < self.time - 1e-9)
+        for i in np.flatnonzero(late)[:100]:
+            issues.append(
+                PlotIssue(
+                    f"plot time {plots.t[i]:.3f} is after the update time {time:.3f}",
+                    plots.sensor_names[int(plots.sensor[i])],
+                    int(plots.line[i]),
+                    float(plots.t[i]),
+                )
+            )
+        for i in np.flatnonzero(old)[:100]:
+            issues.append(
+                PlotIssue(
+                    f"out of order: plot time {plots.t[i]:.3f} is before the tracker time "
+                    f"{self.time:.3f}",
+                    plots.sensor_names[int(plots.sensor[i])],
+                    int(plots.line[i]),
+                    float(plots.t[i]),
+                )
+            )
+        ok &= ~late & ~old
+        b = plots.select(ok)
+        # Map the batch's sensor names onto the tracker's own sensor indices.
+        gmap = np.array([self._sensor_index(s) for s in b.sensor_names], np.int64)
+        gs = gmap[b.sensor] if len(b) else np.zeros(0, np.int64)
+        site = b.site_ecef()
+        ok2, more = self._check_sites(b, gs, site)
+        issues.extend(more)
+        self.issues.extend(issues)
+        b, gs, site = b.select(ok2), gs[ok2], site[ok2]
+        self.n_rejected += n0 - len(b)
+        if not len(b):
+            return
+        order = np.lexsort((gs, b.t))
+        b, gs, site = b.select(order), gs[order], site[order]
+        rot = b.site_rotation()
+        brk = np.flatnonzero((np.diff(b.t) != 0) | (np.diff(gs) != 0)) + 1
+        starts = np.concatenate(([0], brk))
+        ends = np.concatenate((brk, [len(b)]))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            self._scan(float(b.t[s]), int(gs[s]), b, s, e, site, rot)
+
+    def _check_sites(
+        self, b: PlotBatch, gs: NDArray[np.int64], site: Array
+    ) -> tuple[NDArray[np.bool_], list[PlotIssue]]:
+        """Reject plots whose sensor position jumps faster than any sensor can move."""
+        ok = np.ones(len(b), bool)
+        issues: list[PlotIssue] = []
+        for s in np.unique(gs).tolist():
+            idx = np.flatnonzero(gs == s)
+            ref = self._site.get(s)
+            if ref is None:
+                ref = (site[idx[0]], float(b.t[idx[0]]))
+            dist = np.linalg.norm(site[idx] - ref[0], axis=1)
+            # 12 km/s covers any satellite's ground-fixed speed; 1 km covers survey error.
+            bad = dist > 1000.0 + 12000.0 * np.abs(b.t[idx] - ref[1])
+            name = next(k for k, v in self._sensors.items() if v == s)
+            if np.any(bad):
+                nbad = int(bad.sum())
+                self._jumps[s] = self._jumps.get(s, 0) + nbad
+                first = idx[np.argmax(bad)]
+                issues.append(
+                    PlotIssue(
+                        f"sensor position jumped {dist[np.argmax(bad)] / 1000:.1f} km from its "
+                        f"last position; {nbad} plot(s) rejected",
+                        name,
+                        int(b.line[first]),
+                        float(b.t[first]),
+                    )
+                )
+                ok[idx[bad]] = False
+                if self._jumps[s] >= 20 and bad[-1]:
+                    # The sensor has really moved (relocated): accept the new position.
+                    self._site[s] = (site[idx[-1]], float(b.t[idx[-1]]))
+                    self._jumps[s] = 0
+                    issues.append(PlotIssue("sensor relocated; new position accepted", name))
+                    continue
+            else:
+                self._jumps[s] = 0
+            good = idx[~bad]
+            if len(good):
+                self._site[s] = (site[good[-1]], float(b.t[good[-1]]))
+        return ok, issues
+
+    # ----------------------------------------------------------------- filter steps
+    def _advance(self, t: float) -> None:
+        """IMM mixing and prediction of every track to time ``t``."""
+        dt = t - self.time if math.isfinite(self.time) else 0.0
+        self.time = t
+        n = self.n_tracks
+        if n == 0 or dt <= 0.0:
+            return
+        cfg = self.config
+        p_bt = 1.0 - math.exp(-dt / cfg.tau_to_boost_s)
+        p_tb = 1.0 - math.exp(-dt / cfg.tau_to_ballistic_s)
+        Pi = np.array([[1.0 - p_bt, p_bt], [p_tb, 1.0 - p_tb]])
+        c = self.mu @ Pi
+        w = self.mu[:, :, None] * Pi[None] / c[:, None, :]
+        x0 = np.einsum("tij,tik->tjk", w, self.x)
+        dx = self.x[:, :, None, :] - x0[:, None, :, :]
+        P0 = np.einsum("tij,tikl->tjkl", w, self.P) + np.einsum("tij,tijk,tijl->tjkl", w, dx, dx)
+        boost = np.tile(np.array([0.0, 1.0]), n)
+        xp, Pp = predict(x0.reshape(2 * n, NX), P0.reshape(2 * n, NX, NX), boost, dt, self.noise)
+        self.x = xp.reshape(n, 2, NX)
+        self.P = Pp.reshape(n, 2, NX, NX)
+        self.mu = c
+
+    def _scan(
+        self, t: float, s: int, b: PlotBatch, i0: int, i1: int, site_all: Array, rot_all: Array
+    ) -> None:
+        """One scan: plots ``i0:i1`` of ``b``, all from sensor ``s`` at time ``t``."""
+        self._advance(t)
+        cfg = self.config
+        ir = bool(b.kind[i0] == KIND_IR)
+        rr = b.range_rate[i0:i1]
+        comps = IR if ir else (RADAR_RR if bool(np.all(np.isfinite(rr))) else RADAR)
+        cols = {0: b.range_m, 1: b.az, 2: b.el, 3: b.range_rate}
+        sig = {0: b.sigma_range, 1: b.sigma_az, 2: b.sigma_el, 3: b.sigma_range_rate}
+        z = np.stack([cols[c][i0:i1] for c in comps], axis=1)
+        R = np.stack([sig[c][i0:i1] ** 2 for c in comps], axis=1)
+        site, rot = site_all[i0], rot_all[i0]
+        npl = i1 - i0
+        m = len(comps)
+        n = self.n_tracks
+        assigned_t = np.zeros(0, np.int64)
+        assigned_p = np.zeros(0, np.int64)
+        near_confirmed = np.zeros(npl, bool)
+        if n:
+            xc, Pc = _combine(self.x, self.P, self.mu)
+            h, H = predict_measurement(xc, site, rot, comps)
+            S0 = H @ Pc @ np.swapaxes(H, 1, 2)
+            y = wrap_residual(z[None, :, :] - h[:, None, :], comps)
+            if bool(np.all(R[0] == R)):
+                S = S0 + np.eye(m) * R[0]
+                Sinv = np.linalg.inv(S)
+                d2 = np.einsum("tpi,tij,tpj->tp", y, Sinv, y)
+                logdet = np.linalg.slogdet(S)[1][:, None]
+            else:
+                S4 = S0[:, None] + R[None, :, :, None] * np.eye(m)
+                sol = np.linalg.solve(S4, y[..., None])[..., 0]
+                d2 = np.sum(y * sol, axis=-1)
+                logdet = np.linalg.slogdet(S4)[1]
+            gate = d2 < self._gates[m]
+            near_confirmed = np.any(gate & self.confirmed[:, None], axis=0)
+            rows = np.flatnonzero(np.any(gate, axis=1))
+            if len(rows):
+                colsel = np.flatnonzero(np.any(gate[rows], axis=0))
+                g = gate[np.ix_(rows, colsel)]
+                cost = np.where(g, (d2 + logdet)[np.ix_(rows, colsel)], _BIG)
+                # Tentative tracks take a plot only if no confirmed track wants it.
+                cost += np.where(self.confirmed[rows], 0.0, 1e3)[:, None] * g
+                miss = np.full((len(rows), len(rows)), _BIG)
+                np.fill_diagonal(miss, self._gates[m] + logdet.max() + 1e4)
+                r_i, c_i = linear_sum_assignment(np.hstack([cost, miss]))
+                real = c_i < len(colsel)
+                r_i, c_i = r_i[real], c_i[real]
+                valid = g[r_i, c_i]
+                assigned_t = rows[r_i[valid]]
+                assigned_p = colsel[c_i[valid]]
+            if len(assigned_t):
+                self._update(assigned_t, z[assigned_p], R[assigned_p], site, rot, comps)
+            self._lifecycle(t, s, assigned_t)
+        # Unassigned radar plots start tentative tracks unless a confirmed track claims them.
+        if not ir:
+            free = np.ones(npl, bool)
+            free[assigned_p] = False
+            free &= ~near_confirmed
+            idx = np.flatnonzero(free)
+            if len(idx):
+                self._initiate(t, s, b, i0 + idx, site, rot)
+        if t - self._last_merge >= cfg.merge_check_s:
+            self._last_merge = t
+            self._merge_duplicates()
+        self._record_history(t)
+
+    def _update(
+        self,
+        ti: NDArray[np.int64],
+        z: Array,
+        R: Array,
+        site: Array,
+        rot: Array,
+        comps: tuple[int, ...],
+    ) -> None:
+        """Batched EKF update of both models of tracks ``ti`` with plots ``z`` [A, m]."""
+        a = len(ti)
+        m = z.shape[1]
+        xs = self.x[ti].reshape(2 * a, NX)
+        Ps = self.P[ti].reshape(2 * a, NX, NX)
+        zz = np.repeat(z, 2, axis=0)
+        Rd = np.repeat(R, 2, axis=0)[:, :, None] * np.eye(m)
+        h, H = predict_measurement(xs, site, rot, comps)
+        y = wrap_residual(zz - h, comps)
+        PHt = Ps @ np.swapaxes(H, 1, 2)
+        S = H @ PHt + Rd
+        K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, 1, 2)), 1, 2)
+        xs = xs + np.einsum("nij,nj->ni", K, y)
+        IKH = np.eye(NX) - K @ H
+        Ps = IKH @ Ps @ np.swapaxes(IKH, 1, 2) + K @ Rd @ np.swapaxes(K, 1, 2)
+        Ps = 0.5 * (Ps + np.swapaxes(Ps, 1, 2))
+        sol = np.linalg.solve(S, y[..., None])[..., 0]
+        loglik = -0.5 * (np.sum(y * sol, axis=1) + np.linalg.slogdet(S)[1])
+        loglik = loglik.reshape(a, 2)
+        logw = np.log(self.mu[ti]) + loglik
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        mu = w / w.sum(axis=1, keepdims=True)
+        self.mu[ti] = np.clip(mu, 1e-6, 1.0 - 1e-6)
+        self.x[ti] = xs.reshape(a, 2, NX)
+        self.P[ti] = Ps.reshape(a, 2, NX, NX)
+
+    def _lifecycle(self, t: float, s: int, ti: NDArray[np.int64]) -> None:
+        cfg = self.config
+        hit = np.zeros(self.n_tracks, bool)
+        hit[ti] = True
+        expected = self.seen[:, s] | hit
+        self.opps += expected & ~self.confirmed
+        self.hits += hit
+        self.n_upd += hit
+        self.t_last[hit] = t
+        self.seen[hit, s] = True
+        self.miss[hit, s] = 0
+        missed = expected & ~hit
+        self.miss[missed, s] += 1
+        self.seen[self.miss[:, s] >= cfg.miss_drop, s] = False
+        newly = ~self.confirmed & (self.hits >= cfg.confirm_hits) & (self.t_last > self.t_first)
+        if np.any(newly):
+            self.confirmed |= newly
+            for tid in self.ids[newly]:
+                self.history.setdefault(int(tid), TrackHistory()).confirmed_at = t
+        dead = (
+            (~self.confirmed & (self.opps - self.hits > cfg.confirm_window - cfg.confirm_hits))
+            | (~self.confirmed & (t - self.t_last > cfg.tentative_timeout_s))
+            | (self.confirmed & (t - self.t_last > cfg.coast_timeout_s))
+            | ~np.any(self.seen, axis=1)
+        )
+        if np.any(dead):
+            self._keep(~dead)
+
+    def _initiate(
+        self, t: float, s: int, b: PlotBatch, idx: NDArray[np.int64], site: Array, rot: Array
+    ) -> None:
+        """Single-plot initiation: position from the plot, velocity prior wide (or along LOS)."""
+        cfg = self.config
+        k = len(idx)
+        az, el, rg = b.az[idx], b.el[idx], b.range_m[idx]
+        pos = aer_to_ecef(az, el, rg, b.lat[idx], b.lon[idx], b.alt[idx])
+        ca, sa, ce, se = np.cos(az), np.sin(az), np.cos(el), np.sin(el)
+        J = np.zeros((k, 3, 3))  # d(enu)/d(range, az, el)
+        J[:, 0] = np.stack([ce * sa, rg * ce * ca, -rg * se * sa], axis=1)
+        J[:, 1] = np.stack([ce * ca, -rg * ce * sa, -rg * se * ca], axis=1)
+        J[:, 2] = np.stack([se, np.zeros(k), rg * ce], axis=1)
+        Jx = rot.T @ J
+        Rm = np.stack([b.sigma_range[idx], b.sigma_az[idx], b.sigma_el[idx]], axis=1) ** 2
+        Ppos = Jx @ (Rm[:, :, None] * Jx.swapaxes(1, 2))
+        u = (pos - site) / rg[:, None]
+        uu = u[:, :, None] * u[:, None, :]
+        rr = b.range_rate[idx]
+        has_rr = np.isfinite(rr)
+        vel = np.where(has_rr[:, None], np.nan_to_num(rr)[:, None] * u, 0.0)
+        srr2 = np.where(has_rr, np.nan_to_num(b.sigma_range_rate[idx]) ** 2, cfg.init_vel_sigma**2)
+        Pvel = cfg.init_vel_sigma**2 * (np.eye(3) - uu) + srr2[:, None, None] * uu
+        x = np.zeros((k, 2, NX))
+        x[:, :, 0:3] = pos[:, None]
+        x[:, :, 3:6] = vel[:, None]
+        P = np.zeros((k, 2, NX, NX))
+        P[:, :, 0:3, 0:3] = Ppos[:, None]
+        P[:, :, 3:6, 3:6] = Pvel[:, None]
+        P[:, 0, 6:9, 6:9] = np.eye(3) * 1e-6
+        P[:, 1, 6:9, 6:9] = np.eye(3) * cfg.init_acc_sigma**2
+        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
+        self._next_id += k
+        ns = self.seen.shape[1]
+        seen = np.zeros((k, ns), bool)
+        seen[:, s] = True
+        new = {
+            "ids": ids,
+            "x": x,
+            "P": P,
+            "mu": np.tile([1.0 - cfg.mu_boost0, cfg.mu_boost0], (k, 1)),
+            "confirmed": np.zeros(k, bool),
+            "hits": np.ones(k, np.int64),
+            "opps": np.ones(k, np.int64),
+            "n_upd": np.ones(k, np.int64),
+            "t_first": np.full(k, t),
+            "t_last": np.full(k, t),
+            "t_hist": np.full(k, -math.inf),
+            "merge_strikes": np.zeros(k, np.int64),
+            "seen": seen,
+            "miss": np.zeros((k, ns), np.int64),
+        }
+        for name, arr in new.items():
+            setattr(self, name, np.concatenate([getattr(self, name), arr]))
+
+    def _merge_duplicates(self) -> None:
+        """Delete the younger of two confirmed tracks that keep describing the same object."""
+        c = np.flatnonzero(self.confirmed & (self.n_upd >= 10))
+        if len(c) < 2:
+            return
+        xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
+        pos = xc[:, 0:3]
+        d = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
+        sig = np.sqrt(np.trace(Pc[:, 0:3, 0:3], axis1=1, axis2=2))
+        close = d < 3.0 * (sig[:, None] + sig[None, :]) + 50.0
+        np.fill_diagonal(close, False)
+        strikes = np.zeros(len(c), bool)
+        for i, j in zip(*np.nonzero(np.triu(close)), strict=True):
+            dx = xc[i, 0:6] - xc[j, 0:6]
+            Sx = Pc[i, 0:6, 0:6] + Pc[j, 0:6, 0:6]
+            if float(dx @ np.linalg.solve(Sx, dx)) < 3.0:
+                young = i if self.t_first[c[i]] > self.t_first[c[j]] else j
+                strikes[young] = True
+        self.merge_strikes[c] = np.where(strikes, self.merge_strikes[c] + 1, 0)
+        dup = self.merge_strikes >= 3
+        if np.any(dup):
+            for tid in self.ids[dup]:
+                self.history.pop(int(tid), None)
+            self._keep(~dup)
+
+    def _record_history(self, t: float) -> None:
+        due = self.confirmed & (t - self.t_hist >= self.config.history_interval_s)
+        if not np.any(due):
+            return
+        xc, Pc = _combine(self.x[due], self.P[due], self.mu[due])
+        self.t_hist[due] = t
+        for k, tid in enumerate(self.ids[due].tolist()):
+            h = self.history.setdefault(tid, TrackHistory())
+            h.t.append(t)
+            h.x.append(xc[k])
+            h.P.append(Pc[k])
+            h.mu_boost.append(float(self.mu[due][k, 1]))
+
+
+def phases(x: Array, mu_boost: Array) -> list[str]:
+    """Flight phase per track: ``boost``, ``coast`` (midcourse) or ``reentry``."""
+    r, v = x[:, 0:3], x[:, 3:6]
+    vr = np.sum(r * v, axis=1) / np.linalg.norm(r, axis=1)
+    h = altitude_approx(r)
+    out = []
+    for k in range(len(x)):
+        if vr[k] < 0 and h[k] < 100e3:
+            out.append("reentry")
+        elif mu_boost[k] > 0.5 and vr[k] > 0:
+            out.append("boost")
+        else:
+            out.append("coast")
+    return out

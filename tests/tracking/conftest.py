@@ -1,0 +1,30 @@
+"""Shared fixtures: a small seeded salvo seen by three radars with clutter.
+
+The generator lives in :mod:`trilink.tracking.synthetic` (the benchmark needs it too); the scenario
+library's plots are used by the tests in ``test_library_scenarios.py`` when it is available.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from trilink.physics.trajectory import Trajectory
+from trilink.tracking.metrics import TrackerRun, run_tracker
+from trilink.tracking.plots import PlotBatch
+from trilink.tracking.synthetic import fly, make_plots, salvo
+
+
+@pytest.fixture(scope="session")
+def salvo3() -> tuple[list[Trajectory], PlotBatch, NDArray[np.int64]]:
+    trajs = fly(salvo(3, seed=11, spread_s=20.0))
+    plots, truth = make_plots(trajs, seed=12)
+    return trajs, plots, truth
+
+
+@pytest.fixture(scope="session")
+def run3(salvo3: tuple[list[Trajectory], PlotBatch, NDArray[np.int64]]) -> TrackerRun:
+    trajs, plots, truth = salvo3
+    tracker, scores, sets = run_tracker(trajs, plots)
+    return TrackerRun(trajs, plots, truth, tracker, scores, sets)
