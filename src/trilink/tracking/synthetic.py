@@ -25,6 +25,7 @@ from trilink.tracking.dynamics import altitude_approx, derivative
 from trilink.tracking.plots import KIND_IR, KIND_RADAR, PlotBatch
 
 __all__ = [
+    "Launch",
     "Radar",
     "IRSat",
     "DEFAULT_RADARS",

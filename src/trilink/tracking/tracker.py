@@ -46,7 +46,7 @@ _BIG = 1e12
 class TrackerConfig:
     """Tunable settings; defaults suit 0.1–1 s radar revisit and ~50 m / 0.5 mrad plots."""
 
-    q_ballistic: float = 0.05  # m²/s³ white acceleration in coast
+    q_ballistic: float = 0.001  # m²/s³ white acceleration in coast (tuned by calibration)
     q_jerk: float = 20.0  # m²/s⁵ white jerk of the unknown thrust acceleration
     gate_prob: float = 0.9997  # probability mass inside the association gate
     init_vel_sigma: float = 4000.0  # m/s, single-plot initiation
@@ -56,9 +56,10 @@ class TrackerConfig:
     miss_drop: int = 6  # consecutive misses by one sensor before it stops expecting the track
     coast_timeout_s: float = 30.0  # confirmed track without any update is deleted after this
     tentative_timeout_s: float = 5.0
-    tau_to_boost_s: float = 300.0  # mean sojourn times of the IMM's Markov chain
+    tau_to_boost_s: float = 1000.0  # mean sojourn times of the IMM's Markov chain
     tau_to_ballistic_s: float = 40.0
     mu_boost0: float = 0.5
+    one_way_mixing_below: float = 0.05  # P(boost) under which boost is not mixed into ballistic
     history_interval_s: float = 1.0  # thinning of the stored per-track history
     merge_check_s: float = 2.0  # how often duplicate confirmed tracks are looked for
 
@@ -76,9 +77,29 @@ class TrackSet:
     t_first: Array  # [K] time of the first plot
     t_last: Array  # [K] time of the last update
     n_updates: NDArray[np.int64]
+    #: the ballistic model's own estimate [K, 6] / [K, 6, 6]: what impact prediction flies
+    x_ballistic: Array = field(default_factory=lambda: np.zeros((0, 6)))
+    P_ballistic: Array = field(default_factory=lambda: np.zeros((0, 6, 6)))
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def subset(self, keep: NDArray[np.bool_] | NDArray[np.int64]) -> TrackSet:
+        """The tracks at ``keep`` (mask or indices)."""
+        idx = np.arange(len(self.ids))[keep]
+        return TrackSet(
+            t=self.t,
+            ids=self.ids[idx],
+            x=self.x[idx],
+            P=self.P[idx],
+            mu_boost=self.mu_boost[idx],
+            phase=[self.phase[i] for i in idx.tolist()],
+            t_first=self.t_first[idx],
+            t_last=self.t_last[idx],
+            n_updates=self.n_updates[idx],
+            x_ballistic=self.x_ballistic[idx],
+            P_ballistic=self.P_ballistic[idx],
+        )
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per track in the track file format (``docs/formats.md``)."""
@@ -224,6 +245,8 @@ class Tracker:
             t_first=self.t_first[c].copy(),
             t_last=self.t_last[c].copy(),
             n_updates=self.n_upd[c].copy(),
+            x_ballistic=self.x[c, 0, 0:6].copy(),
+            P_ballistic=self.P[c, 0, 0:6, 0:6].copy(),
         )
 
     # ----------------------------------------------------------------- ingest
@@ -331,6 +354,13 @@ class Tracker:
         Pi = np.array([[1.0 - p_bt, p_bt], [p_tb, 1.0 - p_tb]])
         c = self.mu @ Pi
         w = self.mu[:, :, None] * Pi[None] / c[:, None, :]
+        # While the ballistic model clearly holds, it keeps its own estimate: the boost model's
+        # wandering thrust estimate would otherwise leak spread into it every scan and make the
+        # coast covariance (hence the impact ellipse) over-cautious. Mixing stays two-way as
+        # soon as boost is plausible.
+        coast = self.mu[:, 1] < cfg.one_way_mixing_below
+        w[coast, 0, 0] = 1.0
+        w[coast, 1, 0] = 0.0
         x0 = np.einsum("tij,tik->tjk", w, self.x)
         dx = self.x[:, :, None, :] - x0[:, None, :, :]
         P0 = np.einsum("tij,tikl->tjkl", w, self.P) + np.einsum("tij,tijk,tijl->tjkl", w, dx, dx)

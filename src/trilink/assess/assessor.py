@@ -1,0 +1,142 @@
+"""Turn tracks into what the warning needs: launch point and time, class, apogee, range, impact
+point with a calibrated 95 % ellipse and impact time, ground track."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from trilink.assess.impact import predict_impact
+from trilink.assess.launch import burnout, estimate_launch
+from trilink.geo import geodesic_inverse
+from trilink.tracking.dynamics import BETA_NOMINAL
+from trilink.tracking.tracker import TrackHistory, TrackSet
+
+__all__ = ["Assessment", "AssessConfig", "assess", "classify_range"]
+
+
+def classify_range(range_km: float) -> str:
+    """SRBM < 1,000 km ≤ MRBM < 3,000 ≤ IRBM < 5,500 ≤ ICBM (public convention)."""
+    if range_km < 1000.0:
+        return "SRBM"
+    if range_km < 3000.0:
+        return "MRBM"
+    if range_km < 5500.0:
+        return "IRBM"
+    return "ICBM"
+
+
+@dataclass
+class AssessConfig:
+    beta: float = BETA_NOMINAL  # nominal ballistic coefficient [kg/m²]
+    log_beta_sigma: float = 0.0  # uncertainty of ln β (0: the nominal is taken as known)
+
+
+@dataclass
+class Assessment:
+    """One track's assessment at time ``t`` (see the track format in ``docs/formats.md``)."""
+
+    t: float
+    track: str
+    phase: str
+    launch_lat: float | None
+    launch_lon: float | None
+    launch_t: float | None
+    launch_sigma_m: float | None
+    launch_t_sigma_s: float | None
+    burnout_t: float | None
+    burnout_alt_km: float | None
+    burnout_speed_mps: float | None
+    apogee_km: float
+    range_km: float | None
+    cls: str
+    impact_lat: float | None
+    impact_lon: float | None
+    impact_t: float | None
+    impact_t_sigma_s: float | None
+    ellipse_major_m: float | None
+    ellipse_minor_m: float | None
+    ellipse_azimuth_deg: float | None
+    ground_track: list[list[float]] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["class"] = d.pop("cls")
+        return {k: _clean(v) for k, v in d.items()}
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _opt(v: float) -> float | None:
+    return float(v) if math.isfinite(v) else None
+
+
+def assess(
+    ts: TrackSet, history: dict[int, TrackHistory], config: AssessConfig | None = None
+) -> list[Assessment]:
+    """Assess every track of ``ts`` (batched impact prediction)."""
+    cfg = config or AssessConfig()
+    if not len(ts):
+        return []
+    # Impact prediction assumes no further thrust: fly the ballistic model's own estimate (the
+    # combined IMM estimate carries the boost model's spread, which over-states coast errors).
+    imp = predict_impact(ts.t, ts.x_ballistic, ts.P_ballistic, cfg.beta, cfg.log_beta_sigma)
+    out = []
+    for k, tid in enumerate(ts.ids.tolist()):
+        hist = history.get(tid, TrackHistory())
+        launch = estimate_launch(hist)
+        bo = burnout(hist)
+        # apogee: the highest point seen so far or ahead on the nominal path
+        seen = max((float(np.linalg.norm(x[0:3])) for x in hist.x), default=0.0)
+        apogee = max(float(imp.apogee_km[k]), 0.0)
+        if seen:
+            from trilink.tracking.dynamics import altitude_approx
+
+            hs = altitude_approx(np.array([x[0:3] for x in hist.x]))
+            apogee = max(apogee, float(hs.max()) / 1000.0)
+        rng_km: float | None = None
+        if launch is not None and math.isfinite(imp.impact_lat[k]):
+            _, _, dist = geodesic_inverse(
+                launch.lat, launch.lon, imp.impact_lat[k], imp.impact_lon[k]
+            )
+            rng_km = float(dist) / 1000.0
+        if imp.orbital[k]:
+            cls = "SLV"
+        elif rng_km is not None:
+            cls = classify_range(rng_km)
+        else:
+            cls = "unknown"
+        out.append(
+            Assessment(
+                t=ts.t,
+                track=f"T{tid:04d}",
+                phase=ts.phase[k],
+                launch_lat=launch.lat if launch else None,
+                launch_lon=launch.lon if launch else None,
+                launch_t=launch.t if launch else None,
+                launch_sigma_m=launch.sigma_m if launch else None,
+                launch_t_sigma_s=launch.t_sigma_s if launch else None,
+                burnout_t=bo[0] if bo else None,
+                burnout_alt_km=bo[1] if bo else None,
+                burnout_speed_mps=bo[2] if bo else None,
+                apogee_km=apogee,
+                range_km=rng_km,
+                cls=cls,
+                impact_lat=_opt(imp.impact_lat[k]),
+                impact_lon=_opt(imp.impact_lon[k]),
+                impact_t=_opt(imp.impact_t[k]),
+                impact_t_sigma_s=_opt(imp.impact_t_sigma[k]),
+                ellipse_major_m=_opt(imp.ellipse_major_m[k]),
+                ellipse_minor_m=_opt(imp.ellipse_minor_m[k]),
+                ellipse_azimuth_deg=_opt(imp.ellipse_azimuth_deg[k]),
+                ground_track=[[float(a), float(b)] for a, b in imp.ground_track[k]],
+            )
+        )
+    return out

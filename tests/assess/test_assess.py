@@ -1,0 +1,159 @@
+"""The assessor: impact prediction through the full dynamics, ellipse geometry, launch point,
+class, SLV detection, and a reduced calibration run (the full study is marked slow)."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+from trilink.assess.assessor import AssessConfig, assess, classify_range
+from trilink.assess.calibration import calibrate
+from trilink.assess.impact import (
+    ellipse_from_cov,
+    is_orbital,
+    predict_impact,
+    trajectory_impact,
+)
+from trilink.geo import geodesic_inverse, geodetic_to_ecef
+from trilink.geo.frames import enu_rotation
+from trilink.tracking.metrics import TrackerRun
+from trilink.tracking.synthetic import Launch
+from trilink.tracking.tracker import TrackSet
+
+
+def _truth_for(run: TrackerRun, ts: TrackSet, k: int) -> int:
+    d = [
+        np.linalg.norm(tr.at(ts.t)[0][0] - ts.x[k, 0:3]) if tr.t_start <= ts.t <= tr.t_end else 1e12
+        for tr in run.trajs
+    ]
+    return int(np.argmin(d))
+
+
+def test_flying_the_true_state_lands_on_the_true_impact_point(tracked: TrackerRun) -> None:
+    tr = tracked.trajs[0]
+    t = tr.t_start + 150.0
+    p, v, _, _ = tr.at(t)
+    x = np.concatenate([p, v], axis=1)
+    imp = predict_impact(t, x, np.tile(np.eye(6) * 1e-6, (1, 1, 1)))
+    lat, lon, t_imp = trajectory_impact(tr)
+    err = float(geodesic_inverse(lat, lon, imp.impact_lat[0], imp.impact_lon[0])[2])
+    assert err < 30.0
+    assert abs(imp.impact_t[0] - t_imp) < 0.5
+    assert not imp.orbital[0]
+    gt = imp.ground_track[0]
+    assert len(gt) > 5
+    assert float(geodesic_inverse(gt[-1, 0], gt[-1, 1], lat, lon)[2]) < 50.0
+
+
+def test_ellipse_axes_and_azimuth() -> None:
+    # major axis along north-east (45°), σ 1000 m and 200 m
+    th = math.radians(45.0)
+    R = np.array([[math.sin(th), math.cos(th)], [math.cos(th), -math.sin(th)]])
+    cov = R @ np.diag([1000.0**2, 200.0**2]) @ R.T
+    major, minor, az = ellipse_from_cov(cov[None])
+    assert math.isclose(major[0], 2.4477 * 1000.0, rel_tol=1e-3)
+    assert math.isclose(minor[0], 2.4477 * 200.0, rel_tol=1e-3)
+    assert math.isclose(az[0], 45.0, abs_tol=1e-6)
+
+
+def test_orbit_detection() -> None:
+    lat, lon = math.radians(40.0), math.radians(125.0)
+    r = geodetic_to_ecef(lat, lon, 300e3)
+    east = enu_rotation(lat, lon)[0]
+    # inertial circular speed at 300 km minus the Earth-fixed frame's speed there
+    v_orbit = math.sqrt(3.986004418e14 / np.linalg.norm(r))
+    v_frame = 7.292115e-5 * math.hypot(r[0], r[1])
+    x = np.concatenate([r, (v_orbit - v_frame) * east])[None]
+    assert is_orbital(x)[0]
+    x2 = x.copy()
+    x2[0, 3:6] *= 0.6
+    assert not is_orbital(x2)[0]
+
+
+def test_classification_by_range() -> None:
+    assert classify_range(300) == "SRBM"
+    assert classify_range(1200) == "MRBM"
+    assert classify_range(4000) == "IRBM"
+    assert classify_range(9000) == "ICBM"
+
+
+def test_assessment_of_a_tracked_salvo(tracked: TrackerRun, launches: list[Launch]) -> None:
+    # after burnout of every missile, mid-course
+    t_mid = max(lc.t0 + lc.burn_s for lc in launches) + 60.0
+    ts = min(tracked.sets, key=lambda s: abs(s.t - t_mid))
+    assert len(ts) == 3
+    out = assess(ts, tracked.tracker.history)
+    assert len(out) == 3
+    for k, a in enumerate(out):
+        j = _truth_for(tracked, ts, k)
+        lc, tr = launches[j], tracked.trajs[j]
+        rec = a.record()
+        for key in [
+            "launch_lat",
+            "launch_lon",
+            "launch_t",
+            "class",
+            "apogee_km",
+            "range_km",
+            "impact_lat",
+            "impact_lon",
+            "impact_t",
+            "ellipse_major_m",
+            "ellipse_minor_m",
+            "ellipse_azimuth_deg",
+        ]:
+            assert rec[key] is not None, key
+        # launch point within its stated uncertainty (3 σ circular)
+        assert a.launch_lat is not None and a.launch_lon is not None and a.launch_t is not None
+        assert a.launch_sigma_m is not None and a.launch_t_sigma_s is not None
+        d = float(geodesic_inverse(lc.lat_deg, lc.lon_deg, a.launch_lat, a.launch_lon)[2])
+        assert d < 3.0 * a.launch_sigma_m
+        assert abs(a.launch_t - lc.t0) < 3.0 * a.launch_t_sigma_s
+        # class from range; truth range from the true launch and impact points
+        tlat, tlon, timp = trajectory_impact(tr)
+        true_range = float(geodesic_inverse(lc.lat_deg, lc.lon_deg, tlat, tlon)[2]) / 1000.0
+        assert a.cls == classify_range(true_range)
+        assert a.range_km is not None and abs(a.range_km - true_range) < 0.05 * true_range
+        # impact inside 3x the 95 % ellipse, time within 4 σ + 1 s
+        assert a.impact_lat is not None and a.impact_lon is not None
+        err = float(geodesic_inverse(tlat, tlon, a.impact_lat, a.impact_lon)[2])
+        assert a.ellipse_major_m is not None and err < 3.0 * a.ellipse_major_m
+        assert a.impact_t is not None and a.impact_t_sigma_s is not None
+        assert abs(a.impact_t - timp) < 4.0 * a.impact_t_sigma_s + 1.0
+        assert a.burnout_t is not None and abs(a.burnout_t - (lc.t0 + lc.burn_s)) < 15.0
+        true_apogee = float(np.max(np.linalg.norm(tr.ecef, axis=1)) - 6.37e6) / 1000.0
+        assert abs(a.apogee_km - true_apogee) < 0.1 * true_apogee + 30
+
+
+def test_slv_is_classified_as_such(tracked: TrackerRun) -> None:
+    ts = next(s for s in tracked.sets if len(s))
+    one = ts.subset(np.array([0]))
+    lat, lon = math.radians(39.0), math.radians(127.0)
+    r = geodetic_to_ecef(lat, lon, 250e3)
+    east = enu_rotation(lat, lon)[0]
+    one.x_ballistic[0] = np.concatenate([r, 7600.0 * east])
+    one.x[0, 0:6] = one.x_ballistic[0]
+    a = assess(one, {}, AssessConfig())[0]
+    assert a.cls == "SLV"
+    assert a.impact_lat is None and a.ellipse_major_m is None
+
+
+def test_calibration_reduced() -> None:
+    """A reduced calibration run: the full ≥ 200-run study is benchmarks/bench_calibration.py."""
+    res = calibrate("srbm", runs=12, seed=3, report_s=(30.0, 90.0))
+    assert res.n == [12, 12]
+    for cov, d2 in zip(res.coverage, res.mean_d2, strict=True):
+        assert cov >= 0.75
+        assert 0.4 < d2 < 5.0  # 2 for a right covariance
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("TRILINK_SLOW"), reason="set TRILINK_SLOW=1 (minutes)")
+def test_calibration_full_band() -> None:
+    for cls in ("srbm", "mrbm"):
+        res = calibrate(cls, runs=200, seed=1)
+        for cov in res.coverage:
+            assert 0.93 <= cov <= 0.97, (cls, res.as_dict())
