@@ -47,10 +47,20 @@ def test_track_writes_documented_fields(
         assert cov.shape == (6, 6) and np.all(np.linalg.eigvalsh(cov) > 0)
         assert rec["phase"] in ("boost", "coast", "reentry")
     a = with_assessment[-1]["assessment"]
-    for key in (
-        "launch_lat launch_lon launch_t class apogee_km range_km impact_lat impact_lon impact_t "
-        "ellipse_major_m ellipse_minor_m ellipse_azimuth_deg"
-    ).split():
+    for key in [
+        "launch_lat",
+        "launch_lon",
+        "launch_t",
+        "class",
+        "apogee_km",
+        "range_km",
+        "impact_lat",
+        "impact_lon",
+        "impact_t",
+        "ellipse_major_m",
+        "ellipse_minor_m",
+        "ellipse_azimuth_deg",
+    ]:
         assert key in a
     assert a["class"] == "SRBM" or a["class"] == "MRBM"
     assert len({rec["track"] for rec in lines}) == 2

@@ -99,9 +99,7 @@ def _nan_safe(v: Any) -> Any:
 )
 @click.option("--assess", "with_assessment", is_flag=True, help="Add an assessment object.")
 @click.option("--interval", "interval_s", default=1.0, show_default=True, help="Output period, s.")
-@click.option(
-    "--assess-interval", default=5.0, show_default=True, help="Re-assessment period, s."
-)
+@click.option("--assess-interval", default=5.0, show_default=True, help="Re-assessment period, s.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def track(
     plots_path: Path,
