@@ -19,7 +19,7 @@ def test_ci_is_never_tighter_than_the_information_sum_and_bounds_both() -> None:
     Pa = A @ np.swapaxes(A, 1, 2) + np.eye(6)
     Pb = B @ np.swapaxes(B, 1, 2) + np.eye(6)
     xa, xb = rng.normal(size=(50, 6)), rng.normal(size=(50, 6))
-    x, P, w = covariance_intersection(xa, Pa, xb, Pb)
+    _, P, w = covariance_intersection(xa, Pa, xb, Pb)
     assert np.all((w >= 0) & (w <= 1))
     # the determinant is no larger than either input's
     assert np.all(np.linalg.det(P) <= np.minimum(np.linalg.det(Pa), np.linalg.det(Pb)) * 1.0001)
