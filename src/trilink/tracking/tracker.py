@@ -32,7 +32,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import chi2
 
 from trilink.geo import aer_to_ecef
-from trilink.tracking.dynamics import NX, MotionNoise, altitude_approx, predict
+from trilink.tracking import _kernels
+from trilink.tracking.dynamics import BETA_NOMINAL, NX, MotionNoise, altitude_approx, predict
 from trilink.tracking.measurement import IR, RADAR, RADAR_RR, predict_measurement, wrap_residual
 from trilink.tracking.plots import KIND_IR, PlotBatch, PlotIssue, check_plots
 
@@ -62,6 +63,7 @@ class TrackerConfig:
     one_way_mixing_below: float = 0.05  # P(boost) under which boost is not mixed into ballistic
     history_interval_s: float = 1.0  # thinning of the stored per-track history
     merge_check_s: float = 2.0  # how often duplicate confirmed tracks are looked for
+    backend: str = "auto"  # "numba" (compiled kernels), "numpy", or "auto" (numba if installed)
 
 
 @dataclass
@@ -159,6 +161,11 @@ class Tracker:
         self._jumps: dict[int, int] = {}
         self._gates = {m: float(chi2.ppf(self.config.gate_prob, m)) for m in (2, 3, 4)}
         self._last_merge = -math.inf
+        if self.config.backend not in ("auto", "numba", "numpy"):
+            raise ValueError(f"unknown tracker backend {self.config.backend!r}")
+        if self.config.backend == "numba" and not _kernels.AVAILABLE:
+            raise ValueError("tracker backend 'numba' needs the numba package")
+        self.fast = self.config.backend != "numpy" and _kernels.AVAILABLE
         self._alloc(0, 0)
 
     # ----------------------------------------------------------------- state arrays
@@ -352,6 +359,21 @@ class Tracker:
         p_bt = 1.0 - math.exp(-dt / cfg.tau_to_boost_s)
         p_tb = 1.0 - math.exp(-dt / cfg.tau_to_ballistic_s)
         Pi = np.array([[1.0 - p_bt, p_bt], [p_tb, 1.0 - p_tb]])
+        if self.fast:
+            _kernels.imm_predict(
+                self.x,
+                self.P,
+                self.mu,
+                dt,
+                p_bt,
+                p_tb,
+                cfg.one_way_mixing_below,
+                self.noise.q_ballistic,
+                self.noise.q_jerk,
+                self.noise.q_hold,
+                BETA_NOMINAL,
+            )
+            return
         c = self.mu @ Pi
         w = self.mu[:, :, None] * Pi[None] / c[:, None, :]
         # While the ballistic model clearly holds, it keeps its own estimate: the boost model's
@@ -390,7 +412,12 @@ class Tracker:
         assigned_t = np.zeros(0, np.int64)
         assigned_p = np.zeros(0, np.int64)
         near_confirmed = np.zeros(npl, bool)
-        if n:
+        comps_arr = np.array(comps, np.int64)
+        if n and self.fast:
+            d2 = np.empty((n, npl))
+            logdet = np.empty((n, npl))
+            _kernels.gate(self.x, self.P, self.mu, site, rot, comps_arr, z, R, d2, logdet)
+        elif n:
             xc, Pc = _combine(self.x, self.P, self.mu)
             h, H = predict_measurement(xc, site, rot, comps)
             S0 = H @ Pc @ np.swapaxes(H, 1, 2)
@@ -405,10 +432,14 @@ class Tracker:
                 sol = np.linalg.solve(S4, y[..., None])[..., 0]
                 d2 = np.sum(y * sol, axis=-1)
                 logdet = np.linalg.slogdet(S4)[1]
+        if n:
             gate = d2 < self._gates[m]
             near_confirmed = np.any(gate & self.confirmed[:, None], axis=0)
             rows = np.flatnonzero(np.any(gate, axis=1))
-            if len(rows):
+            if len(rows) and gate.sum(axis=0).max() <= 1 and gate.sum(axis=1).max() <= 1:
+                # no contention: every gated plot has a single candidate track and vice versa
+                assigned_t, assigned_p = np.nonzero(gate)
+            elif len(rows):
                 colsel = np.flatnonzero(np.any(gate[rows], axis=0))
                 g = gate[np.ix_(rows, colsel)]
                 cost = np.where(g, (d2 + logdet)[np.ix_(rows, colsel)], _BIG)
@@ -422,7 +453,19 @@ class Tracker:
                 valid = g[r_i, c_i]
                 assigned_t = rows[r_i[valid]]
                 assigned_p = colsel[c_i[valid]]
-            if len(assigned_t):
+            if len(assigned_t) and self.fast:
+                _kernels.update(
+                    self.x,
+                    self.P,
+                    self.mu,
+                    assigned_t,
+                    np.ascontiguousarray(z[assigned_p]),
+                    np.ascontiguousarray(R[assigned_p]),
+                    site,
+                    rot,
+                    comps_arr,
+                )
+            elif len(assigned_t):
                 self._update(assigned_t, z[assigned_p], R[assigned_p], site, rot, comps)
             self._lifecycle(t, s, assigned_t)
         # Unassigned radar plots start tentative tracks unless a confirmed track claims them.
@@ -469,8 +512,8 @@ class Tracker:
         logw = np.log(self.mu[ti]) + loglik
         logw -= logw.max(axis=1, keepdims=True)
         w = np.exp(logw)
-        mu = w / w.sum(axis=1, keepdims=True)
-        self.mu[ti] = np.clip(mu, 1e-6, 1.0 - 1e-6)
+        mu_b = np.clip(w[:, 1] / w.sum(axis=1), 1e-6, 1.0 - 1e-6)
+        self.mu[ti] = np.stack([1.0 - mu_b, mu_b], axis=1)
         self.x[ti] = xs.reshape(a, 2, NX)
         self.P[ti] = Ps.reshape(a, 2, NX, NX)
 
@@ -478,6 +521,37 @@ class Tracker:
         cfg = self.config
         hit = np.zeros(self.n_tracks, bool)
         hit[ti] = True
+        if self.fast:
+            was = self.confirmed.copy()
+            newly = np.empty(self.n_tracks, bool)
+            dead = np.empty(self.n_tracks, bool)
+            _kernels.lifecycle(
+                hit,
+                s,
+                t,
+                self.seen,
+                self.miss,
+                self.opps,
+                self.hits,
+                self.n_upd,
+                self.t_last,
+                self.t_first,
+                self.confirmed,
+                cfg.confirm_hits,
+                cfg.confirm_window,
+                cfg.miss_drop,
+                cfg.tentative_timeout_s,
+                cfg.coast_timeout_s,
+                newly,
+                dead,
+            )
+            newly &= ~was
+            if newly.any():
+                for tid in self.ids[newly]:
+                    self.history.setdefault(int(tid), TrackHistory()).confirmed_at = t
+            if dead.any():
+                self._keep(~dead)
+            return
         expected = self.seen[:, s] | hit
         self.opps += expected & ~self.confirmed
         self.hits += hit
@@ -508,6 +582,27 @@ class Tracker:
         """Single-plot initiation: position from the plot, velocity prior wide (or along LOS)."""
         cfg = self.config
         k = len(idx)
+        if self.fast:
+            x = np.zeros((k, 2, NX))
+            P = np.zeros((k, 2, NX, NX))
+            _kernels.init_states(
+                b.az[idx],
+                b.el[idx],
+                b.range_m[idx],
+                b.sigma_range[idx],
+                b.sigma_az[idx],
+                b.sigma_el[idx],
+                b.range_rate[idx],
+                b.sigma_range_rate[idx],
+                site,
+                rot,
+                cfg.init_vel_sigma,
+                cfg.init_acc_sigma,
+                x,
+                P,
+            )
+            self._append(t, s, x, P)
+            return
         az, el, rg = b.az[idx], b.el[idx], b.range_m[idx]
         pos = aer_to_ecef(az, el, rg, b.lat[idx], b.lon[idx], b.alt[idx])
         ca, sa, ce, se = np.cos(az), np.sin(az), np.cos(el), np.sin(el)
@@ -533,6 +628,12 @@ class Tracker:
         P[:, :, 3:6, 3:6] = Pvel[:, None]
         P[:, 0, 6:9, 6:9] = np.eye(3) * 1e-6
         P[:, 1, 6:9, 6:9] = np.eye(3) * cfg.init_acc_sigma**2
+        self._append(t, s, x, P)
+
+    def _append(self, t: float, s: int, x: Array, P: Array) -> None:
+        """Add new tentative tracks with states ``x`` [k, 2, 9] and covariances ``P``."""
+        cfg = self.config
+        k = len(x)
         ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
         self._next_id += k
         ns = self.seen.shape[1]
