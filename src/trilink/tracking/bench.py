@@ -82,6 +82,11 @@ def _maxrss_mb() -> float:
 
 
 def run_trilink(trajs: list[Trajectory], plots: PlotBatch) -> dict[str, Any]:
+    # Warm up: load the compiled kernels from Numba's cache outside the timed region.
+    warm = Tracker()
+    warm.update(
+        float(plots.t[min(300, len(plots) - 1)]), plots.select(np.arange(min(300, len(plots))))
+    )
     trk = Tracker()
     scorer = Scorer(trajs)
     edges = np.arange(math.floor(plots.t[0]) + 1.0, plots.t[-1] + 1.0, 1.0)
@@ -273,9 +278,9 @@ def _worker(args: dict[str, Any]) -> dict[str, Any]:
     trajs, plots = scenario(
         args["targets"], args["seed"], args["rate_hz"], args["with_boost"], args["duration_s"]
     )
+    if args.get("max_plots"):
+        plots = plots.select(np.arange(min(len(plots), int(args["max_plots"]))))
     if args["which"] == "stonesoup":
-        if args.get("max_plots"):
-            plots = plots.select(np.arange(min(len(plots), int(args["max_plots"]))))
         return run_stonesoup(trajs, plots, args["ss_q"])
     return run_trilink(trajs, plots)
 
@@ -301,10 +306,12 @@ def _spawn(args: dict[str, Any]) -> dict[str, Any]:
 @click.option("--with-boost", is_flag=True, help="Also give plots of burning objects.")
 @click.option("--duration", "duration_s", type=float, default=None, help="Truncate, seconds.")
 @click.option(
+    "--max-plots",
     "--stonesoup-max-plots",
+    "max_plots",
     type=int,
     default=None,
-    help="Feed Stone Soup only the first N plots (its run on 100 targets takes ~30 min).",
+    help="Give both trackers only the first N plots (Stone Soup on 100 targets takes ~30 min).",
 )
 @click.option("--no-stonesoup", is_flag=True, help="Run trilink only.")
 @click.option("--ss-q", default=1.0, show_default=True, help="Stone Soup CV process noise.")
@@ -315,7 +322,7 @@ def tracker(
     rate_hz: float,
     with_boost: bool,
     duration_s: float | None,
-    stonesoup_max_plots: int | None,
+    max_plots: int | None,
     no_stonesoup: bool,
     ss_q: float,
     as_json: bool,
@@ -328,6 +335,7 @@ def tracker(
         "with_boost": with_boost,
         "duration_s": duration_s,
         "ss_q": ss_q,
+        "max_plots": max_plots,
     }
     result: dict[str, Any] = {
         "scenario": {
@@ -336,21 +344,15 @@ def tracker(
             "clutter_per_scan": 2.0,
             "pd": 0.95,
             "plots": "coast only" if not with_boost else "boost and coast",
-            "stonesoup_max_plots": stonesoup_max_plots,
         },
         "trilink": _spawn({**base, "which": "trilink"}),
     }
     if not no_stonesoup:
-        result["stonesoup"] = _spawn(
-            {**base, "which": "stonesoup", "max_plots": stonesoup_max_plots}
-        )
+        result["stonesoup"] = _spawn({**base, "which": "stonesoup"})
         a, b = result["trilink"].get("plots_per_s"), result["stonesoup"].get("plots_per_s")
         result["speed_ratio"] = round(a / b, 1) if a and b else None
-        if stonesoup_max_plots:
-            result["note"] = (
-                f"Stone Soup was given only the first {stonesoup_max_plots} plots; its quality "
-                "figures cover that window only"
-            )
+    if max_plots:
+        result["note"] = f"both trackers were given only the first {max_plots} plots (by time)"
     if as_json:
         click.echo(json.dumps(result))
     else:
