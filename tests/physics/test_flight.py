@@ -143,7 +143,7 @@ def test_cli_fit_json(capsys: pytest.CaptureFixture[str]) -> None:
             "Sunan",
             "--lat",
             "1",
-        ],  # fmt: skip
+        ],
         ["trajectory", "fit", "--apogee-km", "inf", "--range-km", "1"],
         ["trajectory", "nope"],
     ],
