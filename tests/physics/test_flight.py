@@ -85,6 +85,20 @@ def test_fit_minimum_energy_mrbm_and_direction() -> None:
     assert np.linalg.norm(boosters[0].ecef[-1] - launch) < np.linalg.norm(rv.ecef[-1] - launch)
 
 
+def test_fit_depressed_trajectory() -> None:
+    # Lower than minimum energy for the range (~600 km apogee for 2,500 km): a depressed shot.
+    plan = plan_flight(39.2, 125.67, 90.0, 0.0, missile="Hwasong-12", apogee_km=300, range_km=2500)
+    assert plan.fit is not None and plan.fit.converged
+    assert plan.fit.theta_end_deg < 30.0
+    assert plan.apogee_km == pytest.approx(300, rel=1e-3)
+    assert plan.summary()["within_catalogue_envelope"] is True
+    lofted = plan_flight(
+        39.2, 125.67, 90.0, 0.0, missile="Hwasong-12", apogee_km=2000, range_km=800
+    )
+    assert lofted.fit is not None and lofted.fit.theta_end_deg > 70.0
+    assert lofted.flight_time_s > plan.flight_time_s
+
+
 def test_slv_reaches_orbit() -> None:
     plan = plan_flight(39.66, 124.71, 180.0, 0.0, missile="Chollima-1", max_time_s=1200.0)
     assert plan.orbital and plan.missile_class == "SLV"

@@ -100,6 +100,9 @@ class FlightPlan:
             "equivalent_range_km": _finite_or_none(self.extra.get("equivalent_range_km")),
             "propellant_scale": None if self.fit is None else round(self.fit.scale, 4),
             "theta_end_deg": None if self.fit is None else round(self.fit.theta_end_deg, 3),
+            # More than the catalogue's propellant: the published flight exceeds the notional
+            # model of this missile (or the missile was misidentified).
+            "within_catalogue_envelope": None if self.fit is None else self.fit.scale <= 1.05,
         }
 
 
