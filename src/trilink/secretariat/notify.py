@@ -27,6 +27,7 @@ __all__ = [
     "MEETING_LEADS",
     "SmtpConfig",
     "flush_outbox",
+    "plan_reminders",
     "queue_reminders",
 ]
 
@@ -62,11 +63,10 @@ def _lead(
     return chosen
 
 
-def queue_reminders(session: Session, clock: Clock) -> list[Notification]:
-    """Queue due reminders for every user with an e-mail address; returns the new rows."""
+def plan_reminders(session: Session, clock: Clock) -> list[tuple[User, Notification]]:
+    """Reminders that are due and not yet in the outbox (nothing is written)."""
     now = clock()
-    made: list[Notification] = []
-    recorder = Secretariat(session, system_user(), clock)
+    made: list[tuple[User, Notification]] = []
     users = list(session.scalars(select(User).where(User.email.is_not(None)).order_by(User.id)))
     for user in users:
         svc = Secretariat(session, user, clock)
@@ -106,16 +106,29 @@ def queue_reminders(session: Session, clock: Clock) -> list[Notification]:
                 body=f"{label}\n{t('when', user.lang)}: {when}",
                 created_at=now,
             )
-            session.add(n)
-            recorder._audit("queue", n, None, (user.nation,))
-            made.append(n)
+            made.append((user, n))
     return made
+
+
+def queue_reminders(session: Session, clock: Clock) -> list[Notification]:
+    """Add due reminders to the outbox (each audited); returns the new rows."""
+    recorder = Secretariat(session, system_user(), clock)
+    out = []
+    for user, n in plan_reminders(session, clock):
+        session.add(n)
+        recorder._audit("queue", n, None, (user.nation,))
+        out.append(n)
+    return out
 
 
 def flush_outbox(
     session: Session, clock: Clock, smtp: SmtpConfig, *, draft: bool = False
 ) -> list[EmailMessage]:
-    """Send pending reminders, one message per recipient; ``draft`` sends nothing."""
+    """Send pending reminders, one message per recipient.
+
+    ``draft`` sends nothing and writes nothing: it composes the e-mails that would go out now,
+    including reminders not yet queued.
+    """
     pending = list(
         session.scalars(
             select(Notification)
@@ -123,6 +136,8 @@ def flush_outbox(
             .order_by(Notification.user_id, Notification.event_at, Notification.id)
         )
     )
+    if draft:
+        pending += [n for _, n in plan_reminders(session, clock)]
     batches: dict[str, list[Notification]] = {}
     for n in pending:
         batches.setdefault(n.email, []).append(n)

@@ -1056,6 +1056,10 @@ class Secretariat:
         return self._by_key(Document, key)
 
     # ------------------------------------------------------------------ audit
+    def audit_entry(self, e_id: int) -> AuditEntry:
+        """One visible audit entry."""
+        return self._get(AuditEntry, e_id)
+
     def audit(
         self, *, object_type: str | None = None, object_id: int | None = None, limit: int = 200
     ) -> list[AuditEntry]:
