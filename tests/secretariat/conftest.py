@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from trilink.secretariat import services
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import User
 from trilink.secretariat.services import Secretariat, system_user
@@ -122,6 +123,12 @@ class FakeClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += dt.timedelta(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lower the scrypt cost: a dozen users per test would otherwise dominate the run time."""
+    monkeypatch.setattr(services, "SCRYPT_N", 2**4)
 
 
 @pytest.fixture(scope="session")

@@ -88,12 +88,13 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def to_utc(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
-    """Local wall time -> UTC. A time skipped by a DST jump moves forward by the gap."""
-    aware = local.replace(tzinfo=tz, fold=0)
-    utc = aware.astimezone(dt.UTC)
-    if utc.astimezone(tz).replace(tzinfo=None) != local:  # in a gap: fold=1 gives the later side
-        utc = local.replace(tzinfo=tz, fold=1).astimezone(dt.UTC)
-    return utc
+    """Local wall time -> UTC.
+
+    With ``fold=0`` (PEP 495) an ambiguous time (clocks going back) is its first occurrence, and
+    a time skipped by a DST jump is read with the offset before the jump, i.e. it moves forward
+    by the gap (02:30 on a spring-forward night becomes 03:30).
+    """
+    return local.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
 
 
 def occurrences(

@@ -117,22 +117,29 @@ def system_user() -> User:
     )
 
 
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    """scrypt hash as ``scrypt$salt$hash`` (hex)."""
+#: scrypt work factor for new password hashes (stored with each hash; tests lower it for speed)
+SCRYPT_N = 2**14
+
+
+def hash_password(password: str, *, salt: bytes | None = None, n: int | None = None) -> str:
+    """scrypt hash as ``scrypt$n$salt$hash`` (hex)."""
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    cost = n or SCRYPT_N
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=cost, r=8, p=1)
+    return f"scrypt${cost}${salt.hex()}${digest.hex()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
     """Constant-time check of ``password`` against :func:`hash_password` output."""
     try:
-        scheme, salt_hex, _ = stored.split("$")
+        scheme, cost, salt_hex, _ = stored.split("$")
+        n = int(cost)
+        salt = bytes.fromhex(salt_hex)
     except ValueError:
         return False
-    if scheme != "scrypt":
+    if scheme != "scrypt" or n < 2 or n > 2**20 or n & (n - 1):
         return False
-    return hmac.compare_digest(hash_password(password, salt=bytes.fromhex(salt_hex)), stored)
+    return hmac.compare_digest(hash_password(password, salt=salt, n=n), stored)
 
 
 def _jsonable(value: Any) -> Any:
