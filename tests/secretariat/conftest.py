@@ -94,14 +94,15 @@ class PgServer:
         """SQLAlchemy URL of a database on this server."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database and return its URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create a database (empty, or a copy of ``template``) and return its URL."""
         import psycopg
 
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
         ) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            extra = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{extra}')  # type: ignore[arg-type]
         return self.url(name)
 
     def stop(self) -> None:
@@ -140,16 +141,40 @@ def pg_server() -> Iterator[PgServer]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once; tests copy it (migrating per test would dominate run time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> str:
+    """A PostgreSQL database migrated once, used as CREATE DATABASE ... TEMPLATE."""
+    database = Database(pg_server.create_database("template_secretariat"))
+    database.upgrade()
+    database.dispose()
+    return "template_secretariat"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database on each backend."""
     if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, tmp_path / "sec.db")
         return f"sqlite:///{tmp_path / 'sec.db'}"
     server: PgServer = request.getfixturevalue("pg_server")
-    return server.create_database(f"t{next(_counter)}_{abs(hash(request.node.nodeid)) % 10**8}")
+    request.getfixturevalue("pg_template")
+    return server.create_database(f"t{next(_counter)}", template="template_secretariat")
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite database (the code under test migrates it)."""
     return f"sqlite:///{tmp_path / 'sec.db'}"
 
 
@@ -161,7 +186,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     database = Database(db_url)
-    database.upgrade()
     yield database
     database.dispose()
 

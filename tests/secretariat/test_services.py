@@ -39,7 +39,7 @@ nation_sets = st.sets(st.sampled_from(NATIONS), min_size=1)
 
 
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -119,7 +119,7 @@ def test_minutes_through_api(app_db: tuple[Any, Database]) -> None:
 
 
 def test_audit_log_cannot_be_altered_through_the_api(app_db: tuple[Any, Database]) -> None:
-    app, db = app_db
+    app, _ = app_db
     client, h = login(app, "kor_staff")
     client.post("/api/v1/commitments", json={"title": "x", "owners": "KOR"}, headers=h)
     entries = client.get("/api/v1/audit").json()
@@ -317,3 +317,20 @@ def test_openapi_lists_the_api(app_db: tuple[Any, Database]) -> None:
         "/api/v1/outcomes/{o_id}/commitment",
     ):
         assert path in spec["paths"]
+
+
+def test_language_switch_never_redirects_off_site(app_db: tuple[Any, Database]) -> None:
+    app, _ = app_db
+    client = TestClient(app)
+    client.post("/login", data={"username": "kor_viewer", "password": "correct horse"})
+    csrf = client.get("/api/v1/me").json()["csrf"]
+    for target, expected in (
+        ("/meetings", "/meetings"),
+        ("//evil.test/x", "/"),
+        ("https://evil.test", "/"),
+    ):
+        r = client.post(
+            "/lang", data={"lang": "ko", "csrf": csrf, "next": target}, follow_redirects=False
+        )
+        assert r.status_code == 303 and r.headers["location"] == expected
+    assert client.get("/api/v1/me").json()["lang"] == "ko"

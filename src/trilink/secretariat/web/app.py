@@ -505,6 +505,7 @@ def create_app(
             "t": lambda key: t(key, lang),
             "pickw": lambda field: pick_with_lang(field, lang),
             "csrf": csrf_for(request),
+            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             "now": clock(),
             "progress": progress,
             "local": local,
@@ -586,13 +587,14 @@ def create_app(
         svc: Svc,
         lang: Annotated[str, Form()],
         csrf: Annotated[str, Form()] = "",
+        next_path: Annotated[str, Form(alias="next")] = "/",
     ) -> Response:
         check_csrf(request, csrf)
         svc.set_language(lang)
-        back = request.headers.get("referer") or "/"
-        # Only ever redirect within this site.
-        path = "/" + back.split("://", 1)[-1].split("/", 1)[-1] if "://" in back else "/"
-        return RedirectResponse(path if path.startswith("/") else "/", status_code=303)
+        # Only ever redirect within this site (no "//host" or "scheme:" targets).
+        ok = next_path.startswith("/") and not next_path.startswith("//")
+        ok = ok and "\\" not in next_path
+        return RedirectResponse(next_path if ok else "/", status_code=303)
 
     # -- pages --------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
