@@ -72,3 +72,23 @@ def test_reminders_are_batched_sent_once_and_never_in_draft(
     assert len(queued) == 12 * 2 + 4  # shared commitment + meeting for all, KOR-only for 4
     assert flush_outbox(session, clock, cfg) == []  # nothing is sent twice
     assert len(sink.messages) == 12
+
+
+def test_smtp_failure_is_a_clear_error_and_loses_nothing(
+    users: dict[str, User],
+    svc,
+    session: Session,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    from trilink.secretariat.errors import SecretariatError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    svc(users["kor_staff"]).create_commitment("Due", owners="all", deadline="2025-03-05")
+    queued = queue_reminders(session, clock)
+    with pytest.raises(SecretariatError, match="cannot send mail"):
+        flush_outbox(session, clock, SmtpConfig("127.0.0.1", dead_port, "x@test", timeout=2))
+    session.rollback()
+    unsent = session.scalars(select(Notification).where(Notification.sent_at.is_(None))).all()
+    assert len(unsent) == len(queued) == 12

@@ -313,3 +313,13 @@ def test_import_names_the_bad_item(svc: Make) -> None:
         import_data(root, data)
     with pytest.raises(ValidationError, match="unknown sections"):
         import_data(root, {"missiles": []})
+
+
+def test_review_due_view(users: dict[str, User], svc: Make) -> None:
+    s = svc(users["kor_staff"])
+    c = s.create_commitment("Review me", owners="all", review_date="2025-03-15")
+    s.create_commitment("Later", owners="all", review_date="2025-09-01")
+    s.create_commitment("Closed", owners="all", review_date="2025-03-02", status="done")
+    assert [x.id for x in s.list_commitments("review_due", days=30)] == [c.id]
+    with pytest.raises(ValidationError, match="view"):
+        s.list_commitments("someday")

@@ -87,3 +87,22 @@ def test_password_hashing() -> None:
     assert not verify_password("wrong horse", stored)
     assert not verify_password("correct horse", "garbage")
     assert not verify_password("correct horse", stored.replace("$16$", "$15$"))
+
+
+def test_every_value_label_exists_in_every_language() -> None:
+    from trilink.secretariat.i18n import VALUES, label
+    from trilink.secretariat.services import (
+        COMMITMENT_STATUSES,
+        COMMITMENT_VIEWS,
+        DOCUMENT_KINDS,
+        DOMAINS,
+        MEETING_STATUSES,
+        OUTCOME_KINDS,
+        WORKSTREAM_STATUSES,
+    )
+
+    codes = {*COMMITMENT_STATUSES, *COMMITMENT_VIEWS, *DOCUMENT_KINDS, *DOMAINS, *MEETING_STATUSES}
+    codes |= {*OUTCOME_KINDS, *WORKSTREAM_STATUSES, "approved", "locked", "planned", "conducted"}
+    assert codes <= set(VALUES)
+    assert [(c, lang) for c in codes for lang in LANGS if not VALUES[c].get(lang)] == []
+    assert label("in_progress", "ja") == "進行中" and label("mystery", "ko") == "mystery"

@@ -334,3 +334,38 @@ def test_language_switch_never_redirects_off_site(app_db: tuple[Any, Database]) 
         )
         assert r.status_code == 303 and r.headers["location"] == expected
     assert client.get("/api/v1/me").json()["lang"] == "ko"
+
+
+def test_staff_create_meeting_and_agenda_on_pages(app_db: tuple[Any, Database]) -> None:
+    app, _ = app_db
+    client = TestClient(app)
+    client.post("/login", data={"username": "jpn_staff", "password": "correct horse"})
+    csrf = client.get("/api/v1/me").json()["csrf"]
+    r = client.post(
+        "/meetings",
+        data={
+            "title": "Working group",
+            "start": "2025-04-15T09:00",
+            "tz": "Pacific/Honolulu",
+            "duration_min": "90",
+            "location": "Camp Smith",
+            "visible_to": "USA,JPN",
+            "csrf": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    mid = int(r.headers["location"].rsplit("/", 1)[1])
+    client.post(
+        f"/meetings/{mid}/agenda",
+        data={"title": "Data links", "presenter": "J-3", "duration_min": "20", "csrf": csrf},
+    )
+    m = client.get(f"/api/v1/meetings/{mid}").json()
+    assert m["starts_at"] == "2025-04-15T19:00:00+00:00" and m["visible_to"] == ["USA", "JPN"]
+    assert m["agenda"][0]["presenter"] == "J-3" and m["agenda"][0]["duration_min"] == 20
+    bad = client.post(
+        f"/meetings/{mid}/agenda", data={"title": "x", "duration_min": "lots", "csrf": csrf}
+    )
+    assert bad.status_code == 422 and "whole number" in bad.text
+    client.put("/api/v1/me/lang", json={"lang": "ko"}, headers={"X-CSRF-Token": csrf})
+    assert "예정" in client.get("/meetings").text  # status label in Korean

@@ -148,7 +148,8 @@ def user_add(
 @actor_options
 @click.option("--overdue", "view", flag_value="overdue", help="Only overdue commitments.")
 @click.option("--due-soon", "view", flag_value="due_soon", help="Only those due soon.")
-@click.option("--days", default=30, show_default=True, help="Horizon of --due-soon.")
+@click.option("--review-due", "view", flag_value="review_due", help="Only those due for review.")
+@click.option("--days", default=30, show_default=True, help="Horizon of --due-soon/--review-due.")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def commitments(
@@ -160,7 +161,7 @@ def commitments(
     lang: str,
     as_json: bool,
 ) -> None:
-    """List commitments (all, --overdue or --due-soon)."""
+    """List commitments (all, --overdue, --due-soon or --review-due)."""
     with _service(db_url, as_user, now) as svc:
         rows: list[dict[str, Any]] = [
             {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["FALLBACK", "LANGS", "UI", "pick", "pick_with_lang", "t"]
+__all__ = ["FALLBACK", "LANGS", "UI", "VALUES", "label", "pick", "pick_with_lang", "t"]
 
 LANGS: tuple[str, ...] = ("en", "ko", "ja")
 FALLBACK: tuple[str, ...] = ("en", "ko", "ja")
@@ -89,6 +89,13 @@ UI: dict[str, dict[str, str]] = {
     "presenter": {"en": "Presenter", "ko": "발표자", "ja": "発表者"},
     "minutes_unit": {"en": "min", "ko": "분", "ja": "分"},
     "untranslated": {"en": "untranslated", "ko": "미번역", "ja": "未翻訳"},
+    "review_due": {"en": "Review due", "ko": "검토 예정", "ja": "見直し時期"},
+    "new_meeting": {"en": "New meeting", "ko": "새 회의", "ja": "新しい会議"},
+    "start_local": {"en": "Start (local time)", "ko": "시작 (현지 시각)", "ja": "開始（現地時刻）"},
+    "time_zone": {"en": "Time zone", "ko": "시간대", "ja": "タイムゾーン"},
+    "duration": {"en": "Duration (min)", "ko": "소요 시간 (분)", "ja": "所要時間（分）"},
+    "location": {"en": "Location", "ko": "장소", "ja": "場所"},
+    "add_agenda_item": {"en": "Add agenda item", "ko": "안건 추가", "ja": "議題を追加"},
 }
 
 
@@ -98,3 +105,48 @@ def t(key: str, lang: str) -> str:
     if entry is None:
         return key
     return pick(entry, lang) or key
+
+
+#: Labels of coded values (statuses, kinds, domains, views); codes stay English in data and API.
+VALUES: dict[str, dict[str, str]] = {
+    "draft": {"en": "draft", "ko": "초안", "ja": "草案"},
+    "open": {"en": "open", "ko": "진행 전", "ja": "未着手"},
+    "in_progress": {"en": "in progress", "ko": "진행 중", "ja": "進行中"},
+    "at_risk": {"en": "at risk", "ko": "지연 위험", "ja": "遅延リスク"},
+    "done": {"en": "done", "ko": "완료", "ja": "完了"},
+    "cancelled": {"en": "cancelled", "ko": "취소", "ja": "中止"},
+    "scheduled": {"en": "scheduled", "ko": "예정", "ja": "予定"},
+    "held": {"en": "held", "ko": "개최됨", "ja": "開催済み"},
+    "approved": {"en": "approved", "ko": "승인됨", "ja": "承認済み"},
+    "locked": {"en": "locked", "ko": "확정됨", "ja": "確定済み"},
+    "information": {"en": "information", "ko": "정보", "ja": "情報"},
+    "decision": {"en": "decision", "ko": "결정", "ja": "決定"},
+    "commitment": {"en": "commitment", "ko": "약속", "ja": "コミットメント"},
+    "active": {"en": "active", "ko": "활성", "ja": "活動中"},
+    "paused": {"en": "paused", "ko": "보류", "ja": "保留"},
+    "closed": {"en": "closed", "ko": "종료", "ja": "終了"},
+    "planned": {"en": "planned", "ko": "계획됨", "ja": "計画中"},
+    "conducted": {"en": "conducted", "ko": "실시됨", "ja": "実施済み"},
+    "joint_statement": {"en": "joint statement", "ko": "공동성명", "ja": "共同声明"},
+    "agreement": {"en": "agreement", "ko": "협정", "ja": "取決め"},
+    "framework": {"en": "framework", "ko": "프레임워크", "ja": "枠組み"},
+    "other": {"en": "other", "ko": "기타", "ja": "その他"},
+    "air_missile_defence": {
+        "en": "air and missile defence",
+        "ko": "방공·미사일 방어",
+        "ja": "防空・ミサイル防衛",
+    },
+    "maritime": {"en": "maritime", "ko": "해양", "ja": "海洋"},
+    "cyber": {"en": "cyber", "ko": "사이버", "ja": "サイバー"},
+    "space": {"en": "space", "ko": "우주", "ja": "宇宙"},
+    "all": {"en": "all", "ko": "전체", "ja": "すべて"},
+    "overdue": {"en": "overdue", "ko": "기한 초과", "ja": "期限超過"},
+    "due_soon": {"en": "due soon", "ko": "기한 임박", "ja": "期限間近"},
+    "review_due": {"en": "review due", "ko": "검토 예정", "ja": "見直し時期"},
+}
+
+
+def label(value: str, lang: str) -> str:
+    """The label of a coded value in ``lang`` (unknown codes are shown as they are)."""
+    entry = VALUES.get(value)
+    return pick(entry, lang) if entry else value

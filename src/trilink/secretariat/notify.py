@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trilink.secretariat.errors import SecretariatError
 from trilink.secretariat.i18n import pick, t
 from trilink.secretariat.models import Notification, User
 from trilink.secretariat.services import Clock, Secretariat, snapshot, system_user
@@ -152,14 +153,22 @@ def flush_outbox(
     if draft or not messages:
         return messages
     recorder = Secretariat(session, system_user(), clock)
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
-        if smtp.starttls:
-            client.starttls()
-        for msg, rows in zip(messages, batches.values(), strict=True):
-            client.send_message(msg)
-            for r in rows:
-                before = snapshot(r)
-                r.sent_at = clock()
-                user = session.get(User, r.user_id)
-                recorder._audit("send", r, before, (user.nation,) if user else ())
+    try:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
+            if smtp.starttls:
+                client.starttls()
+            for msg, rows in zip(messages, batches.values(), strict=True):
+                client.send_message(msg)
+                # Marked sent batch by batch: after a failure, what went out is not resent and
+                # what did not stays in the outbox for the next run.
+                for r in rows:
+                    before = snapshot(r)
+                    r.sent_at = clock()
+                    user = session.get(User, r.user_id)
+                    recorder._audit("send", r, before, (user.nation,) if user else ())
+    except (OSError, smtplib.SMTPException) as exc:
+        raise SecretariatError(
+            f"cannot send mail through {smtp.host}:{smtp.port} ({exc}); "
+            "unsent reminders stay in the outbox"
+        ) from exc
     return messages

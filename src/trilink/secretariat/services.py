@@ -61,6 +61,7 @@ from trilink.secretariat.validate import (
 
 __all__ = [
     "COMMITMENT_STATUSES",
+    "COMMITMENT_VIEWS",
     "DOCUMENT_KINDS",
     "DOMAINS",
     "MEETING_STATUSES",
@@ -81,6 +82,7 @@ V = TypeVar("V", bound=Visible)
 
 WORKSTREAM_STATUSES = ("active", "paused", "closed")
 COMMITMENT_STATUSES = ("draft", "open", "in_progress", "at_risk", "done", "cancelled")
+COMMITMENT_VIEWS = ("all", "overdue", "due_soon", "review_due")
 MEETING_STATUSES = ("draft", "scheduled", "held", "cancelled")
 SERIES_KINDS = (
     "summit",
@@ -530,9 +532,9 @@ class Secretariat:
     def list_commitments(
         self, view: str = "all", *, days: int = 30, workstream_id: int | None = None
     ) -> list[Commitment]:
-        """Visible commitments: ``all``, ``overdue`` (deadline passed, not done/cancelled) or
-        ``due_soon`` (deadline within ``days``)."""
-        check_choice("view", view, ("all", "overdue", "due_soon"))
+        """Visible commitments: ``all``, ``overdue`` (deadline passed, not done/cancelled),
+        ``due_soon`` (deadline within ``days``) or ``review_due`` (review date within ``days``)."""
+        check_choice("view", view, COMMITMENT_VIEWS)
         now = self.now()
         stmt = select(Commitment).where(visible_filter(self.user, Commitment))
         if workstream_id is not None:
@@ -540,6 +542,13 @@ class Secretariat:
         open_ = Commitment.status.not_in(("done", "cancelled", "draft"))
         if view == "overdue":
             stmt = stmt.where(open_, Commitment.deadline < now)
+        elif view == "review_due":
+            horizon = (now + dt.timedelta(days=days)).date()
+            stmt = stmt.where(
+                Commitment.status.not_in(("done", "cancelled")),
+                Commitment.review_date.is_not(None),
+                Commitment.review_date <= horizon,
+            )
         elif view == "due_soon":
             stmt = stmt.where(
                 open_,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from trilink.secretariat.access import ROLE_RANK
 from trilink.secretariat.db import Database
 from trilink.secretariat.errors import SecretariatError, ValidationError
-from trilink.secretariat.i18n import LANGS, pick, pick_with_lang, t
+from trilink.secretariat.i18n import LANGS, label, pick, pick_with_lang, t
 from trilink.secretariat.ical import build_calendar
 from trilink.secretariat.models import (
     AuditEntry,
@@ -503,6 +503,7 @@ def create_app(
             "user": user,
             "lang": lang,
             "t": lambda key: t(key, lang),
+            "label": lambda value: label(value, lang),
             "pickw": lambda field: pick_with_lang(field, lang),
             "csrf": csrf_for(request),
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
@@ -688,7 +689,49 @@ def create_app(
 
     @app.get("/meetings", response_class=HTMLResponse, include_in_schema=False)
     def meetings_page(request: Request, svc: Svc) -> HTMLResponse:
-        return render(request, "meetings.html", svc.user, items=svc.list_meetings())
+        return render(request, "meetings.html", svc.user, items=svc.list_meetings(), zones=ZONES)
+
+    @app.post("/meetings", include_in_schema=False)
+    def meeting_create_form(
+        request: Request,
+        svc: Svc,
+        title: Annotated[str, Form()],
+        start: Annotated[str, Form()],
+        tz: Annotated[str, Form()],
+        duration_min: Annotated[str, Form()] = "120",
+        location: Annotated[str, Form()] = "",
+        visible_to: Annotated[str, Form()] = "all",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_csrf(request, csrf)
+        m = svc.create_meeting(
+            {svc.user.lang: title},
+            start=start,
+            tz=tz,
+            duration_min=_int_field("duration_min", duration_min),
+            location=location,
+            visible_to=visible_to,
+        )
+        return RedirectResponse(f"/meetings/{m.id}", status_code=303)
+
+    @app.post("/meetings/{m_id}/agenda", include_in_schema=False)
+    def agenda_form(
+        request: Request,
+        svc: Svc,
+        m_id: int,
+        title: Annotated[str, Form()],
+        presenter: Annotated[str, Form()] = "",
+        duration_min: Annotated[str, Form()] = "15",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_csrf(request, csrf)
+        svc.add_agenda_item(
+            m_id,
+            {svc.user.lang: title},
+            presenter=presenter,
+            duration_min=_int_field("duration_min", duration_min),
+        )
+        return RedirectResponse(f"/meetings/{m_id}", status_code=303)
 
     @app.get("/meetings/{m_id}", response_class=HTMLResponse, include_in_schema=False)
     def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
@@ -1150,6 +1193,17 @@ def create_app(
         return audit_json(svc.audit_entry(e_id))
 
     return app
+
+
+#: time zones offered by the meeting form (any IANA zone works through the API)
+ZONES = ("Asia/Seoul", "Asia/Tokyo", "America/New_York", "Pacific/Honolulu", "UTC")
+
+
+def _int_field(field: str, value: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ValidationError(f"{field}: expected a whole number") from None
 
 
 def raise_not_found(what: str, obj_id: int) -> None:
