@@ -118,7 +118,10 @@ def test_minutes_lifecycle(users: dict[str, User], svc: Make, session: Session) 
     assert staff.minutes(m.id).state == "draft"  # type: ignore[union-attr]
     svc(users["jpn_approver"]).approve_minutes(m.id)
     assert staff.minutes(m.id).state == "approved"  # type: ignore[union-attr]
+    decision = staff.add_outcome(m.id, "decision", "Exchange liaison officers")
     svc(users["usa_approver"]).lock_minutes(m.id)
+    # a decision recorded before the lock can still become tracked work
+    assert staff.promote_outcome(decision.id, owners="all", deadline="2025-12").source_outcome_id
     mins = staff.minutes(m.id)
     assert mins is not None and mins.state == "locked" and mins.revision == 2
     assert [r.body for r in mins.revisions] == [

@@ -42,6 +42,12 @@ def test_login_required_and_wrong_password(app_db: tuple[Any, Database]) -> None
     assert r.status_code == 303 and r.headers["location"] == "/login"
     bad = client.post("/api/v1/login", json={"username": "kor_staff", "password": "nope"})
     assert bad.status_code == 401
+    kor, h = login(app, "kor_staff")
+    assert kor.post("/api/v1/logout", headers=h).status_code == 200
+    assert kor.get("/api/v1/me").status_code == 401
+    admin, _ = login(app, "kor_viewer")
+    actions = [e["action"] for e in admin.get("/api/v1/audit?object_type=user").json()]
+    assert actions[:3] == ["login", "logout", "login"]
     page = client.post("/login", data={"username": "kor_staff", "password": "nope"})
     assert page.status_code == 401 and "wrong user name or password" in page.text
 

@@ -307,17 +307,18 @@ class Secretariat:
 
     @staticmethod
     def open_session(session: Session, user: User, now: dt.datetime) -> str:
-        """A new login session; returns the cookie token (only its hash is stored)."""
+        """A new login session (audited); returns the cookie token (only its hash is stored)."""
         token = secrets.token_urlsafe(32)
-        session.add(
-            UserSession(
-                token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                user_id=user.id,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=SESSION_HOURS),
-            )
+        row = UserSession(
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=SESSION_HOURS),
         )
-        session.commit()
+        session.add(row)
+        Secretariat(session, user, lambda: now)._audit(
+            "login", user, None, (user.nation,), after={"username": user.username}
+        )
         return token
 
     @staticmethod
@@ -329,12 +330,15 @@ class Secretariat:
         return row.user
 
     @staticmethod
-    def close_session(session: Session, token: str) -> None:
-        """Log out."""
+    def close_session(session: Session, token: str, now: dt.datetime) -> None:
+        """Log out (audited)."""
         row = session.get(UserSession, hashlib.sha256(token.encode()).hexdigest())
         if row is not None:
+            user = row.user
             session.delete(row)
-            session.commit()
+            Secretariat(session, user, lambda: now)._audit(
+                "logout", user, None, (user.nation,), after={"username": user.username}
+            )
 
     # ------------------------------------------------------------------ workstreams
     def create_workstream(

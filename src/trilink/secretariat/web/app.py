@@ -577,7 +577,7 @@ def create_app(
         check_csrf(request, csrf)
         token = request.cookies.get(COOKIE)
         if token:
-            Secretariat.close_session(session, token)
+            Secretariat.close_session(session, token, clock())
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -882,7 +882,7 @@ def create_app(
         """End the session."""
         token = request.cookies.get(COOKIE)
         if token:
-            Secretariat.close_session(session, token)
+            Secretariat.close_session(session, token, clock())
         response.delete_cookie(COOKIE, path="/")
         return {"status": "logged out"}
 
