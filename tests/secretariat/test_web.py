@@ -375,3 +375,23 @@ def test_staff_create_meeting_and_agenda_on_pages(app_db: tuple[Any, Database]) 
     assert bad.status_code == 422 and "whole number" in bad.text
     client.put("/api/v1/me/lang", json={"lang": "ko"}, headers={"X-CSRF-Token": csrf})
     assert "예정" in client.get("/meetings").text  # status label in Korean
+
+
+def test_minutes_revisions_on_the_meeting_page(app_db: tuple[Any, Database]) -> None:
+    app, _ = app_db
+    staff, h = login(app, "kor_staff")
+    mid = staff.post(
+        "/api/v1/meetings",
+        json={"title": "WG", "start": "2025-04-15T09:00", "tz": "Asia/Seoul"},
+        headers=h,
+    ).json()["id"]
+    staff.put(f"/api/v1/meetings/{mid}/minutes", json={"body": "first text"}, headers=h)
+    staff.put(
+        f"/api/v1/meetings/{mid}/minutes",
+        json={"body": {"en": "second text", "ko": "둘째"}},
+        headers=h,
+    )
+    html = staff.get(f"/meetings/{mid}").text
+    assert "first text" in html and "second text" in html and "rev 2" in html
+    revisions = staff.get(f"/api/v1/meetings/{mid}").json()["minutes"]["revisions"]
+    assert [r["number"] for r in revisions] == [1, 2]
