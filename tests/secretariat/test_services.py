@@ -326,3 +326,58 @@ def test_review_due_view(users: dict[str, User], svc: Make) -> None:
     assert [x.id for x in s.list_commitments("review_due", days=30)] == [c.id]
     with pytest.raises(ValidationError, match="view"):
         s.list_commitments("someday")
+
+
+def test_each_service_write_makes_exactly_one_audit_entry_per_object(
+    users: dict[str, User], svc: Make, session: Session
+) -> None:
+    s = svc(users["usa_staff"])
+    approver = {n: svc(users[f"{n}_approver"]) for n in ("kor", "usa", "jpn")}
+    state: dict[str, Any] = {}
+
+    def step(fn: Callable[[], Any], objects: int = 1) -> Any:
+        before = audit_count(session)
+        out = fn()
+        assert audit_count(session) == before + objects, fn
+        return out
+
+    ws = step(lambda: s.create_workstream("space", {"en": "Space", "ko": "우주"}))
+    c = step(lambda: s.create_commitment("SSA", owners="all", workstream_id=ws.id))
+    step(lambda: s.update_commitment(c.id, {"progress": 10}))
+    ms = step(lambda: s.add_milestone(c.id, "Step", "2025-06-30"))
+    step(lambda: s.complete_milestone(ms.id))
+    step(lambda: s.add_evidence(c.id, "https://example.org/a", "press release"))
+    series = step(
+        lambda: s.create_series(
+            "wg",
+            "working_group",
+            "WG",
+            rule="quarterly",
+            tz="Asia/Tokyo",
+            anchor="2025-01-14T10:00",
+        )
+    )
+    made = step(lambda: s.generate_meetings(series.id, "2025-12-31"), objects=4)
+    m = made[0]
+    step(lambda: s.add_agenda_item(m.id, "Item", presenter="JPN", duration_min=30))
+    state["o"] = step(lambda: s.add_outcome(m.id, "decision", "Do it"))
+    step(lambda: s.promote_outcome(state["o"].id, owners="all", deadline="2025-12-31"), objects=2)
+    step(
+        lambda: s.add_outcome(m.id, "commitment", "Also", owners="all", deadline="2025-12"),
+        objects=3,
+    )
+    step(lambda: s.write_minutes(m.id, "text"))
+    for n in ("kor", "usa", "jpn"):
+        step(lambda n=n: approver[n].approve_minutes(m.id))
+    step(lambda: approver["kor"].lock_minutes(m.id))
+    ex = step(
+        lambda: s.create_exercise(
+            "fe", "FE", starts_on="2025-09-15", ends_on="2025-09-19", domains="maritime"
+        )
+    )
+    step(lambda: s.attach_run(ex.id, {"latency_s": 1.5}))
+    doc = step(lambda: s.create_document("d", "agreement", "Doc", body="v1"))
+    v = step(lambda: s.add_version(doc.id, "v2"))
+    step(lambda: s.add_attachment(v.id, "a.txt", "text/plain", b"hello"))
+    step(lambda: s.set_language("ja"))
+    step(lambda: s.rotate_ical_token())
