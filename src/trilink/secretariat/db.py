@@ -1,0 +1,76 @@
+"""Engine, sessions and migrations.
+
+A database is named by a URL (``sqlite:///path.db``, ``postgresql://user@host/db``) or by a bare
+file path (SQLite). Migrations ship inside the package and run programmatically, so ``init`` and
+server start-up bring any database to the current schema without an ``alembic.ini``.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from trilink.secretariat.errors import ValidationError
+
+__all__ = ["DEFAULT_DB", "Database", "normalize_url"]
+
+#: Default database: a SQLite file in the working directory (override with TRILINK_SECRETARIAT_DB).
+DEFAULT_DB = os.environ.get("TRILINK_SECRETARIAT_DB", "sqlite:///trilink-secretariat.db")
+
+
+def normalize_url(url: str) -> str:
+    """Turn a path or URL into a SQLAlchemy URL; PostgreSQL goes through psycopg 3."""
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValidationError(f"bad database URL: {url!r}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValidationError(
+            f"unsupported database {parsed.drivername!r}: use sqlite or postgresql"
+        )
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Database:
+    """An engine, a session factory and the migration runner for one database."""
+
+    def __init__(self, url: str = DEFAULT_DB) -> None:
+        self.url = normalize_url(url)
+        self.engine: Engine = create_engine(self.url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        """A new ORM session."""
+        return self.sessions()
+
+    def upgrade(self) -> None:
+        """Apply every migration not yet applied (idempotent)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(files("trilink.secretariat") / "migrations"))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,43 @@
+"""Errors of the secretariat; all are :class:`trilink.TrilinkError`, so the CLI prints one line."""
+
+from __future__ import annotations
+
+from trilink import TrilinkError
+
+__all__ = [
+    "ConflictError",
+    "ForbiddenError",
+    "NotFoundError",
+    "SecretariatError",
+    "ValidationError",
+]
+
+
+class SecretariatError(TrilinkError):
+    """Base class of secretariat errors."""
+
+    status_code = 400
+
+
+class ValidationError(SecretariatError):
+    """Bad input: an unknown nation, an impossible date, an oversize field, ..."""
+
+    status_code = 422
+
+
+class NotFoundError(SecretariatError):
+    """The object does not exist *or the user may not see it* (never reveal which)."""
+
+    status_code = 404
+
+
+class ForbiddenError(SecretariatError):
+    """The user may see the object but their role does not allow this action."""
+
+    status_code = 403
+
+
+class ConflictError(SecretariatError):
+    """The action is not allowed in the object's current state (e.g. editing locked minutes)."""
+
+    status_code = 409

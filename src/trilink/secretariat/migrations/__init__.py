@@ -1,0 +1,1 @@
+"""Alembic migrations of the secretariat schema (run by ``Database.upgrade``)."""

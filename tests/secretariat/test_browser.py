@@ -1,0 +1,123 @@
+"""Browser test: Debian's chromium driven by Playwright against the real server (uvicorn)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from trilink.secretariat.db import Database
+from trilink.secretariat.services import Secretariat, system_user
+from trilink.secretariat.web.app import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
+)
+
+
+@pytest.fixture
+def server(sqlite_url: str, clock: Any) -> Iterator[tuple[str, int]]:
+    app = create_app(sqlite_url, clock=clock)
+    db = Database(sqlite_url)
+    with db.session() as s:
+        root = Secretariat(s, system_user(), clock)
+        root.create_user("kor_staff", "KOR", "staff", "correct horse", display_name="Kim")
+        m = root.create_meeting(
+            {"en": "Foreign ministerial", "ko": "외교장관회의", "ja": "外相会合"},
+            start="2025-03-01T09:00",
+            tz="Asia/Seoul",
+        )
+        meeting_id = m.id
+    db.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", meeting_id
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_decision_to_overdue_commitment_and_language_switch(
+    server: tuple[str, int], clock: Any
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, meeting_id = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/commitments")
+            expect(page).to_have_url(f"{base}/login")
+            page.fill("#username", "kor_staff")
+            page.fill("#password", "correct horse")
+            page.click("#login-button")
+            expect(page.locator("h1")).to_have_text("Dashboard")
+
+            # markup in a text field gets a clear error and is never rendered
+            page.goto(f"{base}/meetings/{meeting_id}")
+            form = page.locator("#outcome-form")
+            form.locator("select[name=kind]").select_option("decision")
+            form.locator("input[name=text]").fill("Exchange <b>liaison</b> officers")
+            form.locator("button").click()
+            expect(page.locator("[role=alert]")).to_contain_text("HTML markup is not allowed")
+            expect(page.locator("main b")).to_have_count(0)
+
+            # record a decision at the meeting, then turn it into a tracked commitment
+            page.goto(f"{base}/meetings/{meeting_id}")
+            form = page.locator("#outcome-form")
+            form.locator("select[name=kind]").select_option("decision")
+            form.locator("input[name=text]").fill("Exchange liaison officers (R&D < 5 people)")
+            form.locator("button").click()
+            row = page.locator("table.outcomes tbody tr").first
+            expect(row).to_contain_text("Exchange liaison officers (R&D < 5 people)")
+            row.locator("input[name=deadline]").fill("2025-03-01T15:00+00:00")
+            row.locator("button").click()
+            expect(page.locator("#commitment-title")).to_contain_text("Exchange liaison officers")
+
+            page.goto(f"{base}/commitments?view=overdue")
+            expect(page.locator("table.commitments")).not_to_contain_text("liaison")
+
+            clock.advance(hours=7)  # 16:00 UTC: the deadline has passed
+            page.goto(f"{base}/")
+            page.click("#overdue-link")
+            overdue = page.locator("table.commitments tbody tr")
+            expect(overdue).to_have_count(1)
+            expect(overdue.first).to_contain_text("Exchange liaison officers")
+            expect(overdue.first.locator("td.overdue")).to_have_count(1)
+
+            page.click("button[data-lang=ko]")
+            expect(page.locator("h1")).to_contain_text("약속 사항")
+            expect(page.locator("#overdue-link")).to_have_text("기한 초과")
+            page.click("button[data-lang=ja]")
+            expect(page.locator("h1")).to_contain_text("コミットメント")
+            page.goto(f"{base}/meetings/{meeting_id}")
+            expect(page.locator("#meeting-title")).to_contain_text("外相会合")
+        finally:
+            browser.close()
