@@ -53,8 +53,9 @@ def two_nodes() -> tuple[list, list, list]:
     )
     plots_b = PlotBatch(sensor_names=["R-B", "R-C"], **cols)
     plots_b = plots_b.select(np.argsort(plots_b.t, kind="stable"))
-    _, _, sets_a = run_tracker(trajs, plots_a)
-    _, _, sets_b = run_tracker(trajs, plots_b)
+    start = float(min(plots_a.t[0], plots_b.t[0]))
+    _, _, sets_a = run_tracker(trajs, plots_a, start=start)
+    _, _, sets_b = run_tracker(trajs, plots_b, start=start)
     return trajs, sets_a, sets_b
 
 

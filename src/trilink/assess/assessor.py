@@ -15,7 +15,7 @@ from trilink.geo import geodesic_inverse
 from trilink.tracking.dynamics import BETA_NOMINAL
 from trilink.tracking.tracker import TrackHistory, TrackSet
 
-__all__ = ["Assessment", "AssessConfig", "assess", "classify_range"]
+__all__ = ["Assessment", "AssessConfig", "assess", "classify_range", "impact_state"]
 
 
 def classify_range(range_km: float) -> str:
@@ -32,7 +32,10 @@ def classify_range(range_km: float) -> str:
 @dataclass
 class AssessConfig:
     beta: float = BETA_NOMINAL  # nominal ballistic coefficient [kg/m²]
-    log_beta_sigma: float = 0.0  # uncertainty of ln β (0: the nominal is taken as known)
+    log_beta_sigma: float = 0.3  # uncertainty of ln β: catalogue RVs span 2,500–5,000 kg/m²
+    #: P(boost) below which the ballistic model's own estimate is flown; above it the combined
+    #: IMM estimate (wider: it still carries the boost hypothesis' spread).
+    ballistic_below: float = 0.05
 
 
 @dataclass
@@ -78,6 +81,14 @@ def _opt(v: float) -> float | None:
     return float(v) if math.isfinite(v) else None
 
 
+def impact_state(ts: TrackSet, cfg: AssessConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The state and covariance [K, 6] / [K, 6, 6] each track's impact prediction flies."""
+    firm = (ts.mu_boost < cfg.ballistic_below)[:, None]
+    x = np.where(firm, ts.x_ballistic, ts.x[:, 0:6])
+    P = np.where(firm[:, :, None], ts.P_ballistic, ts.P[:, 0:6, 0:6])
+    return x, P
+
+
 def assess(
     ts: TrackSet, history: dict[int, TrackHistory], config: AssessConfig | None = None
 ) -> list[Assessment]:
@@ -87,7 +98,8 @@ def assess(
         return []
     # Impact prediction assumes no further thrust: fly the ballistic model's own estimate (the
     # combined IMM estimate carries the boost model's spread, which over-states coast errors).
-    imp = predict_impact(ts.t, ts.x_ballistic, ts.P_ballistic, cfg.beta, cfg.log_beta_sigma)
+    xs, Ps = impact_state(ts, cfg)
+    imp = predict_impact(ts.t, xs, Ps, cfg.beta, cfg.log_beta_sigma)
     out = []
     for k, tid in enumerate(ts.ids.tolist()):
         hist = history.get(tid, TrackHistory())

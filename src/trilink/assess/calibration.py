@@ -15,16 +15,42 @@ from typing import Any
 
 import numpy as np
 
-from trilink.assess.assessor import AssessConfig, assess
+from trilink.assess.assessor import AssessConfig, assess, impact_state
 from trilink.assess.impact import predict_impact, trajectory_impact
 from trilink.geo import geodesic_inverse, geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
+from trilink.physics.trajectory import Trajectory
 from trilink.tracking.synthetic import fly, make_plots, salvo
 from trilink.tracking.tracker import Tracker, TrackerConfig
 
 __all__ = ["CalibrationResult", "calibrate", "inside_ellipse"]
 
 CLASSES = ("srbm", "mrbm")
+
+#: Catalogue missiles flown per class when the study uses the physics propagator.
+PHYSICS_MISSILES = {
+    "SRBM": ("KN-23", "KN-25", "Scud-ER"),
+    "MRBM": ("Nodong", "Pukguksong-3"),
+    "IRBM": ("Hwasong-12",),
+    "ICBM": ("Hwasong-15", "Hwasong-18"),
+}
+
+
+def _physics_flight(cls: str, seed: int) -> tuple[list[Trajectory], float, float]:
+    """One catalogue flight of class ``cls`` (trajectories, launch time, burnout time)."""
+    from trilink.physics import plan_flight
+
+    rng = np.random.default_rng(seed)
+    names = PHYSICS_MISSILES[cls]
+    fp = plan_flight(
+        39.0 + float(rng.uniform(-0.6, 0.6)),
+        125.7 + float(rng.uniform(-0.6, 0.6)),
+        float(rng.uniform(70.0, 110.0)),
+        1.7e9 + float(rng.uniform(0.0, 1e5)),
+        missile=names[int(rng.integers(len(names)))],
+        object_id=f"L{seed}",
+    )
+    return list(fp.trajectories), fp.launch_time, fp.launch_time + fp.burnout_time_s
 
 
 def inside_ellipse(
@@ -86,7 +112,11 @@ def calibrate(
     config: AssessConfig | None = None,
     tracker_config: TrackerConfig | None = None,
 ) -> CalibrationResult:
-    """Run ``runs`` seeded single-missile flights of class ``cls`` and measure coverage."""
+    """Run ``runs`` seeded single-missile flights of class ``cls`` and measure coverage.
+
+    ``cls`` SRBM/MRBM/IRBM/ICBM flies catalogue missiles with the physics propagator (boosters
+    separate and are tracked too); lower-case ``srbm``/``mrbm`` use the small synthetic profiles.
+    """
     res = CalibrationResult(cls, runs, list(report_s))
     d2s: dict[float, list[float]] = {s: [] for s in report_s}
     hits: dict[float, list[bool]] = {s: [] for s in report_s}
@@ -94,11 +124,15 @@ def calibrate(
     majors: dict[float, list[float]] = {s: [] for s in report_s}
     since: dict[float, list[float]] = {s: [] for s in report_s}
     for run in range(runs):
-        launch = salvo(1, seed=seed * 100_003 + run, kind=cls)[0]
-        traj = fly([launch])[0]
-        plots, _ = make_plots([traj], seed=seed * 100_003 + run + 7)
+        if cls.upper() in PHYSICS_MISSILES:
+            trajs, t_launch, t_bo = _physics_flight(cls.upper(), seed * 100_003 + run)
+        else:
+            launch = salvo(1, seed=seed * 100_003 + run, kind=cls)[0]
+            trajs = fly([launch])
+            t_launch, t_bo = launch.t0, launch.t0 + launch.burn_s
+        traj = trajs[0]  # the re-entry vehicle (or the single body)
+        plots, _ = make_plots(trajs, seed=seed * 100_003 + run + 7)
         truth = trajectory_impact(traj)[0:2]
-        t_bo = launch.t0 + launch.burn_s
         times = sorted(t_bo + s for s in report_s if t_bo + s < traj.t_end - 5.0)
         tracker = Tracker(tracker_config)
         prev = 0
@@ -108,14 +142,18 @@ def calibrate(
             prev = i
             if len(ts) == 0:
                 continue
-            # the track nearest the truth (there should be exactly one)
+            # the track on the re-entry vehicle (nearest the truth, within 5 km)
             p = traj.at(tr_t)[0][0]
-            k = int(np.argmin(np.linalg.norm(ts.x[:, 0:3] - p, axis=1)))
+            dist = np.linalg.norm(ts.x[:, 0:3] - p, axis=1)
+            k = int(np.argmin(dist))
+            if dist[k] > 5000.0:
+                continue
             sub = ts.subset(np.array([k]))
             a = assess(sub, tracker.history, config)[0]
             if a.impact_lat is None or a.impact_lon is None or a.ellipse_major_m is None:
                 continue
-            imp = predict_impact(sub.t, sub.x_ballistic, sub.P_ballistic, *(_beta(config)))
+            xs, Ps = impact_state(sub, config or AssessConfig())
+            imp = predict_impact(sub.t, xs, Ps, *(_beta(config)))
             d2 = inside_ellipse(truth[0], truth[1], a.impact_lat, a.impact_lon, imp.cov_en[0])
             s = round(tr_t - t_bo, 6)
             key = min(report_s, key=lambda r: abs(r - s))
@@ -123,7 +161,7 @@ def calibrate(
             d2s[key].append(d2)
             errs[key].append(_dist(truth[0], truth[1], a.impact_lat, a.impact_lon))
             majors[key].append(a.ellipse_major_m)
-            since[key].append(tr_t - launch.t0)
+            since[key].append(tr_t - t_launch)
     for s in report_s:
         n = len(hits[s])
         res.n.append(n)

@@ -46,7 +46,7 @@ _W = np.array([0.0, 0.0, OMEGA_EARTH])
 _F = 1.0 / 298.257223563
 #: Nominal ballistic coefficient m/(Cd·A) [kg/m²] for the drag every object is assumed to feel;
 #: what the real object differs by is left to the process noise and the boost model's ``a``.
-BETA_NOMINAL = 8000.0
+BETA_NOMINAL = 4000.0
 
 
 class MotionNoise:

@@ -108,14 +108,17 @@ def run_tracker(
     tracker: Tracker | None = None,
     step: float = 1.0,
     keep_sets: bool = True,
+    start: float | None = None,
 ) -> tuple[Tracker, Scores, list[TrackSet]]:
-    """Feed plots in ``step``-second batches through the push API and score every batch."""
+    """Feed plots in ``step``-second batches (from ``start``, default the first plot) through the
+    push API and score every batch."""
     tracker = tracker or Tracker()
     scorer = Scorer(trajs)
     sets: list[TrackSet] = []
     if not len(plots):
         return tracker, scorer.scores(), sets
-    edges = np.arange(plots.t[0], plots.t[-1] + step, step)
+    t0 = float(plots.t[0]) if start is None else start
+    edges = np.arange(t0, plots.t[-1] + step, step)
     idx = np.searchsorted(plots.t, edges, side="right")
     prev = 0
     for e, i in zip(edges.tolist(), idx.tolist(), strict=True):

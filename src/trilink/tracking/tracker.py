@@ -47,7 +47,7 @@ _BIG = 1e12
 class TrackerConfig:
     """Tunable settings; defaults suit 0.1–1 s radar revisit and ~50 m / 0.5 mrad plots."""
 
-    q_ballistic: float = 0.001  # m²/s³ white acceleration in coast (tuned by calibration)
+    q_ballistic: float = 0.3  # m²/s³ white acceleration in coast (set by the calibration study)
     q_jerk: float = 20.0  # m²/s⁵ white jerk of the unknown thrust acceleration
     gate_prob: float = 0.9997  # probability mass inside the association gate
     init_vel_sigma: float = 4000.0  # m/s, single-plot initiation
