@@ -153,3 +153,28 @@ def test_same_seed_same_tracks(salvo3: tuple[list, PlotBatch, np.ndarray]) -> No
     _, _, b = run_tracker(trajs, sub)
     assert a[-1].ids.tolist() == b[-1].ids.tolist()
     np.testing.assert_array_equal(a[-1].x, b[-1].x)
+
+
+def test_space_ir_line_of_sight_updates_boosting_tracks() -> None:
+    from trilink.tracking.synthetic import IRSat
+
+    trajs = fly(salvo(2, seed=51, spread_s=5.0))
+    radar_only, _ = make_plots(trajs, seed=52)
+    with_ir, truth = make_plots(trajs, seed=52, irs=(IRSat("GEO-1"), IRSat("GEO-2", lon_deg=150.0)))
+    n_ir = int(np.sum(with_ir.kind == 1))
+    assert n_ir > 100 and np.all(truth[with_ir.kind == 1] >= 0)  # burning objects only
+    _, _, sets_r = run_tracker(trajs, radar_only)
+    tr_i, s_i, sets = run_tracker(trajs, with_ir)
+    assert s_i.confirmed_true == 2 and s_i.false_tracks == 0
+    assert tr_i.n_rejected == 0
+
+    def updates(track_sets: list) -> int:
+        best: dict[int, int] = {}
+        for ts in track_sets:
+            for tid, n in zip(ts.ids.tolist(), ts.n_updates.tolist(), strict=True):
+                best[tid] = max(best.get(tid, 0), n)
+        return sum(best.values())
+
+    # IR plots of burning objects were associated with the radar-started tracks and used
+    assert updates(sets) > updates(sets_r) + 20
+    assert any(p == "boost" for ts in sets for p in ts.phase)
