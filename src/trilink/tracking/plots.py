@@ -222,6 +222,8 @@ def check_plots(batch: PlotBatch) -> tuple[NDArray[np.bool_], list[PlotIssue]]:
 
     def flag(mask: NDArray[np.bool_], reason: str) -> None:
         bad = mask & ok
+        if not bad.any():
+            return
         for i in np.flatnonzero(bad)[:1000]:
             issues.append(
                 PlotIssue(

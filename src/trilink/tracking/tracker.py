@@ -299,11 +299,22 @@ class Tracker:
         order = np.lexsort((gs, b.t))
         b, gs, site = b.select(order), gs[order], site[order]
         rot = b.site_rotation()
+        # Measurement columns in component order (range, az, el, range rate) and their variances,
+        # assembled once per batch so that a scan only slices them.
+        zf = np.stack([b.range_m, b.az, b.el, b.range_rate], axis=1)
+        rf = np.stack([b.sigma_range, b.sigma_az, b.sigma_el, b.sigma_range_rate], axis=1) ** 2
+        rr_ok = np.isfinite(b.range_rate)
         brk = np.flatnonzero((np.diff(b.t) != 0) | (np.diff(gs) != 0)) + 1
-        starts = np.concatenate(([0], brk))
-        ends = np.concatenate((brk, [len(b)]))
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            self._scan(float(b.t[s]), int(gs[s]), b, s, e, site, rot)
+        starts = np.concatenate(([0], brk)).tolist()
+        ends = np.concatenate((brk, [len(b)])).tolist()
+        times = b.t[starts].tolist()
+        sens = gs[starts].tolist()
+        for k in range(len(starts)):
+            s, e = starts[k], ends[k]
+            ir = bool(b.kind[s] == KIND_IR)
+            comps = IR if ir else (RADAR_RR if bool(rr_ok[s:e].all()) else RADAR)
+            self._scan(times[k], sens[k], b, s, e, site, rot, zf, rf, comps)
+        self._record_history(self.time)
 
     def _check_sites(
         self, b: PlotBatch, gs: NDArray[np.int64], site: Array
@@ -393,18 +404,25 @@ class Tracker:
         self.mu = c
 
     def _scan(
-        self, t: float, s: int, b: PlotBatch, i0: int, i1: int, site_all: Array, rot_all: Array
+        self,
+        t: float,
+        s: int,
+        b: PlotBatch,
+        i0: int,
+        i1: int,
+        site_all: Array,
+        rot_all: Array,
+        zf: Array,
+        rf: Array,
+        comps: tuple[int, ...],
     ) -> None:
         """One scan: plots ``i0:i1`` of ``b``, all from sensor ``s`` at time ``t``."""
         self._advance(t)
         cfg = self.config
-        ir = bool(b.kind[i0] == KIND_IR)
-        rr = b.range_rate[i0:i1]
-        comps = IR if ir else (RADAR_RR if bool(np.all(np.isfinite(rr))) else RADAR)
-        cols = {0: b.range_m, 1: b.az, 2: b.el, 3: b.range_rate}
-        sig = {0: b.sigma_range, 1: b.sigma_az, 2: b.sigma_el, 3: b.sigma_range_rate}
-        z = np.stack([cols[c][i0:i1] for c in comps], axis=1)
-        R = np.stack([sig[c][i0:i1] ** 2 for c in comps], axis=1)
+        ir = comps == IR
+        sel = list(comps)
+        z = np.ascontiguousarray(zf[i0:i1][:, sel])
+        R = np.ascontiguousarray(rf[i0:i1][:, sel])
         site, rot = site_all[i0], rot_all[i0]
         npl = i1 - i0
         m = len(comps)
@@ -479,7 +497,6 @@ class Tracker:
         if t - self._last_merge >= cfg.merge_check_s:
             self._last_merge = t
             self._merge_duplicates()
-        self._record_history(t)
 
     def _update(
         self,
