@@ -29,7 +29,8 @@ def main() -> None:
     args = ap.parse_args()
     report = (20.0, 60.0, 120.0, 240.0)
     results = [
-        calibrate(c, runs=args.runs, seed=args.seed, report_s=report) for c in ("srbm", "mrbm")
+        calibrate(c, runs=args.runs, seed=args.seed, report_s=report)
+        for c in args.classes.split(",")
     ]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

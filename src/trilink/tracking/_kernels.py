@@ -234,7 +234,7 @@ def imm_predict(
                 for k in range(9):
                     P[t, j, i, k] = P0[j, i, k]
             _predict_one(
-                x[t, j], P[t, j], float(j), dt, qb, qj, qh, beta, A, F, T, f, k1, k2, k3, k4, tmp
+                x[t, j], P[t, j], float(j), dt, qb[t], qj, qh, beta, A, F, T, f, k1, k2, k3, k4, tmp
             )
         mu[t, 0] = c0
         mu[t, 1] = c1

@@ -163,11 +163,14 @@ def transition(x: Array, boost: Array, dt: float) -> Array:
     return F
 
 
-def process_noise(boost: Array, dt: float, noise: MotionNoise) -> Array:
-    """Process noise [N, 9, 9] over ``dt`` for each row's model."""
+def process_noise(
+    boost: Array, dt: float, noise: MotionNoise, q_ballistic: Array | None = None
+) -> Array:
+    """Process noise [N, 9, 9] over ``dt`` for each row's model (``q_ballistic`` per row
+    overrides the noise object's)."""
     dt = abs(dt)
     n = boost.shape[0]
-    q = noise.q_ballistic
+    q = noise.q_ballistic if q_ballistic is None else q_ballistic
     j = noise.q_jerk * boost
     blk = np.zeros((n, 3, 3))
     blk[:, 0, 0] = q * dt**3 / 3 + j * dt**5 / 20
@@ -181,7 +184,14 @@ def process_noise(boost: Array, dt: float, noise: MotionNoise) -> Array:
     return Q
 
 
-def predict(x: Array, P: Array, boost: Array, dt: float, noise: MotionNoise) -> tuple[Array, Array]:
+def predict(
+    x: Array,
+    P: Array,
+    boost: Array,
+    dt: float,
+    noise: MotionNoise,
+    q_ballistic: Array | None = None,
+) -> tuple[Array, Array]:
     """Predict states [N, 9] and covariances [N, 9, 9] by ``dt`` (one linearisation per call).
 
     Steps up to 2 s (the tracker's revisit) use one second-order Taylor step,
@@ -196,6 +206,6 @@ def predict(x: Array, P: Array, boost: Array, dt: float, noise: MotionNoise) -> 
     else:
         xp = propagate(x, boost, dt)
     xp[:, 6:9] *= boost[:, None]
-    Pp = F @ P @ np.swapaxes(F, 1, 2) + process_noise(boost, dt, noise)
+    Pp = F @ P @ np.swapaxes(F, 1, 2) + process_noise(boost, dt, noise, q_ballistic)
     Pp = 0.5 * (Pp + np.swapaxes(Pp, 1, 2))
     return xp, Pp

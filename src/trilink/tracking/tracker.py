@@ -47,7 +47,7 @@ _BIG = 1e12
 class TrackerConfig:
     """Tunable settings; defaults suit 0.1–1 s radar revisit and ~50 m / 0.5 mrad plots."""
 
-    q_ballistic: float = 0.3  # m²/s³ white acceleration in coast (set by the calibration study)
+    q_ballistic: float = 0.15  # m²/s³ white acceleration in coast (set by the calibration study)
     q_jerk: float = 20.0  # m²/s⁵ white jerk of the unknown thrust acceleration
     gate_prob: float = 0.9997  # probability mass inside the association gate
     init_vel_sigma: float = 4000.0  # m/s, single-plot initiation
@@ -61,6 +61,10 @@ class TrackerConfig:
     tau_to_ballistic_s: float = 40.0
     mu_boost0: float = 0.5
     one_way_mixing_below: float = 0.05  # P(boost) under which boost is not mixed into ballistic
+    #: Extra coast process noise right after boost (thrust tail-off, separation, venting):
+    #: q_post·exp(-(t - t_boost)/tau_post) added to q_ballistic, t_boost = last time P(boost) ≥ ½.
+    q_post: float = 30.0
+    tau_post_s: float = 20.0
     history_interval_s: float = 1.0  # thinning of the stored per-track history
     merge_check_s: float = 2.0  # how often duplicate confirmed tracks are looked for
     backend: str = "auto"  # "numba" (compiled kernels), "numpy", or "auto" (numba if installed)
@@ -182,6 +186,7 @@ class Tracker:
         self.t_last = np.zeros(n)
         self.t_hist = np.zeros(n)
         self.merge_strikes = np.zeros(n, np.int64)
+        self.t_boost = np.zeros(n)
         self.seen = np.zeros((n, s), bool)
         self.miss = np.zeros((n, s), np.int64)
 
@@ -198,6 +203,7 @@ class Tracker:
         "t_last",
         "t_hist",
         "merge_strikes",
+        "t_boost",
         "seen",
         "miss",
     )
@@ -370,6 +376,8 @@ class Tracker:
         p_bt = 1.0 - math.exp(-dt / cfg.tau_to_boost_s)
         p_tb = 1.0 - math.exp(-dt / cfg.tau_to_ballistic_s)
         Pi = np.array([[1.0 - p_bt, p_bt], [p_tb, 1.0 - p_tb]])
+        # coast process noise per track: larger just after a boost ended
+        qb = self.noise.q_ballistic + cfg.q_post * np.exp(-(t - self.t_boost) / cfg.tau_post_s)
         if self.fast:
             _kernels.imm_predict(
                 self.x,
@@ -379,7 +387,7 @@ class Tracker:
                 p_bt,
                 p_tb,
                 cfg.one_way_mixing_below,
-                self.noise.q_ballistic,
+                qb,
                 self.noise.q_jerk,
                 self.noise.q_hold,
                 BETA_NOMINAL,
@@ -398,7 +406,14 @@ class Tracker:
         dx = self.x[:, :, None, :] - x0[:, None, :, :]
         P0 = np.einsum("tij,tikl->tjkl", w, self.P) + np.einsum("tij,tijk,tijl->tjkl", w, dx, dx)
         boost = np.tile(np.array([0.0, 1.0]), n)
-        xp, Pp = predict(x0.reshape(2 * n, NX), P0.reshape(2 * n, NX, NX), boost, dt, self.noise)
+        xp, Pp = predict(
+            x0.reshape(2 * n, NX),
+            P0.reshape(2 * n, NX, NX),
+            boost,
+            dt,
+            self.noise,
+            np.repeat(qb, 2),
+        )
         self.x = xp.reshape(n, 2, NX)
         self.P = Pp.reshape(n, 2, NX, NX)
         self.mu = c
@@ -485,6 +500,7 @@ class Tracker:
                 )
             elif len(assigned_t):
                 self._update(assigned_t, z[assigned_p], R[assigned_p], site, rot, comps)
+            self.t_boost[self.mu[:, 1] >= 0.5] = t
             self._lifecycle(t, s, assigned_t)
         # Unassigned radar plots start tentative tracks unless a confirmed track claims them.
         if not ir:
@@ -669,6 +685,7 @@ class Tracker:
             "t_last": np.full(k, t),
             "t_hist": np.full(k, -math.inf),
             "merge_strikes": np.zeros(k, np.int64),
+            "t_boost": np.full(k, t),
             "seen": seen,
             "miss": np.zeros((k, ns), np.int64),
         }
