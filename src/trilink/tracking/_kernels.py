@@ -190,7 +190,7 @@ def _predict_one(
 @njit(cache=True)
 def imm_predict(
     x: Any, P: Any, mu: Any, dt: float, p_bt: float, p_tb: float, one_way: float,
-    qb: float, qj: float, qh: float, beta: float,
+    qb: Any, qj: float, qh: float, beta: float,
 ) -> None:  # fmt: skip
     """Mix and predict every track's two models in place (see Tracker._advance)."""
     n = x.shape[0]
