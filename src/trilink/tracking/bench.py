@@ -82,11 +82,10 @@ def _maxrss_mb() -> float:
 
 
 def run_trilink(trajs: list[Trajectory], plots: PlotBatch) -> dict[str, Any]:
-    # Warm up: load the compiled kernels from Numba's cache outside the timed region.
-    warm = Tracker()
-    warm.update(
-        float(plots.t[min(300, len(plots) - 1)]), plots.select(np.arange(min(300, len(plots))))
-    )
+    # Compile / load the kernels from Numba's cache outside the timed region.
+    from trilink.tracking._kernels import warm_up
+
+    warm_up()
     trk = Tracker()
     scorer = Scorer(trajs)
     edges = np.arange(math.floor(plots.t[0]) + 1.0, plots.t[-1] + 1.0, 1.0)
