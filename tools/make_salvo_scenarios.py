@@ -5,7 +5,7 @@
 ``salvo-srbm-20`` is shaped in the manner of 2022-11-02 (some 25 missiles of several types from
 sites on both coasts in one day; one SRBM fell south of the NLL off Sokcho), compressed into
 twenty minutes. ``salvo-100`` is purely synthetic: 100 launches of mixed classes in ten minutes,
-given as explicit burnout states so that no fitting is needed (fast to fly).
+given in volleys (one fit per volley; see scenarios/run.py) as explicit burnout states.
 """
 
 from __future__ import annotations
@@ -58,8 +58,32 @@ lat_deg = 39.5
 lon_deg = 136.0
 """
 
-WEST = ["Pihyon", "Jongju", "Jangyon", "Kusong"]
-EAST = ["Wonsan", "Tongchon", "Hamhung", "Sinpo"]
+# (launch area, missile, azimuth deg, apogee km, range km, launches): volleys, as on the day
+# batteries fired several rounds of one type from one area.
+SRBM_VOLLEYS = [
+    ("Wonsan", "KN-23", 129.5, 50.0, 200.0, 1),  # fell south of the NLL, off Sokcho
+    ("Jongju", "KN-25", 215.0, 60.0, 200.0, 4),
+    ("Pihyon", "KN-23", 225.0, 50.0, 180.0, 3),
+    ("Jangyon", "KN-25", 230.0, 40.0, 150.0, 3),
+    ("Tongchon", "KN-23", 85.0, 60.0, 350.0, 4),
+    ("Hamhung", "Scud-ER", 90.0, 150.0, 550.0, 3),
+    ("Wonsan", "KN-25", 75.0, 70.0, 300.0, 3),
+]
+
+# (launch area, missile, azimuth deg, burnout flight-path angle deg, launches)
+SALVO100_VOLLEYS = [
+    ("Pihyon", "KN-25", 205.0, 45.0, 9),
+    ("Jongju", "KN-23", 210.0, 55.0, 9),
+    ("Jangyon", "KN-25", 225.0, 45.0, 9),
+    ("Wonsan", "KN-23", 95.0, 38.0, 9),
+    ("Tongchon", "Scud-ER", 80.0, 40.0, 9),
+    ("Hamhung", "KN-25", 80.0, 42.0, 9),
+    ("Sinpo", "KN-23", 70.0, 40.0, 8),
+    ("Kusong", "Scud-ER", 90.0, 40.0, 8),
+    ("Sukchon", "Nodong", 90.0, 35.0, 10),
+    ("Hwangju", "Nodong", 80.0, 35.0, 10),
+    ("Kaechon", "Hwasong-12", 80.0, 30.0, 10),
+]
 
 
 def _f(x: float, nd: int = 1) -> str:
@@ -69,14 +93,16 @@ def _f(x: float, nd: int = 1) -> str:
 def srbm20() -> str:
     rng = np.random.default_rng(20221102)
     out = [
-        "# Salvo of SRBMs in the manner of 2022-11-02 (about 25 missiles of several types that day,",
-        "# from sites on both coasts; one SRBM from the Wonsan area fell ~26 km south of the NLL,",
-        "# ~57 km east of Sokcho). COMPRESSED and APPROXIMATE: launch sites, types, ranges and",
-        "# apogees are plausible public-class figures, not the day's actual list. Sources: ROK JCS",
-        "# and Japan MOD statements of 2022-11-02/03. Written by tools/make_salvo_scenarios.py.",
+        "# Salvo of SRBMs in the manner of 2022-11-02 (about 25 missiles of several types that",
+        "# day, from sites on both coasts; one SRBM from the Wonsan area fell ~26 km south of the",
+        "# NLL,",
+        "# ~57 km east of Sokcho). COMPRESSED and APPROXIMATE: launch areas, types, ranges and",
+        "# apogees are plausible public-class figures in volleys, not the day's actual list.",
+        "# Sources: ROK JCS and Japan MOD statements of 2022-11-02/03.",
+        "# Written by tools/make_salvo_scenarios.py.",
         'name = "salvo-srbm-20"',
         'title = "SRBM salvo from both coasts (in the manner of 2022-11-02)"',
-        'description = "21 SRBMs in 20 minutes from 8 sites, east and west; one crosses the NLL."',
+        'description = "21 SRBMs in 7 volleys over 20 minutes, east and west; one crosses the NLL."',  # noqa: E501
         'epoch = "2022-11-01T23:51:00Z"',
         "seed = 20221102",
         "duration_s = 1800.0",
@@ -84,86 +110,76 @@ def srbm20() -> str:
         "sources = [",
         '  "ROK JCS / Japan MOD statements, 2022-11-02 (some 25 missiles; one SRBM south of NLL)",',
         "]",
-        "",
-        "[[launches]]",
-        'id = "S01"',
-        'site = "Wonsan"',
-        'missile = "KN-23"',
-        "time_s = 0.0",
-        "azimuth_deg = 150.0",
-        "apogee_km = 50.0",
-        "range_km = 190.0",
-        'note = "the one that fell south of the NLL"',
     ]
-    kinds = [
-        ("KN-23", (250, 450), (45, 80)),
-        ("KN-25", (200, 380), (50, 100)),
-        ("Scud-ER", (450, 750), (120, 190)),
-    ]
-    for i in range(2, 22):
-        east = i % 2 == 0
-        site = (EAST if east else WEST)[int(rng.integers(0, 4))]
-        name, (r0, r1), (a0, a1) = kinds[int(rng.integers(0, 3))]
-        rng_km = rng.uniform(r0, r1)
-        if east:
-            az = rng.uniform(65, 110)
-        else:
-            az = rng.uniform(200, 240)
-            rng_km = min(rng_km, rng.uniform(150, 250))  # stay in the Yellow Sea
-        apo = min(rng.uniform(a0, a1), 0.45 * rng_km)
-        out += [
-            "",
-            "[[launches]]",
-            f'id = "S{i:02d}"',
-            f'site = "{site}"',
-            f'missile = "{name}"',
-            f"time_s = {_f(rng.uniform(0, 1200))}",
-            f"azimuth_deg = {_f(az)}",
-            f"apogee_km = {_f(apo)}",
-            f"range_km = {_f(rng_km)}",
-        ]
+    k = 0
+    for v, (site, missile, az, apo, rng_km, n) in enumerate(SRBM_VOLLEYS):
+        t0 = 170.0 * v + rng.uniform(0, 30)
+        for j in range(n):
+            k += 1
+            out += [
+                "",
+                "[[launches]]",
+                f'id = "S{k:02d}"',
+                f'site = "{site}"',
+                f'missile = "{missile}"',
+                f"time_s = {_f(t0 + 20.0 * j + rng.uniform(0, 8))}",
+                f"azimuth_deg = {_f(az)}",
+                f"apogee_km = {_f(apo)}",
+                f"range_km = {_f(rng_km)}",
+            ]
+            if k == 1:
+                out.append('note = "the one that fell south of the NLL"')
     return "\n".join(out) + "\n" + SENSORS
 
 
 def salvo100() -> str:
+    from trilink.physics import MISSILES, plan_flight
+    from trilink.scenarios.model import launch_sites
+
     rng = np.random.default_rng(100)
     out = [
         "# SYNTHETIC salvo of 100 launches in ten minutes (no historical counterpart): 70 SRBMs,",
-        "# 20 MRBMs and 10 IRBMs from 8 launch areas, given as explicit burnout states (time after",
-        "# launch, speed, flight-path angle) with public-class magnitudes. A load test for trackers",
-        "# and the network. Written by tools/make_salvo_scenarios.py.",
+        "# 20 MRBM-type and 10 IRBM-type missiles in 11 volleys from 11 launch areas, given as",
+        "# explicit burnout states (burnout at the missile's full burn time; speed as the physics",
+        "# reaches it, recorded for reference). A load test for trackers and the network.",
+        "# Written by tools/make_salvo_scenarios.py.",
         'name = "salvo-100"',
         'title = "Synthetic 100-missile salvo"',
-        'description = "100 launches of mixed classes within 10 minutes; a stress scenario."',
+        'description = "100 launches of mixed classes in 11 volleys within 10 minutes."',
         'epoch = "2025-01-01T00:00:00Z"',
         "seed = 100",
         "duration_s = 1800.0",
         "truth_interval_s = 2.0",
         'sources = ["synthetic; magnitudes from public descriptions of the missile classes"]',
     ]
-    sites = WEST + EAST
-    for i in range(1, 101):
-        if i <= 70:
-            name = ["KN-23", "KN-25", "Scud-ER"][i % 3]
-            tb, v, g = rng.uniform(55, 80), rng.uniform(1500, 2300), rng.uniform(30, 45)
-        elif i <= 90:
-            name, tb, v, g = "Nodong", rng.uniform(100, 115), rng.uniform(2800, 3300), 40.0
-        else:
-            name, tb, v, g = "Hwasong-12", rng.uniform(140, 160), rng.uniform(4300, 4900), 35.0
-        site = sites[int(rng.integers(0, len(sites)))]
-        west = site in WEST and i <= 70
-        az = rng.uniform(195, 225) if west else rng.uniform(60, 120)
-        out += [
-            "",
-            "[[launches]]",
-            f'id = "M{i:03d}"',
-            f'site = "{site}"',
-            f'missile = "{name}"',
-            f"time_s = {_f(rng.uniform(0, 600))}",
-            f"azimuth_deg = {_f(az)}",
-            f"burnout = {{ time_s = {_f(tb)}, speed_mps = {_f(v, 0)}, "
-            f"flight_path_angle_deg = {_f(g)} }}",
-        ]
+    sites = launch_sites()
+    k = 0
+    for site, missile, az, gamma, n in SALVO100_VOLLEYS:
+        t_bo = MISSILES[missile].burn_time_s
+        s = sites[site]
+        plan = plan_flight(
+            s.lat_deg, s.lon_deg, az, 0.0, missile=missile, burnout=(t_bo, 1.0, gamma)
+        )
+        print(
+            f"{site:9s} {missile:10s} az {az:5.1f}: apogee {plan.apogee_km:6.0f} km, range "
+            f"{plan.range_km:6.0f} km, impact {plan.impact_lat:.2f},{plan.impact_lon:.2f} "
+            f"{plan.missile_class}"
+        )
+        t0 = rng.uniform(0, 450)
+        for j in range(n):
+            k += 1
+            out += [
+                "",
+                "[[launches]]",
+                f'id = "M{k:03d}"',
+                f'site = "{site}"',
+                f'missile = "{missile}"',
+                f"time_s = {_f(t0 + 15.0 * j + rng.uniform(0, 5))}",
+                f"azimuth_deg = {_f(az)}",
+                f"burnout = {{ time_s = {_f(t_bo)}, speed_mps = {_f(plan.burnout_speed_mps, 0)}, "
+                f"flight_path_angle_deg = {_f(gamma)} }}",
+            ]
+    assert k == 100
     return "\n".join(out) + "\n" + SENSORS
 
 

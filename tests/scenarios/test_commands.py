@@ -30,17 +30,27 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
-def test_show_json_and_png(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_and_plots_work_for_every_library_scenario(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One test per scenario, so each is flown once per process (flights are cached)."""
+    _check_show(name, tmp_path, capsys)
+    _check_plots(name, tmp_path, capsys)
+
+
+def _check_show(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     png = tmp_path / "s.png"
     doc = json.loads(_run_cli(["scenario", "show", name, "--json", "--png", str(png)], capsys))
     scn = load_scenario(name)
     assert len(doc["launches"]) == len(scn.launches)
     for ln in doc["launches"]:
         assert ln["class"] in {"SRBM", "MRBM", "IRBM", "ICBM", "SLV"}
-        assert ln["apogee_km"] > 0 and ln["flight_time_s"] > 0
+        assert ln["apogee_km"] > 0
+        if ln["orbital"]:
+            assert ln["class"] == "SLV" and ln["impact_lat"] is None
         for w in ln["detections"].values():
-            # Nothing is seen before it is launched, nor after it has landed.
-            assert 0 <= w["first_s"] <= w["last_s"] <= ln["flight_time_s"] + 1e-6
+            # Nothing is seen before it is launched, nor after its last object has landed.
+            assert 0 <= w["first_s"] <= w["last_s"] <= ln["objects_end_s"] + 1e-6
     seen = {sid for ln in doc["launches"] for sid in ln["detections"]}
     assert seen, "no sensor sees anything"
     data = png.read_bytes()
@@ -51,15 +61,7 @@ def test_show_json_and_png(name: str, tmp_path: Path, capsys: pytest.CaptureFixt
     assert img.ndim == 3 and img.shape[0] > 300 and img.shape[1] > 600
 
 
-def test_show_table(capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run_cli(["scenario", "show", GOOD_NAME], capsys)
-    assert "Hwasong-12" in out and "KOR-GP-1" in out and "By nation" in out
-
-
-@pytest.mark.parametrize("name", ALL_NAMES)
-def test_plots_and_truth_files(
-    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _check_plots(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, truth = tmp_path / "p.jsonl", tmp_path / "t.jsonl"
     msg = _run_cli(["scenario", "plots", name, "--out", str(out), "--truth", str(truth)], capsys)
     assert "wrote" in msg
@@ -82,10 +84,15 @@ def test_plots_and_truth_files(
         assert isinstance(r["burning"], bool)
 
 
+def test_show_table(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run_cli(["scenario", "show", GOOD_NAME], capsys)
+    assert "Hwasong-12" in out and "KOR-GP-1" in out and "By nation" in out
+
+
 def test_same_seed_same_bytes_other_seed_differs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    name = "salvo-srbm-20"
+    name = GOOD_NAME
     paths = [tmp_path / f"{i}.jsonl" for i in range(3)]
     _run_cli(["scenario", "plots", name, "--out", str(paths[0])], capsys)
     _run_cli(["scenario", "plots", name, "--out", str(paths[1])], capsys)
@@ -163,5 +170,22 @@ def test_print_summary(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_demo_command_prints_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["demo", "--scenario", "salvo-srbm-20"])
-    assert "salvo-srbm-20" in capsys.readouterr().out
+    main(["demo"])
+    assert GOOD_NAME in capsys.readouterr().out
+
+
+def test_physics_flight_is_invariant_under_launch_time() -> None:
+    """scenarios.run reuses one fit for every launch of a volley by shifting it in time."""
+    from trilink.physics import plan_flight
+    from trilink.scenarios.run import _instantiate
+
+    kw = {"missile": "KN-25", "burnout": (25.0, 1.0, 45.0), "max_time_s": 600.0}
+    early = plan_flight(39.0, 125.0, 90.0, 0.0, object_id="X", **kw)  # type: ignore[arg-type]
+    late = plan_flight(39.0, 125.0, 90.0, 1.6e9 + 123.5, object_id="Q", **kw)  # type: ignore[arg-type]
+    shifted = _instantiate(early, "Q", 1.6e9 + 123.5)
+    assert [t.object_id for t in shifted.trajectories] == [t.object_id for t in late.trajectories]
+    for a, b in zip(shifted.trajectories, late.trajectories, strict=True):
+        assert np.array_equal(a.t, b.t)
+        assert np.array_equal(a.ecef, b.ecef) and np.array_equal(a.vel, b.vel)
+        assert np.array_equal(a.burning, b.burning)
+    assert shifted.launch_time == late.launch_time

@@ -16,6 +16,11 @@ from trilink import NATIONS, TrilinkError
 __all__ = ["scenario", "print_summary", "summarise"]
 
 
+def _num(x: float, nd: int) -> float | None:
+    """A JSON-safe rounded number (None for NaN/inf, e.g. the flight time of an orbiter)."""
+    return round(float(x), nd) if math.isfinite(x) else None
+
+
 def _fmt_s(x: float | None) -> str:
     return "-" if x is None or not math.isfinite(x) else f"{x:,.0f}"
 
@@ -48,14 +53,16 @@ def summarise(run: Any) -> dict[str, Any]:
                 "lon_deg": f.lon_deg,
                 "launch_t": f.launch_time,
                 "azimuth_deg": f.launch.azimuth_deg,
-                "apogee_km": round(float(p.apogee_km), 3),
-                "range_km": None if p.orbital else round(float(p.range_km), 3),
-                "flight_time_s": round(float(p.flight_time_s), 3),
-                "burnout_time_s": round(float(p.burnout_time_s), 3),
-                "impact_lat": None if p.orbital else round(float(p.impact_lat), 5),
-                "impact_lon": None if p.orbital else round(float(p.impact_lon), 5),
+                "apogee_km": _num(p.apogee_km, 3),
+                "range_km": _num(p.range_km, 3),
+                "flight_time_s": _num(p.flight_time_s, 3),
+                "burnout_time_s": _num(p.burnout_time_s, 3),
+                "impact_lat": _num(p.impact_lat, 5),
+                "impact_lon": _num(p.impact_lon, 5),
                 "orbital": bool(p.orbital),
                 "objects": [tr.object_id for tr in p.trajectories],
+                # when the last object (RV or spent stage) lands or the flight is cut
+                "objects_end_s": round(max(tr.t_end for tr in p.trajectories) - f.launch_time, 3),
                 "detections": seen,
             }
         )

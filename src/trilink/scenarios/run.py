@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,6 +11,7 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
+from trilink import TrilinkError
 from trilink.physics.trajectory import Trajectory
 from trilink.scenarios.model import Launch, Scenario, launch_sites, scenario_sensors
 from trilink.sensors.catalogue import SensorSpec
@@ -68,41 +70,64 @@ def launch_position(launch: Launch) -> tuple[float, float]:
     return launch.lat_deg, launch.lon_deg
 
 
-@lru_cache(maxsize=4096)
-def _plan(
+_TEMPLATE_ID = "X"
+
+
+@lru_cache(maxsize=1024)
+def _template(
     lat: float,
     lon: float,
     azimuth: float,
-    launch_time: float,
     missile: str,
     apogee_km: float | None,
     range_km: float | None,
     burnout: tuple[float, float, float] | None,
-    object_id: str,
     max_time_s: float,
 ) -> FlightPlan:
-    # Cached per process: fitting a trajectory to apogee/range is the slow part of a run, and
-    # tests and commands run the same library scenarios many times.
+    # Fitting a trajectory is the slow part of a run. The physics launches in an Earth-fixed
+    # way (ECEF states depend only on time since launch), so one fit serves every launch with
+    # the same site, heading and shape: a volley, or the same scenario run again. The cache is
+    # per process; test_physics_flight_is_invariant_under_launch_time guards the assumption.
     from trilink.physics import plan_flight
 
     return plan_flight(
         lat,
         lon,
         azimuth,
-        launch_time,
+        0.0,
         missile=missile,
         apogee_km=apogee_km,
         range_km=range_km,
         burnout=burnout,
-        object_id=object_id,
+        object_id=_TEMPLATE_ID,
         max_time_s=max_time_s,
     )
 
 
+def _instantiate(template: FlightPlan, object_id: str, launch_time: float) -> FlightPlan:
+    """The template flight launched at ``launch_time`` with objects named after ``object_id``."""
+    prefix = f"{_TEMPLATE_ID}-"
+    trajectories = [
+        dataclasses.replace(
+            tr,
+            object_id=object_id + tr.object_id[len(_TEMPLATE_ID) :]
+            if tr.object_id.startswith(prefix)
+            else f"{object_id}-{tr.object_id}",
+            t=launch_time + tr.t,
+        )
+        for tr in template.trajectories
+    ]
+    return dataclasses.replace(template, trajectories=trajectories, launch_time=launch_time)
+
+
 def fly(scn: Scenario) -> tuple[Flight, ...]:
-    """Fly every launch of the scenario (until impact, orbit or the end of the scenario)."""
+    """Fly every launch of the scenario.
+
+    Flights run to impact (or orbit) up to ``duration_s`` after launch, so a flight may outlast
+    the scenario; plots and truth are only produced within the scenario's span.
+    """
     flights = []
-    for ln in scn.launches:
+    for i, ln in enumerate(scn.launches):
         lat, lon = launch_position(ln)
         t_launch = scn.epoch_s + ln.time_s
         burnout = (
@@ -110,19 +135,21 @@ def fly(scn: Scenario) -> tuple[Flight, ...]:
             if ln.burnout is None
             else (ln.burnout.time_s, ln.burnout.speed_mps, ln.burnout.flight_path_angle_deg)
         )
-        plan = _plan(
-            lat,
-            lon,
-            ln.azimuth_deg,
-            t_launch,
-            ln.missile,
-            ln.apogee_km,
-            ln.range_km,
-            burnout,
-            ln.id,
-            scn.duration_s - ln.time_s,
-        )
-        flights.append(Flight(ln, lat, lon, t_launch, plan))
+        try:
+            template = _template(
+                lat,
+                lon,
+                ln.azimuth_deg,
+                ln.missile,
+                ln.apogee_km,
+                ln.range_km,
+                burnout,
+                scn.duration_s,
+            )
+        except TrilinkError as exc:
+            # e.g. an apogee/range pair the missile cannot fly: name the file and the launch
+            raise TrilinkError(f"{scn.path or scn.name}: launches[{i}]: {exc}") from None
+        flights.append(Flight(ln, lat, lon, t_launch, _instantiate(template, ln.id, t_launch)))
     return tuple(flights)
 
 
