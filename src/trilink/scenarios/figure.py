@@ -30,13 +30,17 @@ def render_png(run: ScenarioRun, path: str | Path) -> None:
     for i, flight in enumerate(run.flights):
         colour = plt.cm.tab10(i % 10)
         for j, tr in enumerate(flight.plan.trajectories):
-            lat, lon, alt = ecef_to_geodetic(tr.ecef)
+            # Flights may outlast the scenario; draw only what happens within it.
+            within = tr.t <= scn.end_s
+            if within.sum() < 2:
+                continue
+            lat, lon, alt = ecef_to_geodetic(tr.ecef[within])
             la, lo = np.degrees(lat), np.degrees(lon)
             main = j == 0
             style = {"lw": 1.2 if main else 0.7, "ls": "-" if main else ":", "color": colour}
             label = f"{flight.launch.id} {flight.launch.missile}" if main and not many else None
             ax_map.plot(lo, la, label=label, **style)
-            ax_alt.plot((tr.t - scn.epoch_s) / 60.0, alt / 1e3, **style)
+            ax_alt.plot((tr.t[within] - scn.epoch_s) / 60.0, alt / 1e3, **style)
             lats += [float(la.min()), float(la.max())]
             lons += [float(lo.min()), float(lo.max())]
         ax_map.plot(flight.lon_deg, flight.lat_deg, "^", color="k", ms=5)
