@@ -16,9 +16,8 @@ from trilink.fabric.routing import direct_agreement, relay_agreement
 from trilink.fabric.subjects import subject_for
 from trilink.wire.codec import WireError, encode
 from trilink.wire.messages import KINDS, Provenance, Warning
+from trilink.wire.samples import T0, sample_payload
 from trilink.wire.signing import Keyring, NationKey
-
-from .samples import T0, sample_payload
 
 KEYS = {n: NationKey.generate(n) for n in NATIONS}
 RING = Keyring({n: k.public for n, k in KEYS.items()})

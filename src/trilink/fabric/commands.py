@@ -108,3 +108,121 @@ def terminate_cmd(name: str, directory: Path | None, by: str, reason: str) -> No
 @click.group()
 def fabric() -> None:
     """Generate and run the NATS fabric (one server per nation, leaf links)."""
+
+
+@fabric.command("config")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keys", "keys_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Host for every server.")
+@click.option(
+    "--server",
+    "servers",
+    multiple=True,
+    metavar="NATION=HOST:CLIENT:LEAF:HTTP",
+    help="Place one nation's server (one server per site); repeatable.",
+)
+@click.option("--no-tls", is_flag=True, help="Plain TCP between servers (tests only).")
+@click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
+def config_cmd(
+    out: Path,
+    keys_dir: Path | None,
+    host: str,
+    servers: tuple[str, ...],
+    no_tls: bool,
+    agreements_dir: Path | None,
+) -> None:
+    """Generate every nation's nats-server config, node configs and fabric.json in OUT."""
+    from trilink.fabric.local import make_layout
+    from trilink.fabric.natsconf import ServerSpec, generate
+    from trilink.node.config import write_node_configs
+
+    layout = make_layout(out, keys_dir or out / "keys", host=host, tls=not no_tls)
+    for spec in servers:
+        try:
+            nation, rest = spec.split("=", 1)
+            h, cp, lp, hp = rest.rsplit(":", 3)
+            layout.servers[nation] = ServerSpec(nation, h, int(cp), int(lp), int(hp))
+        except ValueError:
+            raise click.BadParameter(f"{spec!r}: expected NATION=HOST:CLIENT:LEAF:HTTP") from None
+    book = _book(agreements_dir or out / "agreements")
+    layout.direct_enabled = book.in_force("GSOMIA")
+    paths = generate(layout, out)
+    nodes = write_node_configs(layout, out, agreements_dir or out / "agreements")
+    for nation, path in paths.items():
+        click.echo(f"{nation}: server {path}  node {nodes[nation]}")
+    click.echo(
+        f"direct KOR-JPN link: {'yes' if layout.direct_enabled else 'no (GSOMIA not in force)'}"
+    )
+
+
+@fabric.command("up")
+@click.option("--dir", "directory", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--nation", "only", multiple=True, help="Start only these nations' servers.")
+@click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seconds", type=float, default=0.0, help="Stop after this long (0: until Ctrl-C).")
+def up_cmd(
+    directory: Path, only: tuple[str, ...], agreements_dir: Path | None, seconds: float
+) -> None:
+    """Start the servers configured in DIR; the direct link follows GSOMIA at run time."""
+    import time
+
+    from trilink.fabric.local import LocalFabric
+
+    fab = LocalFabric(directory)
+    book = _book(agreements_dir or directory / "agreements")
+    if only:
+        for n in only:
+            fab.servers[n].start()
+    else:
+        fab.set_direct(book.in_force("GSOMIA"))
+        fab.start()
+    click.echo(f"fabric up: {', '.join(f'{n}={fab.layout.url(n)}' for n in fab.servers)}")
+    deadline = time.monotonic() + seconds if seconds else None
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.5)
+            if not only and book.refresh():
+                direct = book.in_force("GSOMIA")
+                fab.set_direct(direct)
+                click.echo(
+                    f"GSOMIA {'in force' if direct else 'not in force'}: direct link "
+                    f"{'up' if direct else 'down'}"
+                )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fab.stop()
+
+
+@fabric.command("status")
+@click.option("--dir", "directory", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def status_cmd(directory: Path, as_json: bool) -> None:
+    """Show which servers run and which leaf links are up."""
+    from trilink.fabric.natsconf import load_layout
+    from trilink.fabric.server import NatsServer
+
+    layout = load_layout(directory)
+    rows = []
+    for n, s in layout.servers.items():
+        srv = NatsServer(
+            n,
+            directory / f"{n}.conf",
+            directory / "logs" / f"{n}.log",
+            s.host,
+            s.client_port,
+            s.http_port,
+        )
+        try:
+            up = srv.monitor("healthz").get("status") == "ok"
+        except OSError:
+            up = False
+        rows.append({"nation": n, "url": layout.url(n), "up": up, "links": srv.leaf_accounts()})
+    if as_json:
+        click.echo(json.dumps({"servers": rows}, indent=2))
+    else:
+        for r in rows:
+            links = ", ".join(r["links"]) or "-"  # type: ignore[arg-type]
+            click.echo(
+                f"{r['nation']}  {'up  ' if r['up'] else 'down'}  {r['url']}  links: {links}"
+            )

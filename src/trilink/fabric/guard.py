@@ -197,11 +197,18 @@ class Guard:
                 payload=payload,
             )
         )
-        return self.route(envelope)
-
-    def route(self, envelope: Envelope) -> list[Outbound]:
-        """Route an already signed own envelope to every partner it is releasable to, now."""
         data = encode(envelope)
+        try:
+            # What we send must pass the checks our partners run (ranges, NaN, size).
+            decode(data)
+        except WireError as exc:
+            self._refuse(Refusal(exc.reason, msg_id, kind, self.nation, "", exc.detail))
+            return []
+        return self.route(envelope, data)
+
+    def route(self, envelope: Envelope, data: bytes | None = None) -> list[Outbound]:
+        """Route an already signed own envelope to every partner it is releasable to, now."""
+        data = encode(envelope) if data is None else data
         out: list[Outbound] = []
         now = self.clock()
         for dest in NATIONS:

@@ -1,4 +1,4 @@
-"""Small payload builders shared by fabric and node tests."""
+"""Valid sample payloads of every kind (tests, examples, benchmarks)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from trilink.wire.messages import (
     TrackReport,
     Warning,
 )
+
+__all__ = ["T0", "sample_payload"]
 
 T0 = 1_765_000_000_000_000_000
 
