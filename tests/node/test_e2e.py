@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from trilink.fabric.guard import Outgoing
@@ -54,10 +52,14 @@ async def test_three_nations_end_to_end(env: Env) -> None:
         assert await wait_for(lambda: all(ls.up for ls in jpn.link_status()))
         # No sensor identity left KOR: search everything JPN stored.
         jpn.store.flush()
-        raw = Path(jpn.store.path).read_bytes()
-        assert b"RADAR" not in raw and b"SITE-" not in raw
+        blobs = jpn.store.db.execute(
+            "SELECT envelope FROM events UNION ALL SELECT envelope FROM tracks"
+        )
+        raw = "\n".join(jpn.store.db.iterdump()) + "".join(b[0].decode() for b in blobs)
+        assert '"kind":"track"' in raw
+        assert "RADAR" not in raw and "SITE-" not in raw and "trk-" not in raw
         kor.store.flush()
-        assert b"KOR-RADAR-1" in Path(kor.store.path).read_bytes()
+        assert "KOR-RADAR-1" in "\n".join(kor.store.db.iterdump())
         counts = jpn.store.audit_counts()
         assert counts["received"] >= want
         assert not jpn.refused_in and not usa.refused_in
