@@ -71,7 +71,7 @@ class LocalFabric:
         hub = self.layout.hub
         exp: dict[str, list[str]] = {hub: sorted(self.layout.spokes())}
         for s in self.layout.spokes():
-            exp[s] = [s]
+            exp[s] = [f"LINK_{hub}"]
         if self.layout.direct_enabled:
             for a, b in self.layout.direct:
                 exp[a] = sorted([*exp[a], f"LINK_{b}"])

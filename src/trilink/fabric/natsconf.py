@@ -176,9 +176,23 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
                 "imports": _imports(to_hub, hub),
             }
     else:
+        # The hub link lands in its own account here too: the hub sees only what is addressed to
+        # it, whatever interest is expressed from its side.
+        peers = [t for t in layout.spokes() if t != nation]
+        to_hub = [f"tl.d.{nation}.{hub}.>"] + [f"tl.h.{nation}.{t}.>" for t in peers]
+        from_hub = [f"tl.d.{hub}.{nation}.>"] + [f"tl.r.{t}.{nation}.>" for t in peers]
+        link = f"LINK_{hub}"
+        own["exports"] += _exports(from_hub, link)
+        own["imports"] += _imports(to_hub, link)
+        accounts[link] = {
+            "jetstream": False,
+            "users": [],
+            "exports": _exports(to_hub, nation),
+            "imports": _imports(from_hub, nation),
+        }
         h = layout.servers[hub]
         remotes.append(
-            _remote(layout, nation, out_dir, h, f"{nation}.leaf", nation, f"leaf-{nation.lower()}")
+            _remote(layout, nation, out_dir, h, f"{nation}.leaf", link, f"leaf-{nation.lower()}")
         )
     if layout.direct_enabled:
         for listener, solicitor in layout.direct:
