@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import msgspec
 import nats
 import pytest
+from nats.aio.msg import Msg
 
 from trilink.fabric.guard import Outgoing
 from trilink.node.node import Node
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.xdist_group("nats")
 
 def signed(env: Env, origin: str, rel_to: tuple[str, ...], n: int = 0) -> Envelope:
     key = load_signing_key(env.keys, origin)
-    now = __import__("time").time_ns()
+    now = time.time_ns()
     return key.sign(
         Envelope(
             schema=1,
@@ -97,7 +99,7 @@ async def test_servers_refuse_what_nodes_may_not_send(env: Env) -> None:
     )
     seen: list[str] = []
 
-    async def cb(msg: nats.aio.msg.Msg) -> None:
+    async def cb(msg: Msg) -> None:
         seen.append(msg.subject)
 
     await spy.subscribe("tl.>", cb=cb)
