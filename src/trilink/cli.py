@@ -26,7 +26,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "missiles": ("trilink.physics.commands:missiles", "List the public missile catalogue."),
     "track": ("trilink.tracking.commands:track", "Track plots from a JSON Lines file."),
     "bench": ("trilink.bench_commands:bench", "Run benchmarks (tracker, fabric)."),
-    "keys": ("trilink.wire.commands:keys", "Make and list nation signing keys and TLS certificates."),
+    "keys": (
+        "trilink.wire.commands:keys",
+        "Make and list nation signing keys and TLS certificates.",
+    ),
     "agreements": ("trilink.fabric.commands:agreements", "Show, suspend and restore agreements."),
     "fabric": ("trilink.fabric.commands:fabric", "Generate and run the NATS fabric."),
     "node": ("trilink.node.commands:node", "Run a national node."),

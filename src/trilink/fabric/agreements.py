@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from trilink import NATIONS, TrilinkError
-from trilink.wire.messages import CLASSIFICATIONS, KINDS
+from trilink.wire.messages import CATEGORY, CLASSIFICATIONS
 
 __all__ = [
     "STATES",
@@ -76,7 +76,7 @@ class Agreement:
         return frozenset((a, b)) in self.direct
 
     def covers(self, kind: str, classification: str) -> bool:
-        return kind in self.categories and CLASSIFICATIONS.index(
+        return CATEGORY.get(kind, kind) in self.categories and CLASSIFICATIONS.index(
             classification
         ) <= CLASSIFICATIONS.index(self.max_classification)
 
@@ -108,8 +108,9 @@ def _parse(raw: dict[str, Any], where: str) -> Agreement:
             raise TrilinkError(f"{where}: direct pair {pair!r} must be two distinct parties")
         direct_pairs.append(pset)
     categories = frozenset(str(c) for c in need("categories"))
-    if not categories <= set(KINDS):
-        raise TrilinkError(f"{where}: unknown categories {sorted(categories - set(KINDS))}")
+    known = set(CATEGORY.values())
+    if not categories <= known:
+        raise TrilinkError(f"{where}: unknown categories {sorted(categories - known)}")
     max_cls = str(raw.get("max_classification", "UNCLASSIFIED"))
     if max_cls not in CLASSIFICATIONS:
         raise TrilinkError(f"{where}: unknown classification {max_cls!r}")

@@ -37,6 +37,7 @@ from trilink.wire.messages import (
     Payload,
     Provenance,
     Status,
+    TrackBatch,
     TrackReport,
     Warning,
     payload_kind,
@@ -122,6 +123,7 @@ class Guard:
     track_salt: bytes = b""
     refused: Counter[str] = field(default_factory=Counter)
     redactions: int = 0
+    _pseudonyms: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.key.nation != self.nation:
@@ -141,10 +143,16 @@ class Guard:
 
     def pseudonym(self, track_id: str) -> str:
         """An opaque, stable track id: partners can follow a track but learn nothing from it."""
+        cached = self._pseudonyms.get(track_id)
+        if cached is not None:
+            return cached
+        if len(self._pseudonyms) > 100_000:
+            self._pseudonyms.clear()
         digest = hmac.new(
             self.track_salt or self.nation.encode(), track_id.encode(), hashlib.sha256
         )
-        return f"{self.nation}-T{digest.hexdigest()[:12]}"
+        self._pseudonyms[track_id] = out = f"{self.nation}-T{digest.hexdigest()[:12]}"
+        return out
 
     def strip(self, item: Outgoing) -> Payload:
         """The payload as it may leave: no sensor identity or site, in any field."""
@@ -152,6 +160,13 @@ class Guard:
         terms = self._terms(item.provenance)
         if isinstance(payload, TrackReport):
             payload = msgspec.structs.replace(payload, track_id=self.pseudonym(payload.track_id))
+        elif isinstance(payload, TrackBatch):
+            payload = TrackBatch(
+                reports=tuple(
+                    msgspec.structs.replace(r, track_id=self.pseudonym(r.track_id))
+                    for r in payload.reports
+                )
+            )
         if isinstance(payload, Warning) and terms:
             text = payload.text_en
             for term in terms:

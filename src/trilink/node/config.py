@@ -26,6 +26,8 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     hub: str = "USA"
     heartbeat_s: float = 2.0
     publish_timeout_s: float = 2.0
+    #: Track reports are batched this long under one signature (0: one envelope per report).
+    track_batch_ms: float = 20.0
     #: Own sensor names the guard must never let out (beyond per-item provenance).
     sensitive_terms: list[str] = msgspec.field(default_factory=list)
 

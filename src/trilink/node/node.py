@@ -35,7 +35,7 @@ from trilink.fabric.subjects import inbound_event_subjects
 from trilink.node.config import NodeConfig
 from trilink.node.source import Source
 from trilink.node.store import AuditRow, Store
-from trilink.wire.codec import WireError, decode
+from trilink.wire.codec import WireError, decode, encode
 from trilink.wire.keys import load_signing_key
 from trilink.wire.messages import (
     AgreementState,
@@ -43,6 +43,8 @@ from trilink.wire.messages import (
     Envelope,
     Heartbeat,
     LinkStatus,
+    Provenance,
+    TrackBatch,
     TrackReport,
 )
 from trilink.wire.signing import Keyring, NationKey
@@ -52,6 +54,8 @@ __all__ = ["Node", "PeerState"]
 log = logging.getLogger("trilink.node")
 
 STREAM = "TL_IN"
+#: Reports per batch: ~650 bytes each keeps a batch well under the 64 KiB envelope limit.
+BATCH_MAX = 64
 CONSUMER = "node"
 
 
@@ -105,6 +109,9 @@ class Node:
         self._wake = {n: asyncio.Event() for n in NATIONS if n != self.nation}
         self._recent_tracks: OrderedDict[str, None] = OrderedDict()
         self._agreement_seen = {a: self.book.state(a).state for a in self.book.agreements}
+        self._batches: dict[
+            tuple[str, tuple[str, ...], str], list[tuple[TrackReport, Provenance | None]]
+        ] = {}
         self._running = False
         self.is_hub = self.nation == self.cfg.hub
 
@@ -167,6 +174,8 @@ class Node:
             loop.create_task(self._watch_agreements()),
             loop.create_task(self._flusher()),
         ]
+        if self.cfg.track_batch_ms > 0:
+            self._tasks.append(loop.create_task(self._batcher()))
         for n in self._wake:
             self._wake[n].set()
         self.store.audit(AuditRow(self.clock(), "node", reason="started"), now=True)
@@ -235,10 +244,42 @@ class Node:
             self.store.save_own_track(
                 payload.track_id, payload.time_ns, ",".join(item.provenance.sensor_ids)
             )
+        if isinstance(payload, TrackReport) and self.cfg.track_batch_ms > 0:
+            key = (item.classification, tuple(sorted(item.rel_to)), item.status)
+            batch = self._batches.setdefault(key, [])
+            batch.append((payload, item.provenance))
+            if len(batch) >= BATCH_MAX:
+                return await self._flush_batch(key)
+            return []
         outs = self.guard.prepare(item)
         for ob in outs:
             await self._emit(ob)
         return outs
+
+    async def _flush_batch(self, key: tuple[str, tuple[str, ...], str]) -> list[Outbound]:
+        batch = self._batches.pop(key, [])
+        if not batch:
+            return []
+        sensors = sorted({s for _, p in batch if p for s in p.sensor_ids})
+        sites = sorted({s for _, p in batch if p for s in p.sites})
+        item = Outgoing(
+            TrackBatch(reports=tuple(r for r, _ in batch)),
+            key[0],  # type: ignore[arg-type]
+            key[1],
+            key[2],  # type: ignore[arg-type]
+            Provenance(tuple(sensors), tuple(sites)),
+        )
+        self.counters["batched_reports"] += len(batch)
+        outs = self.guard.prepare(item)
+        for ob in outs:
+            await self._emit(ob)
+        return outs
+
+    async def _batcher(self) -> None:
+        while self._running:
+            await asyncio.sleep(self.cfg.track_batch_ms / 1000.0)
+            for key in list(self._batches):
+                await self._flush_batch(key)
 
     async def _emit(self, ob: Outbound) -> None:
         env = ob.envelope
@@ -436,6 +477,15 @@ class Node:
         payload = env.payload
         if isinstance(payload, TrackReport):
             self.store.save_track(env.origin, payload.track_id, payload.time_ns, now, data)
+            if self.on_track is not None:
+                self.on_track(env, subj.leg, now)
+        elif isinstance(payload, TrackBatch):
+            # Latest wins per track; the stored envelope is the batch it came in.
+            self.counters["received_reports"] += len(payload.reports)
+            for report in payload.reports:
+                self.store.save_track(
+                    env.origin, report.track_id, report.time_ns, now, encode(report)
+                )
             if self.on_track is not None:
                 self.on_track(env, subj.leg, now)
         elif isinstance(payload, Heartbeat) and peer is not None:

@@ -41,8 +41,8 @@ class WireError(TrilinkError):
         self.detail = detail
 
 
-def encode(envelope: Envelope) -> bytes:
-    """Encode an envelope for the wire (JSON, fields in declaration order)."""
+def encode(envelope: Envelope | msgspec.Struct) -> bytes:
+    """Encode an envelope (or any wire struct) as JSON, fields in declaration order."""
     return _encoder.encode(envelope)
 
 

@@ -9,6 +9,7 @@ from trilink.wire.messages import (
     ImpactPrediction,
     LaunchEvent,
     Payload,
+    TrackBatch,
     TrackReport,
     Warning,
 )
@@ -31,6 +32,10 @@ def sample_payload(kind: str, n: int = 0) -> Payload:
             quality=0.8,
             launch_id=f"L{n}",
         )
+    if kind == "tracks":
+        report = sample_payload("track", n)
+        assert isinstance(report, TrackReport)
+        return TrackBatch(reports=(report,))
     if kind == "launch":
         return LaunchEvent(
             launch_id=f"L{n}", launch_time_ns=T0, lat_deg=39.0, lon_deg=125.7, point_sigma_m=800.0
