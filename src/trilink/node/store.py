@@ -8,6 +8,7 @@ rows (track audits) are buffered and committed in batches by :meth:`Store.flush`
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,12 +86,30 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        # WAL checkpoints fsync; done by the writer they stall the node's event loop for tens of
+        # milliseconds, so a background thread checkpoints on its own connection instead.
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
+        self._stop = threading.Event()
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_loop, name=f"checkpoint:{self.path}", daemon=True
+        )
+        self._checkpointer.start()
         self._audit_buf: list[tuple[Any, ...]] = []
         self._track_buf: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._own_buf: dict[str, tuple[Any, ...]] = {}
 
+    def _checkpoint_loop(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._stop.wait(1.0):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+
     def close(self) -> None:
         self.flush()
+        self._stop.set()
+        self._checkpointer.join(5.0)
         self.db.close()
 
     # -- audit ---------------------------------------------------------------------------------
