@@ -320,6 +320,13 @@ class Node:
             AuditRow(self.clock(), direction, env.msg_id, env.kind, env.origin, ob.dest, ob.leg)
         )
 
+    def _spool(self, ob: Outbound) -> None:
+        env = ob.envelope
+        self.store.enqueue(
+            ob.dest, ob.leg, ob.subject, ob.dedup_id, env.msg_id, env.kind, ob.data, self.clock()
+        )
+        self.counters["spooled"] += 1
+
     async def _sender(self, dest: str) -> None:
         """Send spooled events for ``dest`` one at a time, in order, until each is acked."""
         backoff = 0.05
@@ -336,8 +343,23 @@ class Node:
                 continue
             current = self.guard.reroute(Outbound(dest, q.leg, q.subject, q.data, env, ""))
             if current is None:
-                # No route any more (agreement changed while queued): refused, not lost silently.
-                self.store.dequeue(q.seq)
+                # No route any more (agreement changed while queued): refused and audited (the
+                # guard wrote the reason), never silently lost.
+                with self.store.transaction():
+                    self.store.dequeue(q.seq)
+                    self.store.audit_now(
+                        AuditRow(
+                            self.clock(),
+                            "refused_out",
+                            env.msg_id,
+                            env.kind,
+                            env.origin,
+                            dest,
+                            q.leg,
+                            "no_route_at_send",
+                            "removed from the spool",
+                        )
+                    )
                 continue
             if not self.connected:
                 await asyncio.sleep(backoff)
@@ -361,25 +383,25 @@ class Node:
                 continue
             backoff = 0.05
             expected = self.cfg.hub if current.leg == "h" else dest
-            self.store.dequeue(q.seq)
             self.counters["sent_events"] += 1
             if ack.duplicate:
                 self.counters["acked_duplicate"] += 1
             direction = "relayed" if current.leg == "r" else "sent"
             detail = "" if ack.domain == expected else f"acked by domain {ack.domain}"
-            self.store.audit(
-                AuditRow(
-                    self.clock(),
-                    direction,
-                    env.msg_id,
-                    env.kind,
-                    env.origin,
-                    dest,
-                    current.leg,
-                    "duplicate" if ack.duplicate else "",
-                    detail,
-                )
+            row = AuditRow(
+                self.clock(),
+                direction,
+                env.msg_id,
+                env.kind,
+                env.origin,
+                dest,
+                current.leg,
+                "duplicate" if ack.duplicate else "",
+                detail,
             )
+            with self.store.transaction():
+                self.store.dequeue(q.seq)
+                self.store.audit_now(row)
 
     # -- inbound -------------------------------------------------------------------------------
     async def _consume(self) -> None:
@@ -444,24 +466,28 @@ class Node:
             await self._relay(env, subj.dest, subj.is_event, now)
             return
         if subj.is_event:
-            if not self.store.mark_seen(env.msg_id, now):
+            launch_id = getattr(env.payload, "launch_id", None)
+            # Seen, stored and audited together: a crash can neither lose nor double an event.
+            with self.store.transaction():
+                fresh = self.store.mark_seen(env.msg_id, now)
+                if fresh:
+                    self.store.save_event(
+                        env.msg_id,
+                        env.origin,
+                        env.kind,
+                        launch_id,
+                        env.status,
+                        env.created_ns,
+                        now,
+                        subj.leg,
+                        data,
+                    )
+                    self.store.audit_now(
+                        AuditRow(now, "received", env.msg_id, env.kind, env.origin, "", subj.leg)
+                    )
+            if not fresh:
                 self._refuse_replay(env, subj.leg, now)
                 return
-            launch_id = getattr(env.payload, "launch_id", None)
-            self.store.save_event(
-                env.msg_id,
-                env.origin,
-                env.kind,
-                launch_id,
-                env.status,
-                env.created_ns,
-                now,
-                subj.leg,
-                data,
-            )
-            self.store.audit(
-                AuditRow(now, "received", env.msg_id, env.kind, env.origin, "", subj.leg)
-            )
             self.counters["received_events"] += 1
             if self.on_event is not None:
                 self.on_event(env, subj.leg, now)
@@ -509,14 +535,24 @@ class Node:
         )
 
     async def _relay(self, env: Envelope, dest: str, is_event: bool, now: int) -> None:
-        if is_event and not self.store.mark_seen(f"relay:{env.msg_id}.{dest}", now):
+        key = f"relay:{env.msg_id}.{dest}"
+        if is_event and self.store.is_seen(key):
             self._refuse_replay(env, "h", now)
             return
         ob = self.guard.relay(env, dest)
-        if ob is None:
+        if ob is not None:
+            self.counters["relayed"] += 1
+        if not is_event:
+            if ob is not None:
+                await self._emit(ob)
             return
-        self.counters["relayed"] += 1
-        await self._emit(ob)
+        # Seen and spooled together, before the stream message is acked.
+        with self.store.transaction():
+            self.store.mark_seen(key, now)
+            if ob is not None:
+                self._spool(ob)
+        if ob is not None:
+            self._wake[ob.dest].set()
 
     # -- periodic ------------------------------------------------------------------------------
     def link_status(self) -> tuple[LinkStatus, ...]:

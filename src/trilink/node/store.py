@@ -7,8 +7,10 @@ rows (track audits) are buffered and committed in batches by :meth:`Store.flush`
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,7 +114,39 @@ class Store:
         self._checkpointer.join(5.0)
         self.db.close()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes so that they all happen or none does (e.g. seen + saved + audited)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     # -- audit ---------------------------------------------------------------------------------
+    def audit_now(self, row: AuditRow) -> None:
+        """Write one audit row immediately (inside the caller's transaction, if any)."""
+        self.db.execute(
+            "INSERT INTO audit(at_ns, direction, msg_id, kind, origin, peer, route, reason, "
+            "detail) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                row.at_ns,
+                row.direction,
+                row.msg_id,
+                row.kind,
+                row.origin,
+                row.peer,
+                row.route,
+                row.reason,
+                row.detail[:500],
+            ),
+        )
+
+    def is_seen(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM seen WHERE key = ?", (key,)).fetchone() is not None
+
     def audit(self, row: AuditRow, now: bool = False) -> None:
         self._audit_buf.append(
             (
@@ -137,8 +171,7 @@ class Store:
         audit, self._audit_buf = self._audit_buf, []
         tracks, self._track_buf = list(self._track_buf.values()), {}
         own, self._own_buf = list(self._own_buf.values()), {}
-        with self.db:
-            self.db.execute("BEGIN")
+        with self.transaction():
             self.db.executemany(
                 "INSERT INTO audit(at_ns, direction, msg_id, kind, origin, peer, route, reason, "
                 "detail) VALUES (?,?,?,?,?,?,?,?,?)",
