@@ -189,3 +189,16 @@ def test_no_message_reaches_a_nation_outside_rel_to_or_agreements(
     # Liveness: everything the honest guard sent was delivered.
     assert honest <= delivered
     assert delivered <= set(rel_to) - {origin}
+
+
+def test_reroute_at_send_time() -> None:
+    book = make_book()
+    g = guards(book)["KOR"]
+    [to_jpn] = [o for o in g.prepare(item()) if o.dest == "JPN"]
+    assert to_jpn.leg == "d"
+    book.overrides["GSOMIA"] = AgreementStateRecord("suspended", 0)
+    again = g.reroute(to_jpn)
+    assert again is not None and again.leg == "h" and again.dedup_id == to_jpn.dedup_id
+    book.overrides["TISA"] = AgreementStateRecord("suspended", 0)
+    assert g.reroute(to_jpn) is None
+    assert sum(g.refused.values()) == 1  # only the one destination asked about

@@ -221,12 +221,14 @@ class Guard:
             return []
         return self.route(envelope, data)
 
-    def route(self, envelope: Envelope, data: bytes | None = None) -> list[Outbound]:
+    def route(
+        self, envelope: Envelope, data: bytes | None = None, only: str | None = None
+    ) -> list[Outbound]:
         """Route an already signed own envelope to every partner it is releasable to, now."""
         data = encode(envelope) if data is None else data
         out: list[Outbound] = []
         now = self.clock()
-        for dest in NATIONS:
+        for dest in NATIONS if only is None else (only,):
             if dest == self.nation or dest not in envelope.rel_to:
                 continue
             decision = plan(
@@ -260,9 +262,8 @@ class Guard:
         """Recompute the route of a queued own message at the moment it is (re)sent."""
         if outbound.leg == "r":
             return outbound if self._relay_ok(outbound.envelope, outbound.dest) else None
-        for candidate in self.route(outbound.envelope):
-            if candidate.dest == outbound.dest:
-                return candidate
+        for candidate in self.route(outbound.envelope, outbound.data, only=outbound.dest):
+            return candidate
         return None
 
     def _relay_ok(self, envelope: Envelope, dest: str) -> str | None:
