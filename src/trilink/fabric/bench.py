@@ -31,7 +31,7 @@ from trilink.node.config import NodeConfig
 from trilink.node.node import Node
 from trilink.wire.messages import Envelope, ImpactPrediction, LaunchEvent, Payload, TrackReport
 
-__all__ = ["RunSpec", "fabric", "run_bench", "run_once"]
+__all__ = ["ROUTES", "RunSpec", "fabric", "pct", "run_bench", "run_once"]
 
 ROUTES = {"KOR->JPN": "d", "KOR->USA->JPN": "r"}
 REL_ALL = ("JPN", "KOR", "USA")
@@ -86,7 +86,7 @@ def _event(k: int, now_ns: int) -> Payload:
     )
 
 
-def _pct(values: list[float], q: float) -> float:
+def pct(values: list[float], q: float) -> float:
     return round(float(np.percentile(np.array(values), q)), 3) if values else float("nan")
 
 
@@ -179,10 +179,10 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
             "seconds": round(duration, 1),
             "event_rate_per_s": spec.event_rate,
             "latency_ms": {
-                "p50": _pct(latencies, 50),
-                "p99": _pct(latencies, 99),
-                "p999": _pct(latencies, 99.9),
-                "max": _pct(latencies, 100),
+                "p50": pct(latencies, 50),
+                "p99": pct(latencies, 99),
+                "p999": pct(latencies, 99.9),
+                "max": pct(latencies, 100),
             },
             "sent": len(expected),
             "delivered": len(set(delivered) & expected),
@@ -206,14 +206,21 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
         await asyncio.to_thread(fab.stop)
 
 
-def run_bench(specs: list[RunSpec], keep: Path | None = None) -> dict[str, Any]:
+def run_bench(
+    specs: list[RunSpec], keep: Path | None = None, processes: bool = True
+) -> dict[str, Any]:
     """Run the specs one after another; each in its own fresh fabric."""
+    from trilink.fabric.bench_worker import run_once_processes
+
     runs = []
     for i, spec in enumerate(specs):
         with tempfile.TemporaryDirectory(prefix="trilink-bench-") as tmp:
             root = keep / f"run{i}" if keep else Path(tmp)
             root.mkdir(parents=True, exist_ok=True)
-            runs.append(asyncio.run(run_once(spec, root)))
+            if processes:
+                runs.append(run_once_processes(spec, root))
+            else:
+                runs.append(asyncio.run(run_once(spec, root)))
     by = {(r["route"], r["rate_per_s"]): r for r in runs if not r["outage_s"]}
     overhead = {}
     for (route, rate), row in by.items():
@@ -224,7 +231,8 @@ def run_bench(specs: list[RunSpec], keep: Path | None = None) -> dict[str, Any]:
             )
     return {
         "bench": "fabric",
-        "note": "loopback, three nats-servers with TLS leaf links, three nodes in one process",
+        "note": "loopback, three nats-servers with TLS leaf links, "
+        + ("one process per node" if processes else "three nodes in one process"),
         "runs": runs,
         "relay_overhead_p99_ms": overhead,
     }
@@ -241,6 +249,9 @@ def run_bench(specs: list[RunSpec], keep: Path | None = None) -> dict[str, Any]:
 @click.option(
     "--keep", type=click.Path(file_okay=False, path_type=Path), help="Keep run dirs here."
 )
+@click.option(
+    "--in-process", is_flag=True, help="Run the three nodes in this process (one event loop)."
+)
 def fabric(
     as_json: bool,
     rates: str,
@@ -250,6 +261,7 @@ def fabric(
     outage_rate: float,
     seed: int,
     keep: Path | None,
+    in_process: bool,
 ) -> None:
     """KOR->USA->JPN and KOR->JPN event latency and loss, with and without a hub outage."""
     logging.getLogger("nats").setLevel(logging.CRITICAL)
@@ -266,7 +278,7 @@ def fabric(
         specs.append(
             RunSpec("KOR->USA->JPN", outage_rate, seconds, event_rate, outage_s=outage_s, seed=seed)
         )
-    result = run_bench(specs, keep)
+    result = run_bench(specs, keep, processes=not in_process)
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
