@@ -190,3 +190,15 @@ def test_keys_files_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert [r["nation"] for r in rows] == ["KOR", "JPN"]
     main(["keys", "list", "--dir", str(tmp_path), "--json"])
     assert '"fingerprint"' in capsys.readouterr().out
+
+
+def test_spliced_hop_equals_reencoded(keys: dict[str, NationKey], ring: Keyring) -> None:
+    from trilink.wire.codec import splice_first_hop
+
+    env = keys["KOR"].sign(launch_envelope())
+    data = encode(env)
+    relayed = keys["USA"].add_hop(env, "JPN", at_ns=9)
+    spliced = splice_first_hop(data, relayed.hops[0])
+    assert spliced == encode(relayed)
+    ring.verify(decode(spliced))
+    assert splice_first_hop(spliced, relayed.hops[0]) is None  # only the first hop is spliced

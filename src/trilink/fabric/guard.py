@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,7 +27,7 @@ from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.routing import direct_agreement, plan, relay_agreement
 from trilink.fabric.subjects import Subject, parse_subject, subject_for
-from trilink.wire.codec import WireError, decode, encode, new_msg_id
+from trilink.wire.codec import WireError, decode, encode, new_msg_id, splice_first_hop
 from trilink.wire.messages import (
     CLASSIFICATIONS,
     EVENT_KINDS,
@@ -50,6 +50,7 @@ __all__ = [
     "Outbound",
     "Outgoing",
     "Refusal",
+    "VerifiedCache",
     "check_inbound",
 ]
 
@@ -279,19 +280,25 @@ class Guard:
         )
         return None if found is None else found[0]
 
-    def relay(self, envelope: Envelope, dest: str) -> Outbound | None:
-        """As hub: forward a verified envelope to ``dest`` with our signed hop, if allowed."""
+    def relay(self, envelope: Envelope, dest: str, data: bytes | None = None) -> Outbound | None:
+        """As hub: forward a verified envelope to ``dest`` with our signed hop, if allowed.
+
+        ``data``, the bytes the envelope was received as, lets the hop be spliced in.
+        """
         agreement = self._relay_ok(envelope, dest)
         if agreement is None:
             reason = "not_releasable" if dest not in envelope.rel_to else "relay_not_allowed"
             self._refuse(Refusal(reason, envelope.msg_id, envelope.kind, envelope.origin, dest))
             return None
         relayed = self.key.add_hop(envelope, dest, self.clock())  # type: ignore[arg-type]
+        out = None
+        if data is not None and not envelope.hops:
+            out = splice_first_hop(data, relayed.hops[-1])
         return Outbound(
             dest,
             "r",
             subject_for("r", envelope.origin, dest, envelope.kind),
-            encode(relayed),
+            out if out is not None else encode(relayed),
             relayed,
             agreement,
         )
@@ -319,6 +326,25 @@ def _replace_ci(text: str, term: str, repl: str) -> str:
         i = j + len(term)
 
 
+class VerifiedCache:
+    """A small LRU of byte strings that decoded and verified, with their envelopes."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[bytes, Envelope] = OrderedDict()
+
+    def get(self, data: bytes) -> Envelope | None:
+        env = self._items.get(data)
+        if env is not None:
+            self._items.move_to_end(data)
+        return env
+
+    def put(self, data: bytes, env: Envelope) -> None:
+        self._items[data] = env
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
 def check_inbound(
     nation: str,
     subject: str,
@@ -327,13 +353,18 @@ def check_inbound(
     book: AgreementBook,
     now_ns: int,
     hub_leg_for: str | None = None,
+    verified: VerifiedCache | None = None,
 ) -> tuple[Subject, Envelope]:
     """Everything a receiver checks before it believes a message; raises :class:`WireError`.
 
-    ``hub_leg_for`` is the hub's own nation when it accepts ``h`` legs to relay.
+    ``hub_leg_for`` is the hub's own nation when it accepts ``h`` legs to relay. ``verified``
+    remembers byte strings already decoded and verified (the hub receives the same signed bytes
+    as a direct message and as a relay request), so they are not decoded and verified twice;
+    every other check still runs.
     """
     subj = parse_subject(subject)
-    env = decode(data)
+    cached = verified.get(data) if verified is not None else None
+    env = cached if cached is not None else decode(data)
     if env.origin != subj.origin:
         raise WireError("wrong_origin", f"{env.origin} on a {subj.origin} subject")
     if env.kind != subj.kind:
@@ -349,7 +380,10 @@ def check_inbound(
     expected_hops = {"d": 0, "h": 0, "r": 1}[subj.leg]
     if len(env.hops) != expected_hops:
         raise WireError("bad_hops", f"{len(env.hops)} hops on leg {subj.leg}")
-    keyring.verify(env)
+    if cached is None:
+        keyring.verify(env)
+        if verified is not None:
+            verified.put(data, env)
     if subj.leg == "d":
         if direct_agreement(book, env.origin, nation, env.kind, env.classification, now_ns) is None:
             raise WireError("no_agreement", f"no direct agreement {env.origin}-{nation} in force")

@@ -30,7 +30,14 @@ from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
 from trilink import NATIONS
 from trilink.fabric.agreements import AgreementBook
-from trilink.fabric.guard import Guard, Outbound, Outgoing, Refusal, check_inbound
+from trilink.fabric.guard import (
+    Guard,
+    Outbound,
+    Outgoing,
+    Refusal,
+    VerifiedCache,
+    check_inbound,
+)
 from trilink.fabric.subjects import inbound_event_subjects
 from trilink.node.config import NodeConfig
 from trilink.node.source import Source
@@ -112,6 +119,7 @@ class Node:
         self._batches: dict[
             tuple[str, tuple[str, ...], str], list[tuple[TrackReport, Provenance | None]]
         ] = {}
+        self._verified = VerifiedCache()
         self._running = False
         self.is_hub = self.nation == self.cfg.hub
 
@@ -440,6 +448,7 @@ class Node:
                 self.book,
                 now,
                 hub_leg_for=self.nation if self.is_hub else None,
+                verified=self._verified,
             )
         except WireError as exc:
             self.refused_in[exc.reason] += 1
@@ -463,7 +472,7 @@ class Node:
         if peer is not None:
             peer.last_rx_ns = now
         if subj.leg == "h":
-            await self._relay(env, subj.dest, subj.is_event, now)
+            await self._relay(env, subj.dest, subj.is_event, now, data)
             return
         if subj.is_event:
             launch_id = getattr(env.payload, "launch_id", None)
@@ -534,12 +543,12 @@ class Node:
             )
         )
 
-    async def _relay(self, env: Envelope, dest: str, is_event: bool, now: int) -> None:
+    async def _relay(self, env: Envelope, dest: str, is_event: bool, now: int, data: bytes) -> None:
         key = f"relay:{env.msg_id}.{dest}"
         if is_event and self.store.is_seen(key):
             self._refuse_replay(env, "h", now)
             return
-        ob = self.guard.relay(env, dest)
+        ob = self.guard.relay(env, dest, data)
         if ob is not None:
             self.counters["relayed"] += 1
         if not is_event:

@@ -23,6 +23,7 @@ __all__ = [
     "encode",
     "hop_bytes",
     "new_msg_id",
+    "splice_first_hop",
 ]
 
 #: Anything larger is refused before it is parsed (a track report is ~1 KiB).
@@ -76,6 +77,26 @@ def hop_bytes(envelope: Envelope, index: int, hop: Hop) -> bytes:
         + envelope.signature
         + earlier
         + _encoder.encode(msgspec.structs.replace(hop, signature=b""))
+    )
+
+
+def splice_first_hop(data: bytes, hop: Hop) -> bytes | None:
+    """``data`` (an encoded envelope without hops) with ``hop`` added, without re-encoding.
+
+    Relays forward large track batches; splicing the hop in keeps the origin's bytes untouched
+    and saves re-encoding them. Inside JSON strings quotes are escaped, so the unescaped
+    ``"hops":[],"signature":`` can only be the envelope's own key. ``None`` if not applicable.
+    """
+    marker = b'"hops":[],"signature":'
+    at = data.rfind(marker)
+    if at < 0:
+        return None
+    return (
+        data[:at]
+        + b'"hops":['
+        + _encoder.encode(hop)
+        + b'],"signature":'
+        + data[at + len(marker) :]
     )
 
 
