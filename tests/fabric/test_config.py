@@ -78,3 +78,62 @@ def test_leaf_listener_requires_tls(tmp_path: Path) -> None:
         assert json.loads(info[5:])["tls_required"] is True
     finally:
         fab.stop()
+
+
+def test_one_server_per_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three 'sites', each with only its own private keys, configured from a shared server list."""
+    import shutil
+
+    from trilink.fabric.local import LocalFabric
+    from trilink.fabric.server import free_port
+    from trilink.wire.keys import init_nation
+
+    nations = ("KOR", "USA", "JPN")
+    sites = {n: tmp_path / n for n in nations}
+    for n, site in sites.items():
+        init_nation(site / "keys", n)
+    for n, site in sites.items():  # exchange public material only
+        for other in nations:
+            if other != n:
+                for name in (f"{other}.pub", f"{other}-ca.pem"):
+                    shutil.copy(sites[other] / "keys" / name, site / "keys" / name)
+    servers = [f"--server={n}=127.0.0.1:{free_port()}:{free_port()}:{free_port()}" for n in nations]
+    secrets = tmp_path / "link-secrets.json"
+    for site in sites.values():
+        main(
+            [
+                "fabric",
+                "config",
+                "--out",
+                str(site / "fab"),
+                "--keys",
+                str(site / "keys"),
+                "--secrets",
+                str(secrets),
+                *servers,
+            ]
+        )
+    capsys.readouterr()
+    fabs = {n: LocalFabric(sites[n] / "fab", regenerate=False) for n in nations}
+    try:
+        for n in ("USA", "KOR", "JPN"):
+            fabs[n].start_one(n)
+        expected = fabs["USA"].expected_links()
+        import time
+
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if all(fabs[n].servers[n].leaf_accounts() == expected[n] for n in nations):
+                break
+            time.sleep(0.05)
+        assert {n: fabs[n].servers[n].leaf_accounts() for n in nations} == {
+            n: expected[n] for n in nations
+        }
+        # A site without its server key cannot start (clear error, not a crash).
+        (sites["JPN"] / "keys" / "JPN-server.key").unlink()
+        fabs["JPN"].servers["JPN"].stop()
+        with pytest.raises(Exception, match="missing"):
+            fabs["JPN"].start_one("JPN")
+    finally:
+        for n in nations:
+            fabs[n].servers[n].stop()

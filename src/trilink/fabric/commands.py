@@ -123,6 +123,11 @@ def fabric() -> None:
 )
 @click.option("--no-tls", is_flag=True, help="Plain TCP between servers (tests only).")
 @click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--secrets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Link passwords shared by the sites (read if present, written otherwise).",
+)
 def config_cmd(
     out: Path,
     keys_dir: Path | None,
@@ -130,6 +135,7 @@ def config_cmd(
     servers: tuple[str, ...],
     no_tls: bool,
     agreements_dir: Path | None,
+    secrets: Path | None,
 ) -> None:
     """Generate every nation's nats-server config, node configs and fabric.json in OUT."""
     from trilink.fabric.local import make_layout
@@ -144,10 +150,18 @@ def config_cmd(
             layout.servers[nation] = ServerSpec(nation, h, int(cp), int(lp), int(hp))
         except ValueError:
             raise click.BadParameter(f"{spec!r}: expected NATION=HOST:CLIENT:LEAF:HTTP") from None
+    if secrets is not None and secrets.exists():
+        try:
+            layout.passwords = {str(k): str(v) for k, v in json.loads(secrets.read_text()).items()}
+        except (ValueError, AttributeError) as exc:
+            raise click.BadParameter(f"{secrets}: not a secrets file ({exc})") from None
     book = _book(agreements_dir or out / "agreements")
     layout.direct_enabled = book.in_force("GSOMIA")
     paths = generate(layout, out)
     nodes = write_node_configs(layout, out, agreements_dir or out / "agreements")
+    if secrets is not None:
+        secrets.write_text(json.dumps(layout.passwords, indent=2))
+        secrets.chmod(0o600)
     for nation, path in paths.items():
         click.echo(f"{nation}: server {path}  node {nodes[nation]}")
     click.echo(
@@ -168,11 +182,12 @@ def up_cmd(
 
     from trilink.fabric.local import LocalFabric
 
-    fab = LocalFabric(directory)
+    # With --nation (one server per site) the configs are used as they are.
+    fab = LocalFabric(directory, regenerate=not only)
     book = _book(agreements_dir or directory / "agreements")
     if only:
         for n in only:
-            fab.servers[n].start()
+            fab.start_one(n)
     else:
         fab.set_direct(book.in_force("GSOMIA"))
         fab.start()

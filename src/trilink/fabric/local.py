@@ -25,7 +25,10 @@ def make_layout(
         if keys_dir is None:
             raise TrilinkError("TLS needs a keys directory")
         for n in NATIONS:
-            if not key_files(keys_dir, n).server_cert.exists():
+            files = key_files(keys_dir, n)
+            # Make a nation's keys only if none of its material is here (a site holds only the
+            # partners' public key and CA certificate, which must not be replaced).
+            if not (files.signing_pub.exists() or files.ca_cert.exists()):
                 init_nation(keys_dir, n, hosts=("localhost", host))
     servers = {
         n: ServerSpec(n, host, free_port(host), free_port(host), free_port(host)) for n in NATIONS
@@ -42,10 +45,13 @@ def make_layout(
 class LocalFabric:
     """Every nation's server on this machine, from configs in ``directory``."""
 
-    def __init__(self, directory: Path, layout: FabricLayout | None = None) -> None:
+    def __init__(
+        self, directory: Path, layout: FabricLayout | None = None, regenerate: bool = True
+    ) -> None:
         self.directory = Path(directory)
         self.layout = layout or load_layout(self.directory)
-        generate(self.layout, self.directory)
+        if regenerate:
+            generate(self.layout, self.directory)
         self.servers = {
             n: NatsServer(
                 n,
@@ -58,11 +64,24 @@ class LocalFabric:
             for n, s in self.layout.servers.items()
         }
 
+    def check_keys(self, nation: str) -> None:
+        """Refuse to start a server whose TLS certificate or key is missing."""
+        if not self.layout.tls or self.layout.keys_dir is None:
+            return
+        files = key_files(Path(self.layout.keys_dir), nation)
+        for p in (files.server_cert, files.server_key):
+            if not p.exists():
+                raise TrilinkError(f"missing {p} (run `trilink keys init --nation {nation}`)")
+
+    def start_one(self, nation: str) -> None:
+        self.check_keys(nation)
+        self.servers[nation].start()
+
     def start(self, wait_links: float = 15.0) -> None:
         # Hub first so the spokes' leaf links come up at once.
         order = [self.layout.hub, *self.layout.spokes()]
         for n in order:
-            self.servers[n].start()
+            self.start_one(n)
         if wait_links:
             self.wait_links(wait_links)
 
