@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from trilink.cli import main
 from trilink.fabric.guard import Outgoing
 from trilink.node.source import SyntheticSalvo
 from trilink.wire.samples import sample_payload
@@ -71,7 +72,20 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
     nodes = await env.start_nodes()
     try:
         kor, jpn = nodes["KOR"], nodes["JPN"]
-        env.book().set_state("GSOMIA", "suspended", by="test", reason="exercise of politics")
+        # The operator's command, while the nodes run.
+        main(
+            [
+                "agreements",
+                "suspend",
+                "GSOMIA",
+                "--dir",
+                str(env.agreements),
+                "--by",
+                "test",
+                "--reason",
+                "exercise of politics",
+            ]
+        )
         env.fabric.set_direct(False)
         assert await wait_for(lambda: kor.book is not None and not kor.book.in_force("GSOMIA"))
         assert await wait_for(lambda: kor.connected and jpn.connected)
@@ -100,7 +114,7 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         assert kor.guard.refused["relay_not_consented"] == 1
         assert any(r.reason == "relay_not_consented" for r in kor.store.audit_rows("refused_out"))
         # Restored: direct again, without restarting any node.
-        env.book().set_state("GSOMIA", "in_force")
+        main(["agreements", "restore", "GSOMIA", "--dir", str(env.agreements)])
         env.fabric.set_direct(True)
         env.fabric.wait_links()
         assert await wait_for(lambda: kor.book is not None and kor.book.in_force("GSOMIA"))
@@ -112,5 +126,8 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         assert await wait_for(lambda: len(jpn.store.events("KOR")) == 2)
         assert jpn.store.events("KOR")[-1][4] == "d"
         assert kor.counters["agreement_changes"] >= 2
+        changes = [r for r in kor.store.audit_rows("agreement")]
+        assert [r.reason for r in changes][:2] == ["suspended", "in_force"]
+        assert "exercise of politics" in changes[0].detail
     finally:
         await env.stop_nodes()
