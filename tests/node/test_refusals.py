@@ -162,3 +162,29 @@ async def test_hub_refuses_relay_not_marked_rel_jpn(env: Env) -> None:
         assert jpn.store.events() == []
     finally:
         await env.stop_nodes()
+
+
+async def test_a_failing_consumer_callback_never_stops_the_node(env: Env) -> None:
+    calls: list[str] = []
+
+    def flaky(envelope: Envelope, route: str, now: int) -> None:
+        calls.append(envelope.msg_id)
+        if len(calls) == 1:
+            raise RuntimeError("fusion bug")
+
+    nodes = await env.start_nodes()
+    await nodes["JPN"].stop()
+    jpn = Node(env.config("JPN"), on_event=flaky)
+    await jpn.start()
+    nodes["JPN"] = jpn
+    try:
+        kor = nodes["KOR"]
+        for n in range(3):
+            await kor.share(Outgoing(sample_payload("launch", n), "SECRET", ("JPN", "USA"), "test"))
+        assert await kor.drain()
+        assert await wait_for(lambda: len(calls) == 3)
+        assert jpn.counters["internal_errors"] == 1
+        assert len(jpn.store.events("KOR")) == 3
+        assert [r.reason for r in jpn.store.audit_rows("error")] == ["RuntimeError"]
+    finally:
+        await env.stop_nodes()

@@ -336,6 +336,18 @@ class Node:
         self.counters["spooled"] += 1
 
     async def _sender(self, dest: str) -> None:
+        """Keep :meth:`_send_loop` alive: an unexpected error is counted and the loop restarts."""
+        while self._running:
+            try:
+                await self._send_loop(dest)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.counters["internal_errors"] += 1
+                log.exception("%s: sender to %s failed; restarting", self.nation, dest)
+                await asyncio.sleep(0.5)
+
+    async def _send_loop(self, dest: str) -> None:
         """Send spooled events for ``dest`` one at a time, in order, until each is acked."""
         backoff = 0.05
         while self._running:
@@ -429,12 +441,40 @@ class Node:
                 await asyncio.sleep(0.2)
                 continue
             for msg in msgs:
-                await self._receive(msg.subject, msg.data, from_stream=True)
+                if not await self._receive_safely(msg.subject, msg.data, from_stream=True):
+                    # Not acked: JetStream redelivers it after ack_wait; replays are dropped.
+                    continue
                 with contextlib.suppress(Exception):
                     await msg.ack()
 
+    async def _receive_safely(self, subject: str, data: bytes, from_stream: bool) -> bool:
+        """Receive, turning any unexpected failure into a counted, audited error, never a crash."""
+        try:
+            await self._receive(subject, data, from_stream)
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.counters["internal_errors"] += 1
+            log.exception("%s: failed to process %s", self.nation, subject)
+            with contextlib.suppress(Exception):
+                self.store.audit(
+                    AuditRow(
+                        self.clock(),
+                        "error",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        type(exc).__name__,
+                        f"{exc} subject={subject}"[:300],
+                    )
+                )
+            return False
+
     async def _on_state(self, msg: Msg) -> None:
-        await self._receive(msg.subject, msg.data, from_stream=False)
+        await self._receive_safely(msg.subject, msg.data, from_stream=False)
 
     async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
         now = self.clock()
