@@ -97,6 +97,10 @@ def test_sensor_identity_is_stripped() -> None:
     assert b"[sensor]" in data
     track = g.prepare(Outgoing(sample_payload("track"), "SECRET", ("USA",), "actual", prov))
     assert b"trk-0" not in track[0].data
+    # Pseudonyms are stable but keyed by a secret: another key gives other pseudonyms.
+    assert g.pseudonym("trk-0") == g.pseudonym("trk-0")
+    other = Guard("KOR", NationKey.generate("KOR"), make_book(), clock=lambda: T0)
+    assert other.pseudonym("trk-0") != g.pseudonym("trk-0")
     # A sensor name in an identifier cannot be redacted: the message is refused.
     bad = msgspec.structs.replace(warning, warning_id="KDX-3-W")
     assert g.prepare(Outgoing(bad, "SECRET", ("USA",), "actual", prov)) == []

@@ -129,6 +129,11 @@ class Guard:
     def __post_init__(self) -> None:
         if self.key.nation != self.nation:
             raise TrilinkError(f"guard for {self.nation} given the key of {self.key.nation}")
+        if not self.track_salt:
+            # Secret, so nobody can test guesses ("RADAR-1/...") against the pseudonyms.
+            self.track_salt = hashlib.sha256(
+                b"trilink-track-pseudonym\x00" + self.key.private_pem()
+            ).digest()
 
     def _refuse(self, refusal: Refusal) -> None:
         self.refused[refusal.reason] += 1
@@ -149,9 +154,7 @@ class Guard:
             return cached
         if len(self._pseudonyms) > 100_000:
             self._pseudonyms.clear()
-        digest = hmac.new(
-            self.track_salt or self.nation.encode(), track_id.encode(), hashlib.sha256
-        )
+        digest = hmac.new(self.track_salt, track_id.encode(), hashlib.sha256)
         self._pseudonyms[track_id] = out = f"{self.nation}-T{digest.hexdigest()[:12]}"
         return out
 

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +109,7 @@ class Node:
         )
         self.counters: Counter[str] = Counter()
         self.refused_in: Counter[str] = Counter()
-        self.server_errors: list[str] = []
+        self.server_errors: deque[str] = deque(maxlen=100)
         self.peers = {n: PeerState() for n in NATIONS if n != self.nation}
         self.nc: Client | None = None
         self._tasks: list[asyncio.Task[None]] = []
