@@ -508,9 +508,11 @@ class Node:
                 now=from_stream,
             )
             return
-        peer = self.peers.get(env.hops[-1].nation if env.hops else env.origin)
-        if peer is not None:
-            peer.last_rx_ns = now
+        # Heard from the origin (by whatever route) and, for a relay, from the hub too.
+        peer = self.peers.get(env.origin)
+        for heard in (env.origin, *(h.nation for h in env.hops)):
+            if heard in self.peers:
+                self.peers[heard].last_rx_ns = now
         if subj.leg == "h":
             await self._relay(env, subj.dest, subj.is_event, now, data)
             return
