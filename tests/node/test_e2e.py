@@ -106,6 +106,13 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         assert [h.nation for h in relayed.hops] == ["USA"]
         assert jpn.keyring is not None
         jpn.keyring.verify(relayed)
+        # Partners still hear each other (through the hub): heartbeats keep the links up.
+        assert await wait_for(lambda: all(ls.up for ls in kor.link_status()))
+        hb = kor.peers["JPN"].heartbeat
+        assert await wait_for(lambda: kor.peers["JPN"].heartbeat is not hb)
+        latest = kor.peers["JPN"].heartbeat
+        assert latest is not None
+        assert ("GSOMIA", "suspended") in {(a.name, a.status) for a in latest.agreements}
         # Not marked REL USA: KOR's guard refuses the relay (no consent), audited.
         outs = await kor.share(
             Outgoing(sample_payload("launch", 2), "SECRET", ("JPN",), "exercise")
