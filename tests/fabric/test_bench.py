@@ -20,7 +20,7 @@ def check_run(run: dict[str, Any]) -> None:
     assert set(run) >= KEYS
     assert set(run["latency_ms"]) >= {"p50", "p99", "p999"}
     assert run["sent"] == run["delivered"] and run["lost"] == 0 and run["duplicated"] == 0
-    assert isinstance(run["sent"], int) and run["sent"] > 0
+    assert isinstance(run["sent"], int) and run["sent"] > run["latency_samples"] > 0
 
 
 def test_bench_cli_in_process(capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,6 +36,8 @@ def test_bench_cli_in_process(capsys: pytest.CaptureFixture[str]) -> None:
             "1.5",
             "--event-rate",
             "20",
+            "--warmup-s",
+            "0.5",
             "--outage-s",
             "0",
         ]
@@ -49,7 +51,9 @@ def test_bench_cli_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bench_one_process_per_node(tmp_path: Path) -> None:
-    data = run_bench([RunSpec("KOR->USA->JPN", 300, 1.5, event_rate=20)], keep=tmp_path)
+    data = run_bench(
+        [RunSpec("KOR->USA->JPN", 300, 1.5, event_rate=20, warmup_s=0.5)], keep=tmp_path
+    )
     [run] = data["runs"]
     check_run(run)
     assert run["processes"] is True and run["routes_seen"] == ["r"]

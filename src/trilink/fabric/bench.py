@@ -48,6 +48,15 @@ class RunSpec:
     outage_s: float = 0.0
     outage_at_s: float = 3.0
     seed: int = 1
+    #: Load runs this long first; its events count for loss but not for latency percentiles.
+    warmup_s: float = 2.0
+
+    @property
+    def duration_s(self) -> float:
+        base = self.warmup_s + self.seconds
+        if self.outage_s:
+            base = max(base, self.warmup_s + self.outage_at_s + self.outage_s + 5.0)
+        return base
 
 
 def _track(rng: random.Random, i: int, now_ns: int) -> TrackReport:
@@ -103,6 +112,7 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
     delivered: dict[str, int] = {}
     deliveries = 0
     latencies: list[float] = []
+    measure_from_ns = 2**63
 
     def on_event(env: Envelope, route: str, now: int) -> None:
         nonlocal deliveries
@@ -112,7 +122,8 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
         if env.msg_id in delivered:
             return
         delivered[env.msg_id] = now
-        latencies.append((now - env.created_ns) / 1e6)
+        if env.created_ns >= measure_from_ns:
+            latencies.append((now - env.created_ns) / 1e6)
 
     nodes: dict[str, Node] = {}
     load_before = os.getloadavg()[0]
@@ -135,13 +146,11 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
         sent_events: list[str] = []
         reports = 0
         loop = asyncio.get_running_loop()
-        duration = spec.seconds
-        if spec.outage_s:
-            duration = max(duration, spec.outage_at_s + spec.outage_s + 5.0)
+        duration = spec.duration_s
         outage_task: asyncio.Task[None] | None = None
 
         async def outage() -> None:
-            await asyncio.sleep(spec.outage_at_s)
+            await asyncio.sleep(spec.warmup_s + spec.outage_at_s)
             await asyncio.to_thread(fab.kill, "USA")
             await asyncio.sleep(spec.outage_s)
             await asyncio.to_thread(fab.restart, "USA")
@@ -149,6 +158,7 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
         if spec.outage_s:
             outage_task = loop.create_task(outage())
         start = loop.time()
+        measure_from_ns = time.time_ns() + int(spec.warmup_s * 1e9)
         k = 0
         while (elapsed := loop.time() - start) < duration:
             now = time.time_ns()
@@ -177,6 +187,8 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
             "rate_per_s": spec.rate_per_s,
             "outage_s": spec.outage_s,
             "seconds": round(duration, 1),
+            "warmup_s": spec.warmup_s,
+            "latency_samples": len(latencies),
             "event_rate_per_s": spec.event_rate,
             "latency_ms": {
                 "p50": pct(latencies, 50),
@@ -247,6 +259,9 @@ def run_bench(
 @click.option("--outage-rate", type=float, default=5000.0, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
+    "--warmup-s", type=float, default=2.0, show_default=True, help="Not in the percentiles."
+)
+@click.option(
     "--keep", type=click.Path(file_okay=False, path_type=Path), help="Keep run dirs here."
 )
 @click.option(
@@ -260,6 +275,7 @@ def fabric(
     outage_s: float,
     outage_rate: float,
     seed: int,
+    warmup_s: float,
     keep: Path | None,
     in_process: bool,
 ) -> None:
@@ -270,13 +286,21 @@ def fabric(
     except ValueError:
         raise click.BadParameter(f"--rates {rates!r}: expected numbers like 1000,5000") from None
     specs = [
-        RunSpec(route, rate, seconds, event_rate, seed=seed)
+        RunSpec(route, rate, seconds, event_rate, seed=seed, warmup_s=warmup_s)
         for rate in rate_list
         for route in ROUTES
     ]
     if outage_s > 0:
         specs.append(
-            RunSpec("KOR->USA->JPN", outage_rate, seconds, event_rate, outage_s=outage_s, seed=seed)
+            RunSpec(
+                "KOR->USA->JPN",
+                outage_rate,
+                seconds,
+                event_rate,
+                outage_s=outage_s,
+                seed=seed,
+                warmup_s=warmup_s,
+            )
         )
     result = run_bench(specs, keep, processes=not in_process)
     if as_json:

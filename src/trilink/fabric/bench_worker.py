@@ -73,6 +73,7 @@ async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
         rng = random.Random(spec["seed"])
         loop = asyncio.get_running_loop()
         start = loop.time()
+        (root / "KOR.start").write_text(str(time.time_ns()))
         k = 0
         while (elapsed := loop.time() - start) < spec["duration"]:
             now = time.time_ns()
@@ -140,9 +141,7 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
         book.set_state("GSOMIA", "suspended", by="bench", reason="hub route")
     layout = make_layout(root / "fabric", root / "keys", direct_enabled=(leg == "d"))
     fab = LocalFabric(root / "fabric", layout)
-    duration = spec.seconds
-    if spec.outage_s:
-        duration = max(duration, spec.outage_at_s + spec.outage_s + 5.0)
+    duration = spec.duration_s
     (root / "spec.json").write_text(
         json.dumps(
             {
@@ -176,7 +175,7 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
             _wait_file(root / f"{nation}.ready", 30.0, list(procs.values()))
         (root / "go").touch()
         if spec.outage_s:
-            time.sleep(spec.outage_at_s)
+            time.sleep(spec.warmup_s + spec.outage_at_s)
             fab.kill("USA")
             time.sleep(spec.outage_s)
             fab.restart("USA")
@@ -209,13 +208,18 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
                 pr.kill()
                 pr.wait()
         fab.stop()
-    latencies = [(r - c) / 1e6 for mid, (c, r) in rows.items() if mid in expected]
+    measure_from = int((root / "KOR.start").read_text()) + int(spec.warmup_s * 1e9)
+    latencies = [
+        (r - c) / 1e6 for mid, (c, r) in rows.items() if mid in expected and c >= measure_from
+    ]
     kor, usa, jpn = results["KOR"], results["USA"], results["JPN"]
     return {
         "route": spec.route,
         "rate_per_s": spec.rate_per_s,
         "outage_s": spec.outage_s,
         "seconds": round(duration, 1),
+        "warmup_s": spec.warmup_s,
+        "latency_samples": len(latencies),
         "event_rate_per_s": spec.event_rate,
         "latency_ms": {
             "p50": pct(latencies, 50),

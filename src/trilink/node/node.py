@@ -112,6 +112,7 @@ class Node:
         self.server_errors: deque[str] = deque(maxlen=100)
         self.peers = {n: PeerState() for n in NATIONS if n != self.nation}
         self.nc: Client | None = None
+        self.nc_state: Client | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = {n: asyncio.Event() for n in NATIONS if n != self.nation}
         self._recent_tracks: OrderedDict[str, None] = OrderedDict()
@@ -148,32 +149,14 @@ class Node:
         """Connect (retrying), make sure the inbound stream exists, start the workers."""
         self._running = True
         deadline = time.monotonic() + connect_timeout
-        while True:
-            try:
-                self.nc = await nats.connect(
-                    self.cfg.url,
-                    user=self.cfg.user,
-                    password=self.cfg.password,
-                    name=f"trilink-node-{self.nation}",
-                    inbox_prefix=f"_I.{self.nation}".encode(),
-                    allow_reconnect=True,
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.2,
-                    connect_timeout=1.0,
-                    error_cb=self._on_error,
-                    disconnected_cb=self._on_disconnect,
-                    reconnected_cb=self._on_reconnect,
-                    pending_size=64 * 1024 * 1024,
-                )
-                break
-            except Exception:  # the server may not be up yet; keep trying
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+        # Two connections: events (JetStream) never queue behind bulky track state in the
+        # client's or the server's per-connection buffers (head-of-line blocking).
+        self.nc = await self._connect("events", deadline)
+        self.nc_state = await self._connect("state", deadline)
         await self._ensure_stream()
-        await self.nc.subscribe(f"tl.*.*.{self.nation}.st.>", cb=self._on_state)
+        await self.nc_state.subscribe(f"tl.*.*.{self.nation}.st.>", cb=self._on_state)
         if self.is_hub:
-            await self.nc.subscribe("tl.h.*.*.st.>", cb=self._on_state)
+            await self.nc_state.subscribe("tl.h.*.*.st.>", cb=self._on_state)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._consume())]
         self._tasks += [loop.create_task(self._sender(n)) for n in self._wake]
@@ -187,6 +170,29 @@ class Node:
         for n in self._wake:
             self._wake[n].set()
         self.store.audit(AuditRow(self.clock(), "node", reason="started"), now=True)
+
+    async def _connect(self, role: str, deadline: float) -> Client:
+        while True:
+            try:
+                return await nats.connect(
+                    self.cfg.url,
+                    user=self.cfg.user,
+                    password=self.cfg.password,
+                    name=f"trilink-node-{self.nation}-{role}",
+                    inbox_prefix=f"_I.{self.nation}".encode(),
+                    allow_reconnect=True,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.2,
+                    connect_timeout=1.0,
+                    error_cb=self._on_error,
+                    disconnected_cb=self._on_disconnect,
+                    reconnected_cb=self._on_reconnect,
+                    pending_size=64 * 1024 * 1024,
+                )
+            except Exception:  # the server may not be up yet; keep trying
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
 
     async def _ensure_stream(self) -> None:
         assert self.nc is not None
@@ -220,9 +226,10 @@ class Node:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         self._tasks = []
-        if self.nc is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.nc.close(), 3.0)
+        for nc in (self.nc, self.nc_state):
+            if nc is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(nc.close(), 3.0)
         self.store.audit(AuditRow(self.clock(), "node", reason="stopped"))
         self.store.close()
 
@@ -305,7 +312,7 @@ class Node:
             self.counters["spooled"] += 1
             self._wake[ob.dest].set()
             return
-        if not self.connected:
+        if self.nc_state is None or not self.nc_state.is_connected:
             self.counters["state_dropped"] += 1
             self.store.audit(
                 AuditRow(
@@ -320,8 +327,7 @@ class Node:
                 )
             )
             return
-        assert self.nc is not None
-        await self.nc.publish(ob.subject, ob.data)
+        await self.nc_state.publish(ob.subject, ob.data)
         self.counters["sent_state"] += 1
         direction = "relayed" if ob.leg == "r" else "sent"
         self.store.audit(
