@@ -334,11 +334,13 @@ class VerifiedCache:
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
+        self.hits = 0
         self._items: OrderedDict[bytes, Envelope] = OrderedDict()
 
     def get(self, data: bytes) -> Envelope | None:
         env = self._items.get(data)
         if env is not None:
+            self.hits += 1
             self._items.move_to_end(data)
         return env
 
