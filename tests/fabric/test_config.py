@@ -62,6 +62,22 @@ def test_fabric_config_status_and_node_config_cli(
     assert "bad node config" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["fabric", "config", "--out", str(out), "--server", "KOR=nohost"])
+    # Its server is not running: a one-line error, not a traceback.
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            [
+                "node",
+                "--nation",
+                "KOR",
+                "--config",
+                str(out / "KOR-node.toml"),
+                "--connect-timeout",
+                "0.3",
+            ]
+        )
+    assert exit_.value.code == 2
+    assert "cannot reach its NATS server" in capsys.readouterr().err
 
 
 def test_leaf_listener_requires_tls(tmp_path: Path) -> None:

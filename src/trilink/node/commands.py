@@ -34,6 +34,7 @@ __all__ = ["node"]
 @click.option("--speed", type=float, default=1.0, show_default=True)
 @click.option("--status-every", type=float, default=5.0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print status lines as JSON.")
+@click.option("--connect-timeout", type=float, default=30.0, show_default=True)
 def node(
     nation: str,
     config_path: Path,
@@ -44,10 +45,13 @@ def node(
     speed: float,
     status_every: float,
     as_json: bool,
+    connect_timeout: float,
 ) -> None:
     """Run NATION's node: producer → guard → fabric; fabric → checks → audit → store."""
     cfg = load_node_config(config_path, nation)
-    asyncio.run(_run(cfg, seconds, synthetic, seed, launches, speed, status_every, as_json))
+    asyncio.run(
+        _run(cfg, seconds, synthetic, seed, launches, speed, status_every, as_json, connect_timeout)
+    )
 
 
 def _print_status(n: Node, as_json: bool) -> None:
@@ -75,9 +79,14 @@ async def _run(
     speed: float,
     status_every: float,
     as_json: bool,
+    connect_timeout: float,
 ) -> None:
     n = Node(cfg)  # type: ignore[arg-type]
-    await n.start()
+    try:
+        await n.start(connect_timeout)
+    except BaseException:
+        n.store.close()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -28,7 +28,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
-from trilink import NATIONS
+from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.guard import (
     Guard,
@@ -174,25 +174,34 @@ class Node:
     async def _connect(self, role: str, deadline: float) -> Client:
         while True:
             try:
-                return await nats.connect(
-                    self.cfg.url,
-                    user=self.cfg.user,
-                    password=self.cfg.password,
-                    name=f"trilink-node-{self.nation}-{role}",
-                    inbox_prefix=f"_I.{self.nation}".encode(),
-                    allow_reconnect=True,
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.2,
-                    connect_timeout=1.0,
-                    error_cb=self._on_error,
-                    disconnected_cb=self._on_disconnect,
-                    reconnected_cb=self._on_reconnect,
-                    pending_size=64 * 1024 * 1024,
-                )
-            except Exception:  # the server may not be up yet; keep trying
+                # nats-py itself keeps retrying a first connection when reconnects are on, so the
+                # deadline is enforced here.
+                remaining = max(0.5, deadline - time.monotonic())
+                return await asyncio.wait_for(self._open(role), remaining)
+            except Exception as exc:  # the server may not be up yet; keep trying
                 if time.monotonic() > deadline:
-                    raise
+                    raise TrilinkError(
+                        f"{self.nation} node cannot reach its NATS server {self.cfg.url}: "
+                        f"{str(exc) or type(exc).__name__}"
+                    ) from None
                 await asyncio.sleep(0.2)
+
+    async def _open(self, role: str) -> Client:
+        return await nats.connect(
+            self.cfg.url,
+            user=self.cfg.user,
+            password=self.cfg.password,
+            name=f"trilink-node-{self.nation}-{role}",
+            inbox_prefix=f"_I.{self.nation}".encode(),
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.2,
+            connect_timeout=1.0,
+            error_cb=self._on_error,
+            disconnected_cb=self._on_disconnect,
+            reconnected_cb=self._on_reconnect,
+            pending_size=64 * 1024 * 1024,
+        )
 
     async def _ensure_stream(self) -> None:
         assert self.nc is not None
