@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from trilink.fabric.guard import Outgoing
+from trilink.geo.places import launch_sites
 from trilink.wire.messages import (
     AreaProbability,
     Classification,
@@ -29,13 +30,11 @@ from trilink.wire.messages import (
 
 __all__ = ["LAUNCH_SITES", "Source", "SyntheticSalvo", "TimedItem"]
 
-#: Approximate public coordinates (deg): widely reported DPRK launch areas.
+#: Approximate public coordinates (deg) of the launch areas the synthetic salvo uses.
 LAUNCH_SITES: dict[str, tuple[float, float]] = {
-    "Sunan": (39.20, 125.67),
-    "Sohae": (39.66, 124.71),
-    "Sinpo": (40.03, 128.18),
-    "Kalma": (39.17, 127.48),
-    "Jungsan": (38.95, 125.30),
+    name: (p.lat, p.lon)
+    for name, p in launch_sites().items()
+    if name in ("Sunan", "Sohae", "Sinpo", "Wonsan", "Jangyon")
 }
 
 _R_EARTH = 6_371_000.0

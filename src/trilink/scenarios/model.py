@@ -114,10 +114,10 @@ class LaunchSite(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 @lru_cache(maxsize=1)
 def launch_sites() -> dict[str, LaunchSite]:
-    """The public (approximate) DPRK launch areas, by name."""
-    text = resources.files("trilink.scenarios").joinpath("data", "launch_sites.toml")
-    doc = tomllib.loads(text.read_text("utf-8"))
-    return msgspec.convert(doc["sites"], type=dict[str, LaunchSite])
+    """The public (approximate) DPRK launch areas, by name (shared list in :mod:`trilink.geo`)."""
+    from trilink.geo.places import launch_sites as places
+
+    return {k: LaunchSite(p.lat, p.lon, p.note) for k, p in places().items()}
 
 
 def known_missiles() -> set[str]:
