@@ -279,8 +279,11 @@ def plan_flight(
     """Fly one launch and return its objects and summary.
 
     Give ``apogee_km`` and ``range_km`` (fitted), or ``burnout`` = (time s, speed m/s,
-    flight-path angle deg) (fitted to that burnout state), or only ``missile`` (flown with its full
-    load on a minimum-energy-like pitch program; an SLV flies its orbital program).
+    flight-path angle deg), or only ``missile`` (flown with its full load on a
+    minimum-energy-like pitch program; an SLV flies its orbital program). With ``burnout`` the
+    time sets the propellant load (fixed engines) and the angle is matched; the speed is then
+    what the missile's stages give — it is checked by the caller, not fitted (a third knob,
+    thrust, would make the catalogue meaningless).
     """
     for name, value in (("latitude", site_lat_deg), ("longitude", site_lon_deg)):
         if not math.isfinite(value):
