@@ -185,7 +185,7 @@ MISSILES: dict[str, Missile] = {
             "Hwasong-17",
             "ICBM",
             "liquid",
-            (Stage(80000, 8000, 300, 150), Stage(14000, 2000, 310, 170)),
+            (Stage(80000, 7000, 300, 120), Stage(14000, 1800, 315, 140)),
             payload_kg=1500,
             diameter_m=2.9,
             rv_beta_kg_m2=5000,

@@ -121,6 +121,19 @@ def _required_speed(apogee_km: float, range_km: float) -> float:
     return math.sqrt(3.986004418e14 * (2.0 / re - 1.0 / a))
 
 
+def _kepler_time_s(apogee_km: float, range_km: float) -> float:
+    """Vacuum Kepler flight time from the surface back to it, for this apogee and range."""
+    mu, re = 3.986004418e14, 6371e3
+    ra = re + apogee_km * 1e3
+    phi = range_km * 1e3 / (2.0 * re)
+    e = (ra - re) / (ra - re * math.cos(phi))
+    a = ra * (1.0 - e) / (1.0 - e * e)
+    nu = math.pi - phi  # true anomaly at launch; apogee at π
+    ecc_anom = 2.0 * math.atan(math.sqrt((1.0 - e) / (1.0 + e)) * math.tan(nu / 2.0))
+    mean_anom = ecc_anom - e * math.sin(ecc_anom)
+    return 2.0 * (math.pi - mean_anom) / math.sqrt(mu / a**3)
+
+
 def select_missile(apogee_km: float, range_km: float) -> Missile:
     """The smallest catalogue missile whose Δv covers the flight with typical losses."""
     need = _required_speed(apogee_km, range_km)
@@ -182,7 +195,10 @@ def fit_boost(
     s_mesh, t_mesh = np.meshgrid(np.linspace(0.25, 1.3, 8), np.radians(np.linspace(-10, 86, 13)))
     sg, tg = s_mesh.ravel(), t_mesh.ravel()
     grid = _fly_batch(lat, lon, [m] * len(sg), sg, tg, np.full(len(sg), azimuth_deg))
-    costs = [float(np.sum(resid(g)[:2] ** 2)) for g in grid]
+    # Start from the best grid point whose flight time fits a ballistic arc of the target shape:
+    # high-energy, low-pitch candidates can circle the globe and land near the target range.
+    t_limit = 1.3 * _kepler_time_s(apogee_km, range_km) + m.burn_time_s * 1.3 + 120.0
+    costs = [float(np.sum(resid(g)[:2] ** 2)) if g[0].t[-1] <= t_limit else math.inf for g in grid]
     best = int(np.argmin(costs))
     # Unknowns: propellant scale, final pitch θ [rad], commanded azimuth [rad].
     x = np.array([sg[best], tg[best], math.radians(2 * azimuth_deg - grid[best][3])])
@@ -263,8 +279,11 @@ def plan_flight(
     """Fly one launch and return its objects and summary.
 
     Give ``apogee_km`` and ``range_km`` (fitted), or ``burnout`` = (time s, speed m/s,
-    flight-path angle deg) (fitted to that burnout state), or only ``missile`` (flown with its full
-    load on a minimum-energy-like pitch program; an SLV flies its orbital program).
+    flight-path angle deg), or only ``missile`` (flown with its full load on a
+    minimum-energy-like pitch program; an SLV flies its orbital program). With ``burnout`` the
+    time sets the propellant load (fixed engines) and the angle is matched; the speed is then
+    what the missile's stages give — it is checked by the caller, not fitted (a third knob,
+    thrust, would make the catalogue meaningless).
     """
     for name, value in (("latitude", site_lat_deg), ("longitude", site_lon_deg)):
         if not math.isfinite(value):

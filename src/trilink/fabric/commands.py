@@ -1,0 +1,243 @@
+"""``trilink agreements`` and ``trilink fabric`` command groups."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from trilink.fabric.agreements import AgreementBook
+
+__all__ = ["agreements", "fabric"]
+
+_DIR_HELP = "Agreement state directory (default: $TRILINK_AGREEMENTS or ./agreements)."
+
+
+def _book(directory: Path | None) -> AgreementBook:
+    d = directory or Path(os.environ.get("TRILINK_AGREEMENTS", "agreements"))
+    return AgreementBook(state_dir=d)
+
+
+@click.group()
+def agreements() -> None:
+    """Show, suspend and restore agreements (changes apply to running nodes, audited)."""
+
+
+@agreements.command("show")
+@click.argument("name", required=False)
+@click.option(
+    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help=_DIR_HELP
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--audit", is_flag=True, help="Also print the state change log.")
+def show_cmd(name: str | None, directory: Path | None, as_json: bool, audit: bool) -> None:
+    """Show all agreements, or NAME."""
+    book = _book(directory)
+    rows = book.describe([name] if name else None)
+    if as_json:
+        out: dict[str, object] = {"agreements": rows}
+        if audit:
+            out["audit"] = book.audit_log()
+        click.echo(json.dumps(out, indent=2))
+        return
+    for row in rows:
+        relay = row["relay"]
+        relay_txt = (
+            f"relay via {relay['hub']} ({relay['consent']})"  # type: ignore[index]
+            if relay["allowed"]  # type: ignore[index]
+            else "no relay"
+        )
+        direct = ", ".join("-".join(p) for p in row["direct"]) or "none"  # type: ignore[attr-defined]
+        click.echo(
+            f"{row['name']:8} {row['state']:10} since {row['since'][:10]}  "
+            f"parties {'/'.join(row['parties'])}  direct {direct}  {relay_txt}"
+        )
+    if audit:
+        for entry in book.audit_log():
+            click.echo(
+                f"  {entry['agreement']}: {entry['from']} -> {entry['to']} "
+                f"by {entry['by'] or '-'} ({entry['reason'] or '-'})"
+            )
+
+
+def _change(name: str, state: str, directory: Path | None, by: str, reason: str) -> None:
+    book = _book(directory)
+    rec = book.set_state(name, state, by=by, reason=reason)
+    click.echo(f"{book.get(name).name}: {rec.state}")
+
+
+_by = click.option("--by", default=lambda: os.environ.get("USER", ""), help="Who decided.")
+_reason = click.option("--reason", default="", help="Why (kept in the audit log).")
+_dir = click.option(
+    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help=_DIR_HELP
+)
+
+
+@agreements.command("suspend")
+@click.argument("name")
+@_dir
+@_by
+@_reason
+def suspend_cmd(name: str, directory: Path | None, by: str, reason: str) -> None:
+    """Suspend NAME now; nodes re-route on their next message."""
+    _change(name, "suspended", directory, by, reason)
+
+
+@agreements.command("restore")
+@click.argument("name")
+@_dir
+@_by
+@_reason
+def restore_cmd(name: str, directory: Path | None, by: str, reason: str) -> None:
+    """Put NAME back in force now."""
+    _change(name, "in_force", directory, by, reason)
+
+
+@agreements.command("terminate")
+@click.argument("name")
+@_dir
+@_by
+@_reason
+def terminate_cmd(name: str, directory: Path | None, by: str, reason: str) -> None:
+    """Terminate NAME (final)."""
+    _change(name, "terminated", directory, by, reason)
+
+
+@click.group()
+def fabric() -> None:
+    """Generate and run the NATS fabric (one server per nation, leaf links)."""
+
+
+@fabric.command("config")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keys", "keys_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Host for every server.")
+@click.option(
+    "--server",
+    "servers",
+    multiple=True,
+    metavar="NATION=HOST:CLIENT:LEAF:HTTP",
+    help="Place one nation's server (one server per site); repeatable.",
+)
+@click.option("--no-tls", is_flag=True, help="Plain TCP between servers (tests only).")
+@click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--secrets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Link passwords shared by the sites (read if present, written otherwise).",
+)
+def config_cmd(
+    out: Path,
+    keys_dir: Path | None,
+    host: str,
+    servers: tuple[str, ...],
+    no_tls: bool,
+    agreements_dir: Path | None,
+    secrets: Path | None,
+) -> None:
+    """Generate every nation's nats-server config, node configs and fabric.json in OUT."""
+    from trilink.fabric.local import make_layout
+    from trilink.fabric.natsconf import ServerSpec, generate
+    from trilink.node.config import write_node_configs
+
+    layout = make_layout(out, keys_dir or out / "keys", host=host, tls=not no_tls)
+    for spec in servers:
+        try:
+            nation, rest = spec.split("=", 1)
+            h, cp, lp, hp = rest.rsplit(":", 3)
+            layout.servers[nation] = ServerSpec(nation, h, int(cp), int(lp), int(hp))
+        except ValueError:
+            raise click.BadParameter(f"{spec!r}: expected NATION=HOST:CLIENT:LEAF:HTTP") from None
+    if secrets is not None and secrets.exists():
+        try:
+            layout.passwords = {str(k): str(v) for k, v in json.loads(secrets.read_text()).items()}
+        except (ValueError, AttributeError) as exc:
+            raise click.BadParameter(f"{secrets}: not a secrets file ({exc})") from None
+    book = _book(agreements_dir or out / "agreements")
+    layout.direct_enabled = book.in_force("GSOMIA")
+    paths = generate(layout, out)
+    nodes = write_node_configs(layout, out, agreements_dir or out / "agreements")
+    if secrets is not None:
+        secrets.write_text(json.dumps(layout.passwords, indent=2))
+        secrets.chmod(0o600)
+    for nation, path in paths.items():
+        click.echo(f"{nation}: server {path}  node {nodes[nation]}")
+    click.echo(
+        f"direct KOR-JPN link: {'yes' if layout.direct_enabled else 'no (GSOMIA not in force)'}"
+    )
+
+
+@fabric.command("up")
+@click.option("--dir", "directory", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--nation", "only", multiple=True, help="Start only these nations' servers.")
+@click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seconds", type=float, default=0.0, help="Stop after this long (0: until Ctrl-C).")
+def up_cmd(
+    directory: Path, only: tuple[str, ...], agreements_dir: Path | None, seconds: float
+) -> None:
+    """Start the servers configured in DIR; the direct link follows GSOMIA at run time."""
+    import time
+
+    from trilink.fabric.local import LocalFabric
+
+    # With --nation (one server per site) the configs are used as they are.
+    fab = LocalFabric(directory, regenerate=not only)
+    book = _book(agreements_dir or directory / "agreements")
+    if only:
+        for n in only:
+            fab.start_one(n)
+    else:
+        fab.set_direct(book.in_force("GSOMIA"))
+        fab.start()
+    click.echo(f"fabric up: {', '.join(f'{n}={fab.layout.url(n)}' for n in fab.servers)}")
+    deadline = time.monotonic() + seconds if seconds else None
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.5)
+            if not only and book.refresh():
+                direct = book.in_force("GSOMIA")
+                fab.set_direct(direct)
+                click.echo(
+                    f"GSOMIA {'in force' if direct else 'not in force'}: direct link "
+                    f"{'up' if direct else 'down'}"
+                )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fab.stop()
+
+
+@fabric.command("status")
+@click.option("--dir", "directory", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def status_cmd(directory: Path, as_json: bool) -> None:
+    """Show which servers run and which leaf links are up."""
+    from trilink.fabric.natsconf import load_layout
+    from trilink.fabric.server import NatsServer
+
+    layout = load_layout(directory)
+    rows = []
+    for n, s in layout.servers.items():
+        srv = NatsServer(
+            n,
+            directory / f"{n}.conf",
+            directory / "logs" / f"{n}.log",
+            s.host,
+            s.client_port,
+            s.http_port,
+        )
+        try:
+            up = srv.monitor("healthz").get("status") == "ok"
+        except OSError:
+            up = False
+        rows.append({"nation": n, "url": layout.url(n), "up": up, "links": srv.leaf_accounts()})
+    if as_json:
+        click.echo(json.dumps({"servers": rows}, indent=2))
+    else:
+        for r in rows:
+            links = ", ".join(r["links"]) or "-"  # type: ignore[arg-type]
+            click.echo(
+                f"{r['nation']}  {'up  ' if r['up'] else 'down'}  {r['url']}  links: {links}"
+            )

@@ -1,0 +1,305 @@
+"""Generation of the nations' NATS server configurations.
+
+One server per nation, each its own account and JetStream domain. Spokes (KOR, JPN) solicit a
+leaf link to the hub (USA), where each lands in its own per-nation account; an optional direct
+link (KOR⇄JPN, only while GSOMIA is in force) lands in a per-link account on each side. Accounts
+exchange exactly the subjects a link may carry as service exports/imports (so JetStream publish
+acks flow back automatically), which makes the servers refuse, independently of the nodes, to
+deliver to a nation anything but the subjects addressed to it on an allowed leg.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trilink import NATIONS, TrilinkError
+from trilink.wire.keys import key_files, trust_bundle
+
+__all__ = [
+    "FabricLayout",
+    "ServerSpec",
+    "generate",
+    "load_layout",
+    "node_permissions",
+    "server_config",
+]
+
+LAYOUT_FILE = "fabric.json"
+
+
+@dataclass
+class ServerSpec:
+    """Where one nation's server listens."""
+
+    nation: str
+    host: str = "127.0.0.1"
+    client_port: int = 4222
+    leaf_port: int = 7422
+    http_port: int = 8222
+
+
+@dataclass
+class FabricLayout:
+    """The whole fabric: servers, hub, direct links, secrets and where the keys live."""
+
+    servers: dict[str, ServerSpec]
+    hub: str = "USA"
+    #: (listener, solicitor) pairs of possible direct links, e.g. ("KOR", "JPN") for GSOMIA.
+    direct: list[tuple[str, str]] = field(default_factory=lambda: [("KOR", "JPN")])
+    #: Which direct links exist now (follows the agreements in force).
+    direct_enabled: bool = True
+    keys_dir: str | None = None
+    tls: bool = True
+    store_root: str = "jetstream"
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    def password(self, name: str) -> str:
+        if name not in self.passwords:
+            self.passwords[name] = secrets.token_hex(16)
+        return self.passwords[name]
+
+    def spokes(self) -> list[str]:
+        return [n for n in self.servers if n != self.hub]
+
+    def url(self, nation: str) -> str:
+        s = self.servers[nation]
+        return f"nats://{s.host}:{s.client_port}"
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["direct"] = [list(p) for p in self.direct]
+        return json.dumps(data, indent=2)
+
+
+def load_layout(directory: Path) -> FabricLayout:
+    """Read ``fabric.json`` written by :func:`generate`."""
+    path = Path(directory) / LAYOUT_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        servers = {n: ServerSpec(**s) for n, s in raw.pop("servers").items()}
+        direct = [(a, b) for a, b in raw.pop("direct")]
+        return FabricLayout(servers=servers, direct=direct, **raw)
+    except FileNotFoundError:
+        raise TrilinkError(
+            f"no {LAYOUT_FILE} in {directory} (run `trilink fabric config`)"
+        ) from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise TrilinkError(f"{path}: bad fabric layout: {exc}") from None
+
+
+def _q(s: str) -> str:
+    return json.dumps(s)
+
+
+def _list(items: list[str]) -> str:
+    return "[" + ", ".join(_q(i) for i in items) + "]"
+
+
+def _exports(subjects: list[str], to: str) -> list[str]:
+    return [f"{{service: {_q(s)}, accounts: [{to}]}}" for s in subjects]
+
+
+def _imports(subjects: list[str], frm: str) -> list[str]:
+    return [f"{{service: {{account: {frm}, subject: {_q(s)}}}}}" for s in subjects]
+
+
+def node_permissions(layout: FabricLayout, nation: str) -> dict[str, list[str]]:
+    """What a nation's node may publish and subscribe to on its own server."""
+    others = [n for n in layout.servers if n != nation]
+    pub = [f"tl.d.{nation}.{o}.>" for o in others]
+    sub = [f"tl.*.*.{nation}.>", f"_I.{nation}.>"]
+    if nation == layout.hub:
+        spokes = layout.spokes()
+        pub += [f"tl.r.{a}.{b}.>" for a in spokes for b in spokes if a != b]
+        sub += ["tl.h.*.*.>"]
+    else:
+        pub += [f"tl.h.{nation}.{o}.>" for o in others if o != layout.hub]
+    pub += ["$JS.API.>", "$JS.ACK.>"]
+    return {"publish": pub, "subscribe": sub}
+
+
+def _tls_block(layout: FabricLayout, nation: str, out_dir: Path, verify: bool) -> str:
+    if not layout.tls:
+        return ""
+    if layout.keys_dir is None:
+        raise TrilinkError("TLS needs a keys directory (trilink keys init)")
+    # Paths only: at one site, only that site's own server key exists (checked when started).
+    files = key_files(Path(layout.keys_dir), nation)
+    bundle = out_dir / "trust-bundle.pem"
+    lines = [
+        f"cert_file: {_q(str(files.server_cert))}",
+        f"key_file: {_q(str(files.server_key))}",
+        f"ca_file: {_q(str(bundle))}",
+        "timeout: 5",
+    ]
+    if verify:
+        lines.append("verify: true")
+    return "tls { " + "\n      ".join(lines) + " }"
+
+
+def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
+    """The nats-server configuration text for one nation."""
+    spec = layout.servers[nation]
+    hub = layout.hub
+    node_pw = layout.password(f"{nation}.node")
+    perms = node_permissions(layout, nation)
+    node_user = (
+        f"{{user: node, password: {_q(node_pw)}, permissions: "
+        f"{{publish: {_list(perms['publish'])}, subscribe: {_list(perms['subscribe'])}}}}}"
+    )
+    accounts: dict[str, dict[str, Any]] = {
+        nation: {"jetstream": True, "users": [node_user], "exports": [], "imports": []}
+    }
+    remotes: list[str] = []
+    listen_leaf = False
+    own = accounts[nation]
+    if nation == hub:
+        listen_leaf = True
+        for s in layout.spokes():
+            peers = [t for t in layout.spokes() if t != s]
+            to_hub = [f"tl.d.{s}.{hub}.>"] + [f"tl.h.{s}.{t}.>" for t in peers]
+            from_hub = [f"tl.d.{hub}.{s}.>"] + [f"tl.r.{t}.{s}.>" for t in peers]
+            own["exports"] += _exports(to_hub, s)
+            own["imports"] += _imports(from_hub, s)
+            accounts[s] = {
+                "jetstream": False,
+                "users": [
+                    f"{{user: leaf-{s.lower()}, password: {_q(layout.password(f'{s}.leaf'))}}}"
+                ],
+                "exports": _exports(from_hub, hub),
+                "imports": _imports(to_hub, hub),
+            }
+    else:
+        # The hub link lands in its own account here too: the hub sees only what is addressed to
+        # it, whatever interest is expressed from its side.
+        peers = [t for t in layout.spokes() if t != nation]
+        to_hub = [f"tl.d.{nation}.{hub}.>"] + [f"tl.h.{nation}.{t}.>" for t in peers]
+        from_hub = [f"tl.d.{hub}.{nation}.>"] + [f"tl.r.{t}.{nation}.>" for t in peers]
+        link = f"LINK_{hub}"
+        own["exports"] += _exports(from_hub, link)
+        own["imports"] += _imports(to_hub, link)
+        accounts[link] = {
+            "jetstream": False,
+            "users": [],
+            "exports": _exports(to_hub, nation),
+            "imports": _imports(from_hub, nation),
+        }
+        h = layout.servers[hub]
+        remotes.append(
+            _remote(layout, nation, out_dir, h, f"{nation}.leaf", link, f"leaf-{nation.lower()}")
+        )
+    if layout.direct_enabled:
+        for listener, solicitor in layout.direct:
+            if nation not in (listener, solicitor):
+                continue
+            peer = solicitor if nation == listener else listener
+            link = f"LINK_{peer}"
+            own["exports"] += _exports([f"tl.d.{peer}.{nation}.>"], link)
+            own["imports"] += _imports([f"tl.d.{nation}.{peer}.>"], link)
+            users: list[str] = []
+            secret = layout.password(f"{listener}-{solicitor}.leaf")
+            if nation == listener:
+                listen_leaf = True
+                users = [f"{{user: direct-{solicitor.lower()}, password: {_q(secret)}}}"]
+            else:
+                ls = layout.servers[listener]
+                remotes.append(
+                    _remote(
+                        layout,
+                        nation,
+                        out_dir,
+                        ls,
+                        f"{listener}-{solicitor}.leaf",
+                        link,
+                        user=f"direct-{solicitor.lower()}",
+                    )
+                )
+            accounts[link] = {
+                "jetstream": False,
+                "users": users,
+                "exports": _exports([f"tl.d.{nation}.{peer}.>"], nation),
+                "imports": _imports([f"tl.d.{peer}.{nation}.>"], nation),
+            }
+    store = Path(layout.store_root)
+    if not store.is_absolute():
+        store = out_dir / store
+    lines = [
+        f"# trilink fabric: nats-server configuration for {nation} (generated; do not edit)",
+        f"server_name: {nation}",
+        f"listen: {_q(f'{spec.host}:{spec.client_port}')}",
+        f"http: {_q(f'{spec.host}:{spec.http_port}')}",
+        "max_payload: 1MB",
+        f"jetstream {{ domain: {nation}, store_dir: {_q(str(store / nation))}, "
+        "max_memory_store: 256MB, max_file_store: 4GB }",
+        "accounts {",
+    ]
+    for name, acc in accounts.items():
+        lines.append(f"  {name}: {{")
+        if acc["jetstream"]:
+            lines.append("    jetstream: enabled")
+        users = acc["users"] or [
+            f"{{user: nobody-{name.lower()}, password: {_q(secrets.token_hex(16))}}}"
+        ]
+        lines.append("    users: [\n      " + ",\n      ".join(users) + "\n    ]")
+        if acc["exports"]:
+            lines.append("    exports: [\n      " + ",\n      ".join(acc["exports"]) + "\n    ]")
+        if acc["imports"]:
+            lines.append("    imports: [\n      " + ",\n      ".join(acc["imports"]) + "\n    ]")
+        lines.append("  }")
+    lines.append("}")
+    leaf = ["leafnodes {"]
+    if listen_leaf:
+        leaf.append(f"  listen: {_q(f'{spec.host}:{spec.leaf_port}')}")
+        tls = _tls_block(layout, nation, out_dir, verify=True)
+        if tls:
+            leaf.append("  " + tls)
+    leaf.append('  reconnect: "1s"')
+    if remotes:
+        leaf.append("  remotes: [\n" + ",\n".join(remotes) + "\n  ]")
+    leaf.append("}")
+    return "\n".join(lines + leaf) + "\n"
+
+
+def _remote(
+    layout: FabricLayout,
+    nation: str,
+    out_dir: Path,
+    target: ServerSpec,
+    secret_name: str,
+    account: str,
+    user: str,
+) -> str:
+    pw = layout.password(secret_name)
+    url = f"nats-leaf://{user}:{pw}@{target.host}:{target.leaf_port}"
+    tls = _tls_block(layout, nation, out_dir, verify=False)
+    body = f"    {{ urls: [{_q(url)}], account: {account}"
+    if tls:
+        body += "\n      " + tls
+    return body + " }"
+
+
+def generate(layout: FabricLayout, out_dir: Path) -> dict[str, Path]:
+    """Write ``<N>.conf`` per server, the trust bundle and ``fabric.json``; return conf paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    unknown = set(layout.servers) - set(NATIONS)
+    if unknown or layout.hub not in layout.servers:
+        raise TrilinkError(f"bad layout: servers {sorted(layout.servers)}, hub {layout.hub}")
+    if layout.tls:
+        if layout.keys_dir is None:
+            raise TrilinkError("TLS needs --keys DIR made by `trilink keys init`")
+        trust_bundle(Path(layout.keys_dir), out_dir / "trust-bundle.pem")
+    paths = {}
+    for nation in layout.servers:
+        path = out_dir / f"{nation}.conf"
+        path.write_text(server_config(layout, nation, out_dir), encoding="utf-8")
+        path.chmod(0o600)  # holds passwords
+        paths[nation] = path
+    layout_path = out_dir / LAYOUT_FILE
+    layout_path.write_text(layout.to_json(), encoding="utf-8")
+    layout_path.chmod(0o600)
+    return paths

@@ -1,0 +1,109 @@
+"""``trilink node``: run one nation's node."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+from pathlib import Path
+
+import click
+
+from trilink import NATIONS
+from trilink.node.config import load_node_config
+from trilink.node.node import Node
+from trilink.node.source import SyntheticSalvo
+
+__all__ = ["node"]
+
+
+@click.command("node")
+@click.option("--nation", required=True, type=click.Choice(NATIONS))
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Node config written by `trilink fabric config` (<N>-node.toml).",
+)
+@click.option("--seconds", type=float, default=0.0, help="Stop after this long (0: until Ctrl-C).")
+@click.option("--synthetic", is_flag=True, help="Share a seeded synthetic salvo (exercise).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--launches", type=int, default=3, show_default=True)
+@click.option("--speed", type=float, default=1.0, show_default=True)
+@click.option("--status-every", type=float, default=5.0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print status lines as JSON.")
+@click.option("--connect-timeout", type=float, default=30.0, show_default=True)
+def node(
+    nation: str,
+    config_path: Path,
+    seconds: float,
+    synthetic: bool,
+    seed: int,
+    launches: int,
+    speed: float,
+    status_every: float,
+    as_json: bool,
+    connect_timeout: float,
+) -> None:
+    """Run NATION's node: producer → guard → fabric; fabric → checks → audit → store."""
+    cfg = load_node_config(config_path, nation)
+    asyncio.run(
+        _run(cfg, seconds, synthetic, seed, launches, speed, status_every, as_json, connect_timeout)
+    )
+
+
+def _print_status(n: Node, as_json: bool) -> None:
+    st = n.status()
+    if as_json:
+        click.echo(json.dumps(st, sort_keys=True))
+        return
+    links = " ".join(f"{lk['peer']}:{'up' if lk['up'] else 'down'}" for lk in st["links"])
+    agr = " ".join(f"{k}:{v}" for k, v in st["agreements"].items())
+    c = st["counters"]
+    click.echo(
+        f"{st['nation']} {'connected' if st['connected'] else 'DISCONNECTED'} links[{links}] "
+        f"agreements[{agr}] sent={c.get('sent_events', 0)}ev/{c.get('sent_state', 0)}st "
+        f"received={c.get('received_events', 0)}ev spooled={st['spooled']} "
+        f"refused_in={sum(st['refused_in'].values())} refused_out={sum(st['refused_out'].values())}"
+    )
+
+
+async def _run(
+    cfg: object,
+    seconds: float,
+    synthetic: bool,
+    seed: int,
+    launches: int,
+    speed: float,
+    status_every: float,
+    as_json: bool,
+    connect_timeout: float,
+) -> None:
+    n = Node(cfg)  # type: ignore[arg-type]
+    try:
+        await n.start(connect_timeout)
+    except BaseException:
+        n.store.close()
+        raise
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks = []
+    if synthetic:
+        salvo = SyntheticSalvo(seed=seed, nation=n.nation, launches=launches)
+        tasks.append(loop.create_task(n.run_source(salvo, speed=speed)))
+    if seconds:
+        loop.call_later(seconds, stop.set)
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), status_every)
+            _print_status(n, as_json)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await n.stop()

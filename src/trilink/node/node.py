@@ -1,0 +1,740 @@
+"""The national node: producer → guard → fabric, and fabric → checks → audit → store/fusion.
+
+Outbound, state (track reports, heartbeats, agreement states) goes on core NATS, latest wins;
+events (launch, impact, warning) are committed to the SQLite spool first and sent per destination
+in order with JetStream publish acks and ``Nats-Msg-Id``, retried until acked (the destination
+stream drops duplicates). Inbound, the node consumes its own JetStream stream with a durable
+consumer (so events missed during an outage are replayed), checks everything
+(:func:`~trilink.fabric.guard.check_inbound`), drops replays by message id, audits and stores. The
+hub node also relays: it verifies, checks the relay agreement and the originator's consent, adds
+its signed hop and sends on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
+
+from trilink import NATIONS, TrilinkError
+from trilink.fabric.agreements import AgreementBook
+from trilink.fabric.guard import (
+    Guard,
+    Outbound,
+    Outgoing,
+    Refusal,
+    VerifiedCache,
+    check_inbound,
+)
+from trilink.fabric.subjects import inbound_event_subjects
+from trilink.node.config import NodeConfig
+from trilink.node.source import Source
+from trilink.node.store import AuditRow, Store
+from trilink.wire.codec import WireError, decode, encode
+from trilink.wire.keys import load_signing_key
+from trilink.wire.messages import (
+    AgreementState,
+    AgreementStatus,
+    Envelope,
+    Heartbeat,
+    LinkStatus,
+    Provenance,
+    TrackBatch,
+    TrackReport,
+)
+from trilink.wire.signing import Keyring, NationKey
+
+__all__ = ["Node", "PeerState"]
+
+log = logging.getLogger("trilink.node")
+
+STREAM = "TL_IN"
+#: Reports per batch: ~650 bytes each keeps a batch well under the 64 KiB envelope limit.
+BATCH_MAX = 64
+CONSUMER = "node"
+
+
+@dataclass
+class PeerState:
+    """What a node knows about one partner."""
+
+    last_rx_ns: int | None = None
+    heartbeat: Heartbeat | None = None
+
+
+EventCallback = Callable[[Envelope, str, int], None]
+
+
+@dataclass
+class Node:
+    """One nation's node. ``start()``, then ``share()`` items or ``run_source()``; ``stop()``."""
+
+    cfg: NodeConfig
+    clock: Callable[[], int] = time.time_ns
+    rng: random.Random = field(default_factory=random.Random)
+    key: NationKey | None = None
+    keyring: Keyring | None = None
+    book: AgreementBook | None = None
+    on_event: EventCallback | None = None
+    on_track: EventCallback | None = None
+
+    def __post_init__(self) -> None:
+        self.nation = self.cfg.nation
+        self.key = self.key or load_signing_key(Path(self.cfg.keys_dir), self.nation)
+        self.keyring = self.keyring or Keyring.load_dir(Path(self.cfg.keys_dir))
+        self.book = self.book or AgreementBook(
+            state_dir=Path(self.cfg.agreements_dir), clock=self.clock
+        )
+        self.store = Store(self.cfg.store)
+        self.guard = Guard(
+            self.nation,
+            self.key,
+            self.book,
+            clock=self.clock,
+            rng=self.rng,
+            audit=self,
+            sensitive_terms=tuple(self.cfg.sensitive_terms),
+        )
+        self.counters: Counter[str] = Counter()
+        self.refused_in: Counter[str] = Counter()
+        self.server_errors: deque[str] = deque(maxlen=100)
+        self.peers = {n: PeerState() for n in NATIONS if n != self.nation}
+        self.nc: Client | None = None
+        self.nc_state: Client | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._wake = {n: asyncio.Event() for n in NATIONS if n != self.nation}
+        self._recent_tracks: OrderedDict[str, None] = OrderedDict()
+        self._agreement_seen = {a: self.book.state(a).state for a in self.book.agreements}
+        self._batches: dict[
+            tuple[str, tuple[str, ...], str], list[tuple[TrackReport, Provenance | None]]
+        ] = {}
+        self._verified = VerifiedCache()
+        self._running = False
+        self.is_hub = self.nation == self.cfg.hub
+
+    # -- AuditSink for the guard ---------------------------------------------------------------
+    def refused(self, refusal: Refusal, direction: str) -> None:
+        self.store.audit(
+            AuditRow(
+                self.clock(),
+                "refused_out" if direction == "out" else "refused_in",
+                refusal.msg_id,
+                refusal.kind,
+                refusal.origin,
+                refusal.peer,
+                "",
+                refusal.reason,
+                refusal.detail,
+            )
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
+
+    async def start(self, connect_timeout: float = 10.0) -> None:
+        """Connect (retrying), make sure the inbound stream exists, start the workers."""
+        self._running = True
+        deadline = time.monotonic() + connect_timeout
+        # Two connections: events (JetStream) never queue behind bulky track state in the
+        # client's or the server's per-connection buffers (head-of-line blocking).
+        self.nc = await self._connect("events", deadline)
+        self.nc_state = await self._connect("state", deadline)
+        await self._ensure_stream()
+        await self.nc_state.subscribe(f"tl.*.*.{self.nation}.st.>", cb=self._on_state)
+        if self.is_hub:
+            await self.nc_state.subscribe("tl.h.*.*.st.>", cb=self._on_state)
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._consume())]
+        self._tasks += [loop.create_task(self._sender(n)) for n in self._wake]
+        self._tasks += [
+            loop.create_task(self._heartbeats()),
+            loop.create_task(self._watch_agreements()),
+            loop.create_task(self._flusher()),
+        ]
+        if self.cfg.track_batch_ms > 0:
+            self._tasks.append(loop.create_task(self._batcher()))
+        for n in self._wake:
+            self._wake[n].set()
+        self.store.audit(AuditRow(self.clock(), "node", reason="started"), now=True)
+
+    async def _connect(self, role: str, deadline: float) -> Client:
+        while True:
+            try:
+                # nats-py itself keeps retrying a first connection when reconnects are on, so the
+                # deadline is enforced here.
+                remaining = max(0.5, deadline - time.monotonic())
+                return await asyncio.wait_for(self._open(role), remaining)
+            except Exception as exc:  # the server may not be up yet; keep trying
+                if time.monotonic() > deadline:
+                    raise TrilinkError(
+                        f"{self.nation} node cannot reach its NATS server {self.cfg.url}: "
+                        f"{str(exc) or type(exc).__name__}"
+                    ) from None
+                await asyncio.sleep(0.2)
+
+    async def _open(self, role: str) -> Client:
+        return await nats.connect(
+            self.cfg.url,
+            user=self.cfg.user,
+            password=self.cfg.password,
+            name=f"trilink-node-{self.nation}-{role}",
+            inbox_prefix=f"_I.{self.nation}".encode(),
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.2,
+            connect_timeout=1.0,
+            error_cb=self._on_error,
+            disconnected_cb=self._on_disconnect,
+            reconnected_cb=self._on_reconnect,
+            pending_size=64 * 1024 * 1024,
+        )
+
+    async def _ensure_stream(self) -> None:
+        assert self.nc is not None
+        js = self.nc.jetstream()
+        config = StreamConfig(
+            name=STREAM,
+            subjects=inbound_event_subjects(self.nation, self.cfg.hub),
+            storage=StorageType.FILE,
+            duplicate_window=600.0,
+            max_age=7 * 24 * 3600.0,
+        )
+        try:
+            await js.add_stream(config)
+        except Exception:  # exists with other settings: bring it in line
+            await js.update_stream(config)
+        await js.add_consumer(
+            STREAM,
+            ConsumerConfig(
+                durable_name=CONSUMER,
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=30.0,
+                max_ack_pending=10_000,
+            ),
+        )
+
+    async def stop(self) -> None:
+        self._running = False
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        self._tasks = []
+        for nc in (self.nc, self.nc_state):
+            if nc is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(nc.close(), 3.0)
+        self.store.audit(AuditRow(self.clock(), "node", reason="stopped"))
+        self.store.close()
+
+    async def _on_error(self, exc: Exception) -> None:
+        text = str(exc)
+        self.server_errors.append(text)
+        if "permissions violation" in text.lower():
+            # The server refused something this node tried: record it like any refusal.
+            self.counters["server_refused"] += 1
+            self.store.audit(
+                AuditRow(self.clock(), "server_refused", reason="permissions", detail=text)
+            )
+
+    async def _on_disconnect(self) -> None:
+        self.counters["disconnects"] += 1
+
+    async def _on_reconnect(self) -> None:
+        self.counters["reconnects"] += 1
+        for ev in self._wake.values():
+            ev.set()
+
+    # -- outbound ------------------------------------------------------------------------------
+    async def share(self, item: Outgoing) -> list[Outbound]:
+        """Hand an item to the guard; send state now and spool events for ordered delivery."""
+        payload = item.payload
+        if isinstance(payload, TrackReport) and item.provenance is not None:
+            self.store.save_own_track(
+                payload.track_id, payload.time_ns, ",".join(item.provenance.sensor_ids)
+            )
+        if isinstance(payload, TrackReport) and self.cfg.track_batch_ms > 0:
+            key = (item.classification, tuple(sorted(item.rel_to)), item.status)
+            batch = self._batches.setdefault(key, [])
+            batch.append((payload, item.provenance))
+            if len(batch) >= BATCH_MAX:
+                return await self._flush_batch(key)
+            return []
+        outs = self.guard.prepare(item)
+        for ob in outs:
+            await self._emit(ob)
+        return outs
+
+    async def _flush_batch(self, key: tuple[str, tuple[str, ...], str]) -> list[Outbound]:
+        batch = self._batches.pop(key, [])
+        if not batch:
+            return []
+        sensors = sorted({s for _, p in batch if p for s in p.sensor_ids})
+        sites = sorted({s for _, p in batch if p for s in p.sites})
+        item = Outgoing(
+            TrackBatch(reports=tuple(r for r, _ in batch)),
+            key[0],  # type: ignore[arg-type]
+            key[1],
+            key[2],  # type: ignore[arg-type]
+            Provenance(tuple(sensors), tuple(sites)),
+        )
+        self.counters["batched_reports"] += len(batch)
+        outs = self.guard.prepare(item)
+        for ob in outs:
+            await self._emit(ob)
+        return outs
+
+    async def _batcher(self) -> None:
+        while self._running:
+            await asyncio.sleep(self.cfg.track_batch_ms / 1000.0)
+            for key in list(self._batches):
+                await self._flush_batch(key)
+
+    async def _emit(self, ob: Outbound) -> None:
+        env = ob.envelope
+        if ob.is_event:
+            self.store.enqueue(
+                ob.dest,
+                ob.leg,
+                ob.subject,
+                ob.dedup_id,
+                env.msg_id,
+                env.kind,
+                ob.data,
+                self.clock(),
+            )
+            self.counters["spooled"] += 1
+            self._wake[ob.dest].set()
+            return
+        if self.nc_state is None or not self.nc_state.is_connected:
+            self.counters["state_dropped"] += 1
+            self.store.audit(
+                AuditRow(
+                    self.clock(),
+                    "dropped",
+                    env.msg_id,
+                    env.kind,
+                    env.origin,
+                    ob.dest,
+                    ob.leg,
+                    "disconnected",
+                )
+            )
+            return
+        await self.nc_state.publish(ob.subject, ob.data)
+        self.counters["sent_state"] += 1
+        direction = "relayed" if ob.leg == "r" else "sent"
+        self.store.audit(
+            AuditRow(self.clock(), direction, env.msg_id, env.kind, env.origin, ob.dest, ob.leg)
+        )
+
+    def _spool(self, ob: Outbound) -> None:
+        env = ob.envelope
+        self.store.enqueue(
+            ob.dest, ob.leg, ob.subject, ob.dedup_id, env.msg_id, env.kind, ob.data, self.clock()
+        )
+        self.counters["spooled"] += 1
+
+    async def _sender(self, dest: str) -> None:
+        """Keep :meth:`_send_loop` alive: an unexpected error is counted and the loop restarts."""
+        while self._running:
+            try:
+                await self._send_loop(dest)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.counters["internal_errors"] += 1
+                log.exception("%s: sender to %s failed; restarting", self.nation, dest)
+                await asyncio.sleep(0.5)
+
+    async def _send_loop(self, dest: str) -> None:
+        """Send spooled events for ``dest`` one at a time, in order, until each is acked."""
+        backoff = 0.05
+        while self._running:
+            q = self.store.head(dest)
+            if q is None:
+                self._wake[dest].clear()
+                await self._wake[dest].wait()
+                continue
+            try:
+                env = decode(q.data)
+            except WireError:  # our own bytes: cannot happen unless the file was tampered with
+                self.store.dequeue(q.seq)
+                continue
+            current = self.guard.reroute(Outbound(dest, q.leg, q.subject, q.data, env, ""))
+            if current is None:
+                # No route any more (agreement changed while queued): refused and audited (the
+                # guard wrote the reason), never silently lost.
+                with self.store.transaction():
+                    self.store.dequeue(q.seq)
+                    self.store.audit_now(
+                        AuditRow(
+                            self.clock(),
+                            "refused_out",
+                            env.msg_id,
+                            env.kind,
+                            env.origin,
+                            dest,
+                            q.leg,
+                            "no_route_at_send",
+                            "removed from the spool",
+                        )
+                    )
+                continue
+            if not self.connected:
+                await asyncio.sleep(backoff)
+                backoff = min(1.0, backoff * 2)
+                continue
+            assert self.nc is not None
+            try:
+                ack = await self.nc.jetstream().publish(
+                    current.subject,
+                    current.data,
+                    headers={"Nats-Msg-Id": q.dedup_id},
+                    timeout=self.cfg.publish_timeout_s,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # link or server down: retry, same id
+                self.counters["publish_retries"] += 1
+                log.debug("%s: publish to %s failed: %r", self.nation, current.subject, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(1.0, backoff * 2)
+                continue
+            backoff = 0.05
+            expected = self.cfg.hub if current.leg == "h" else dest
+            self.counters["sent_events"] += 1
+            if ack.duplicate:
+                self.counters["acked_duplicate"] += 1
+            direction = "relayed" if current.leg == "r" else "sent"
+            detail = "" if ack.domain == expected else f"acked by domain {ack.domain}"
+            row = AuditRow(
+                self.clock(),
+                direction,
+                env.msg_id,
+                env.kind,
+                env.origin,
+                dest,
+                current.leg,
+                "duplicate" if ack.duplicate else "",
+                detail,
+            )
+            with self.store.transaction():
+                self.store.dequeue(q.seq)
+                self.store.audit_now(row)
+
+    # -- inbound -------------------------------------------------------------------------------
+    async def _consume(self) -> None:
+        assert self.nc is not None
+        sub = None
+        while self._running:
+            try:
+                if sub is None:
+                    sub = await self.nc.jetstream().pull_subscribe_bind(CONSUMER, STREAM)
+                msgs = await sub.fetch(256, timeout=0.5)
+            except asyncio.CancelledError:
+                raise
+            except nats.errors.TimeoutError:
+                continue
+            except Exception as exc:  # server away: wait for reconnect
+                log.debug("%s: fetch failed: %r", self.nation, exc)
+                await asyncio.sleep(0.2)
+                continue
+            for msg in msgs:
+                if not await self._receive_safely(msg.subject, msg.data, from_stream=True):
+                    # Not acked: JetStream redelivers it after ack_wait; replays are dropped.
+                    continue
+                with contextlib.suppress(Exception):
+                    await msg.ack()
+
+    async def _receive_safely(self, subject: str, data: bytes, from_stream: bool) -> bool:
+        """Receive, turning any unexpected failure into a counted, audited error, never a crash."""
+        try:
+            await self._receive(subject, data, from_stream)
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.counters["internal_errors"] += 1
+            log.exception("%s: failed to process %s", self.nation, subject)
+            with contextlib.suppress(Exception):
+                self.store.audit(
+                    AuditRow(
+                        self.clock(),
+                        "error",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        type(exc).__name__,
+                        f"{exc} subject={subject}"[:300],
+                    )
+                )
+            return False
+
+    async def _on_state(self, msg: Msg) -> None:
+        await self._receive_safely(msg.subject, msg.data, from_stream=False)
+
+    async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
+        now = self.clock()
+        assert self.keyring is not None and self.book is not None
+        try:
+            subj, env = check_inbound(
+                self.nation,
+                subject,
+                data,
+                self.keyring,
+                self.book,
+                now,
+                hub_leg_for=self.nation if self.is_hub else None,
+                verified=self._verified,
+            )
+        except WireError as exc:
+            self.refused_in[exc.reason] += 1
+            parts = subject.split(".")
+            self.store.audit(
+                AuditRow(
+                    now,
+                    "refused_in",
+                    "",
+                    parts[5] if len(parts) == 6 else "",
+                    parts[2] if len(parts) == 6 else "",
+                    "",
+                    parts[1] if len(parts) == 6 else "",
+                    exc.reason,
+                    exc.detail + f" subject={subject}"[:200],
+                ),
+                now=from_stream,
+            )
+            return
+        # Heard from the origin (by whatever route) and, for a relay, from the hub too.
+        peer = self.peers.get(env.origin)
+        for heard in (env.origin, *(h.nation for h in env.hops)):
+            if heard in self.peers:
+                self.peers[heard].last_rx_ns = now
+        if subj.leg == "h":
+            await self._relay(env, subj.dest, subj.is_event, now, data)
+            return
+        if subj.is_event:
+            launch_id = getattr(env.payload, "launch_id", None)
+            # Seen, stored and audited together: a crash can neither lose nor double an event.
+            with self.store.transaction():
+                fresh = self.store.mark_seen(env.msg_id, now)
+                if fresh:
+                    self.store.save_event(
+                        env.msg_id,
+                        env.origin,
+                        env.kind,
+                        launch_id,
+                        env.status,
+                        env.created_ns,
+                        now,
+                        subj.leg,
+                        data,
+                    )
+                    self.store.audit_now(
+                        AuditRow(now, "received", env.msg_id, env.kind, env.origin, "", subj.leg)
+                    )
+            if not fresh:
+                self._refuse_replay(env, subj.leg, now)
+                return
+            self.counters["received_events"] += 1
+            if self.on_event is not None:
+                self.on_event(env, subj.leg, now)
+            return
+        if env.msg_id in self._recent_tracks:
+            self._refuse_replay(env, subj.leg, now)
+            return
+        self._recent_tracks[env.msg_id] = None
+        if len(self._recent_tracks) > 500_000:
+            self._recent_tracks.popitem(last=False)
+        self.counters[f"received_{env.kind}"] += 1
+        self.store.audit(AuditRow(now, "received", env.msg_id, env.kind, env.origin, "", subj.leg))
+        payload = env.payload
+        if isinstance(payload, TrackReport):
+            self.store.save_track(env.origin, payload.track_id, payload.time_ns, now, data)
+            if self.on_track is not None:
+                self.on_track(env, subj.leg, now)
+        elif isinstance(payload, TrackBatch):
+            # Latest wins per track; the stored envelope is the batch it came in.
+            self.counters["received_reports"] += len(payload.reports)
+            for report in payload.reports:
+                self.store.save_track(
+                    env.origin, report.track_id, report.time_ns, now, encode(report)
+                )
+            if self.on_track is not None:
+                self.on_track(env, subj.leg, now)
+        elif isinstance(payload, Heartbeat) and peer is not None:
+            self.peers[env.origin].heartbeat = payload
+
+    def _refuse_replay(self, env: Envelope, leg: str, now: int) -> None:
+        self.refused_in["replay"] += 1
+        self.counters["duplicates_dropped"] += 1
+        self.store.audit(
+            AuditRow(
+                now,
+                "refused_in",
+                env.msg_id,
+                env.kind,
+                env.origin,
+                "",
+                leg,
+                "replay",
+                "message id already received",
+            )
+        )
+
+    async def _relay(self, env: Envelope, dest: str, is_event: bool, now: int, data: bytes) -> None:
+        key = f"relay:{env.msg_id}.{dest}"
+        if is_event and self.store.is_seen(key):
+            self._refuse_replay(env, "h", now)
+            return
+        ob = self.guard.relay(env, dest, data)
+        if ob is not None:
+            self.counters["relayed"] += 1
+        if not is_event:
+            if ob is not None:
+                await self._emit(ob)
+            return
+        # Seen and spooled together, before the stream message is acked.
+        with self.store.transaction():
+            self.store.mark_seen(key, now)
+            if ob is not None:
+                self._spool(ob)
+        if ob is not None:
+            self._wake[ob.dest].set()
+
+    # -- periodic ------------------------------------------------------------------------------
+    def link_status(self) -> tuple[LinkStatus, ...]:
+        now = self.clock()
+        horizon = int(3 * self.cfg.heartbeat_s * 1e9)
+        return tuple(
+            LinkStatus(
+                peer=n,  # type: ignore[arg-type]
+                up=p.last_rx_ns is not None and now - p.last_rx_ns < horizon,
+                last_rx_ns=p.last_rx_ns,
+            )
+            for n, p in sorted(self.peers.items())
+        )
+
+    def agreement_status(self) -> tuple[AgreementStatus, ...]:
+        assert self.book is not None
+        return tuple(
+            AgreementStatus(name=a, status=self.book.state(a).state)
+            for a in sorted(self.book.agreements)
+        )
+
+    async def _heartbeats(self) -> None:
+        while self._running:
+            await asyncio.sleep(self.cfg.heartbeat_s)
+            hb = Heartbeat(
+                time_ns=self.clock(), links=self.link_status(), agreements=self.agreement_status()
+            )
+            await self.share(Outgoing(hb, "UNCLASSIFIED", NATIONS, "actual"))
+
+    async def _watch_agreements(self) -> None:
+        assert self.book is not None
+        while self._running:
+            await asyncio.sleep(0.2)
+            try:
+                changed = self.book.refresh()
+            except Exception as exc:  # a bad state file must not stop the node
+                self.store.audit(
+                    AuditRow(self.clock(), "agreement", reason="bad_state", detail=str(exc))
+                )
+                continue
+            if not changed:
+                continue
+            for name in sorted(self.book.agreements):
+                rec = self.book.state(name)
+                if self._agreement_seen.get(name) == rec.state:
+                    continue
+                self._agreement_seen[name] = rec.state
+                self.counters["agreement_changes"] += 1
+                self.store.audit(
+                    AuditRow(
+                        self.clock(),
+                        "agreement",
+                        "",
+                        "agreement",
+                        "",
+                        "",
+                        "",
+                        rec.state,
+                        f"{name} by {rec.by}: {rec.reason}",
+                    ),
+                    now=True,
+                )
+                for ev in self._wake.values():
+                    ev.set()
+                await self.share(
+                    Outgoing(
+                        AgreementState(
+                            name=name,
+                            status=rec.state,
+                            since_ns=rec.since_ns,
+                            reason=rec.reason[:2000],
+                        ),
+                        "UNCLASSIFIED",
+                        NATIONS,
+                        "actual",
+                    )
+                )
+
+    async def _flusher(self) -> None:
+        while self._running:
+            await asyncio.sleep(0.2)
+            self.store.flush()
+
+    async def run_source(self, source: Source, speed: float = 1.0) -> int:
+        """Share a source's items at their times (``speed`` > 1 runs faster); returns the count."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        n = 0
+        for timed in source.items():
+            delay = start + timed.at_s / speed - loop.time()
+            if delay > 0.001:
+                await asyncio.sleep(delay)
+            elif n % 200 == 0:
+                await asyncio.sleep(0)
+            await self.share(timed.item)
+            n += 1
+        return n
+
+    async def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until the spool is empty (everything acked); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.store.spooled() == 0:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    def status(self) -> dict[str, Any]:
+        """A snapshot for ``trilink node`` and heartbeats."""
+        return {
+            "nation": self.nation,
+            "connected": self.connected,
+            "spooled": self.store.spooled(),
+            "counters": dict(self.counters),
+            "refused_in": dict(self.refused_in),
+            "refused_out": dict(self.guard.refused),
+            "links": [{"peer": ls.peer, "up": ls.up} for ls in self.link_status()],
+            "agreements": {a.name: a.status for a in self.agreement_status()},
+        }

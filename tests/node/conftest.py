@@ -1,0 +1,96 @@
+"""Fixtures: a real three-server fabric on free ports in a tmp dir, and node factories."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from trilink.fabric.agreements import AgreementBook
+from trilink.fabric.local import LocalFabric, make_layout
+from trilink.node.config import NodeConfig
+from trilink.node.node import Node
+from trilink.wire.messages import Envelope
+
+
+@dataclass
+class Env:
+    root: Path
+    fabric: LocalFabric
+    keys: Path
+    agreements: Path
+    nodes: dict[str, Node] = field(default_factory=dict)
+
+    def config(self, nation: str) -> NodeConfig:
+        layout = self.fabric.layout
+        return NodeConfig(
+            nation=nation,
+            url=layout.url(nation),
+            password=layout.passwords[f"{nation}.node"],
+            keys_dir=str(self.keys),
+            agreements_dir=str(self.agreements),
+            store=str(self.root / f"{nation}.sqlite"),
+            heartbeat_s=0.5,
+            publish_timeout_s=1.0,
+        )
+
+    def book(self) -> AgreementBook:
+        return AgreementBook(state_dir=self.agreements)
+
+    async def start_nodes(self, **kw: object) -> dict[str, Node]:
+        for nation in ("USA", "KOR", "JPN"):
+            node = Node(self.config(nation), **kw)  # type: ignore[arg-type]
+            await node.start()
+            self.nodes[nation] = node
+        return self.nodes
+
+    async def stop_nodes(self) -> None:
+        for node in self.nodes.values():
+            await node.stop()
+        self.nodes.clear()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    keys = tmp_path / "keys"
+    layout = make_layout(tmp_path / "fabric", keys)
+    fab = LocalFabric(tmp_path / "fabric", layout)
+    try:
+        fab.start()
+        yield Env(tmp_path, fab, keys, tmp_path / "agreements")
+    finally:
+        fab.stop()
+
+
+async def wait_for(cond: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll ``cond`` until true or timeout (never asserts timing, only eventual state)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        await asyncio.sleep(0.05)
+    return cond()
+
+
+class Inbox:
+    """Collects events a node received: (origin, kind, msg_id, route, launch, update)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str | None, int | None]] = []
+
+    def __call__(self, env: Envelope, route: str, now: int) -> None:
+        p = env.payload
+        self.rows.append(
+            (
+                env.origin,
+                env.kind,
+                env.msg_id,
+                route,
+                getattr(p, "launch_id", None),
+                getattr(p, "update", None),
+            )
+        )
