@@ -22,7 +22,15 @@ from trilink import TrilinkError
 from trilink.geo import geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
 
-__all__ = ["KIND_RADAR", "KIND_IR", "PlotBatch", "PlotIssue", "check_plots", "read_plots"]
+__all__ = [
+    "KIND_RADAR",
+    "KIND_IR",
+    "PlotBatch",
+    "PlotIssue",
+    "check_plots",
+    "from_sensor_plots",
+    "read_plots",
+]
 
 Array = NDArray[np.float64]
 
@@ -405,3 +413,31 @@ def read_plots(path: str | Path) -> tuple[PlotBatch, list[PlotIssue]]:
         issues.append(PlotIssue(f"{n_back} plot(s) out of time order; sorted by time"))
         batch = batch.select(np.argsort(batch.t, kind="stable"))
     return batch, issues
+
+
+def from_sensor_plots(plots: Any) -> PlotBatch:
+    """A :class:`trilink.sensors.plots.Plots` batch (the simulator's in-memory plots) as a
+    :class:`PlotBatch` — the same content as its plot file, without the file."""
+    specs = plots.sensors
+    idx = np.asarray(plots.sensor, dtype=np.int64)
+    lat = np.radians(np.array([sp.lat_deg for sp in specs], dtype=np.float64))
+    lon = np.radians(np.array([sp.lon_deg for sp in specs], dtype=np.float64))
+    alt = np.array([sp.alt_m for sp in specs], dtype=np.float64)
+    kind = np.array([KIND_IR if sp.kind == "ir" else KIND_RADAR for sp in specs], np.int8)
+    return PlotBatch(
+        t=np.asarray(plots.t, dtype=np.float64),
+        sensor=idx,
+        sensor_names=[sp.id for sp in specs],
+        kind=kind[idx] if len(idx) else np.zeros(0, np.int8),
+        lat=lat[idx] if len(idx) else np.zeros(0),
+        lon=lon[idx] if len(idx) else np.zeros(0),
+        alt=alt[idx] if len(idx) else np.zeros(0),
+        range_m=np.asarray(plots.range_m, dtype=np.float64),
+        az=np.asarray(plots.az, dtype=np.float64),
+        el=np.asarray(plots.el, dtype=np.float64),
+        range_rate=np.asarray(plots.range_rate, dtype=np.float64),
+        sigma_range=np.asarray(plots.sigma_range, dtype=np.float64),
+        sigma_az=np.asarray(plots.sigma_az, dtype=np.float64),
+        sigma_el=np.asarray(plots.sigma_el, dtype=np.float64),
+        sigma_range_rate=np.asarray(plots.sigma_range_rate, dtype=np.float64),
+    )
