@@ -16,6 +16,7 @@ __all__ = [
     "WGS84_B",
     "WGS84_E2",
     "OMEGA_EARTH",
+    "R_EARTH_MEAN",
     "GM_EARTH",
     "J2_EARTH",
     "geodetic_to_ecef",
@@ -38,6 +39,8 @@ WGS84_A = 6378137.0
 WGS84_F = 1.0 / 298.257223563
 WGS84_B = WGS84_A * (1.0 - WGS84_F)
 WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
+#: IUGG mean Earth radius [m]: for spherical estimates only (Kepler arcs, equivalent ranges).
+R_EARTH_MEAN = 6371008.8
 #: Earth rotation rate [rad/s] (WGS84), gravitational parameter [m^3/s^2] and J2 (EGM96/WGS84).
 OMEGA_EARTH = 7.292115e-5
 GM_EARTH = 3.986004418e14

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trilink import TrilinkError
-from trilink.geo.frames import ecef_to_geodetic, eci_to_ecef
+from trilink.geo.frames import GM_EARTH, R_EARTH_MEAN, ecef_to_geodetic, eci_to_ecef
 from trilink.geo.geodesy import geodesic_direct, geodesic_inverse
 from trilink.physics.catalogue import MISSILES, Missile, classify_range, get_missile
 from trilink.physics.propagate import BoostProgram, FlightSamples, launch_state, propagate
@@ -112,18 +112,18 @@ def _finite_or_none(x: float | None) -> float | None:
 
 def _required_speed(apogee_km: float, range_km: float) -> float:
     """Burnout speed of a vacuum Kepler arc from the surface with this apogee and range."""
-    re = 6371e3
+    re = R_EARTH_MEAN
     ra = re + apogee_km * 1e3
     phi = range_km * 1e3 / (2.0 * re)
     e = (ra - re) / (ra - re * math.cos(phi))
     p = ra * (1.0 - e)
     a = p / (1.0 - e * e)
-    return math.sqrt(3.986004418e14 * (2.0 / re - 1.0 / a))
+    return math.sqrt(GM_EARTH * (2.0 / re - 1.0 / a))
 
 
 def _kepler_time_s(apogee_km: float, range_km: float) -> float:
     """Vacuum Kepler flight time from the surface back to it, for this apogee and range."""
-    mu, re = 3.986004418e14, 6371e3
+    mu, re = GM_EARTH, R_EARTH_MEAN
     ra = re + apogee_km * 1e3
     phi = range_km * 1e3 / (2.0 * re)
     e = (ra - re) / (ra - re * math.cos(phi))
@@ -399,10 +399,10 @@ def equivalent_range_km(speed_mps: float, radius_m: float) -> float:
     With ν = v² r / μ (< 1 for a sub-orbital shot) the best range angle ψ obeys
     sin(ψ/2) = ν / (2 - ν); ψ times the Earth's radius is the range. Orbital speed → ``inf``.
     """
-    nu = speed_mps**2 * radius_m / 3.986004418e14
+    nu = speed_mps**2 * radius_m / GM_EARTH
     if nu >= 1.0:
         return math.inf
-    return 2.0 * math.asin(nu / (2.0 - nu)) * 6371.0
+    return 2.0 * math.asin(nu / (2.0 - nu)) * R_EARTH_MEAN / 1e3
 
 
 def _orbit_pitch(lat: float, lon: float, az: float, m: Missile) -> float:
@@ -417,7 +417,7 @@ def _orbit_pitch(lat: float, lon: float, az: float, m: Missile) -> float:
 
 
 def _perigee_alt_km(r: Array, v: Array) -> float:
-    mu = 3.986004418e14
+    mu = GM_EARTH
     rn = float(np.linalg.norm(r))
     energy = float(np.dot(v, v)) / 2 - mu / rn
     if energy >= 0:
@@ -425,7 +425,7 @@ def _perigee_alt_km(r: Array, v: Array) -> float:
     a = -mu / (2 * energy)
     h = np.cross(r, v)
     e = math.sqrt(max(0.0, 1 + 2 * energy * float(np.dot(h, h)) / mu**2))
-    return (a * (1 - e) - 6371e3) / 1e3
+    return (a * (1 - e) - R_EARTH_MEAN) / 1e3
 
 
 def _fly_stages(
