@@ -711,6 +711,9 @@ class Node:
         """Fuse own and partner tracks now (latest report time) and keep the picture."""
         self.fused = self.fusion.fuse()
         self.counters["fusions"] += 1
+        # the picture moves on (tracks end at impact): keep the best moment for summaries
+        peak = max(self.counters["fused_multi_source_peak"], self.fused.multi_source)
+        self.counters["fused_multi_source_peak"] = peak
         return self.fused
 
     async def _fuser(self) -> None:
