@@ -1,16 +1,366 @@
-"""``trilink demo``: the richest end-to-end run that exists on one machine."""
+"""``trilink demo``: the one-machine job of DESIGN §6.
+
+Generates keys, the three nations' NATS server configs and node configs in a work directory,
+starts the servers on loopback, runs each nation's own sensors' view of a library scenario
+through its tracker and assessor (in worker processes, in parallel), then starts the three nodes
+in this process and replays the scenario into the fabric faster than real time. When every
+partner event has arrived it prints, per nation, what it shared, what it received from its
+partners (and by which route: direct, or relayed by the hub), its fused picture and any
+refusals, and stops the servers. Ctrl-C or an error stops everything started and removes the
+temporary directory.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import math
+import multiprocessing
+import shutil
+import signal
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
 import click
 
-__all__ = ["demo"]
+from trilink import NATIONS, TrilinkError
+
+__all__ = ["demo", "run_demo"]
+
+_ROUTES = {"d": "direct", "r": "relay", "h": "via hub"}
+
+
+def _items(scenario: str, nation: str, seed: int | None, until_s: float | None) -> list[Any]:
+    """Worker process: one nation's pipeline over the whole scenario (picklable result)."""
+    from trilink.node.pipeline import ScenarioSource
+
+    return list(ScenarioSource(scenario, nation, seed=seed, until_s=until_s).items())
+
+
+def _compute_items(
+    scenario: str, seed: int | None, until_s: float | None, workers: int
+) -> dict[str, list[Any]]:
+    if workers <= 0:
+        return {n: _items(scenario, n, seed, until_s) for n in NATIONS}
+    # spawn: no fork of a process that may already run threads (SQLite checkpointers, numba)
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
+        futures = {n: pool.submit(_items, scenario, n, seed, until_s) for n in NATIONS}
+        return {n: f.result() for n, f in futures.items()}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _expected_events(items: dict[str, list[Any]]) -> dict[str, dict[str, int]]:
+    """receiver -> origin -> events the receiver must end up with."""
+    from trilink.wire.messages import EVENT_KINDS, payload_kind
+
+    out: dict[str, dict[str, int]] = {n: {} for n in NATIONS}
+    for origin, its in items.items():
+        for it in its:
+            if payload_kind(it.item.payload) not in EVENT_KINDS:
+                continue
+            for dest in it.item.rel_to:
+                if dest != origin:
+                    out[dest][origin] = out[dest].get(origin, 0) + 1
+    return out
+
+
+def _summary(node: Any, items: list[Any]) -> dict[str, Any]:
+    """What one node shared, received, fused and refused."""
+    from trilink.wire.codec import decode
+    from trilink.wire.messages import ImpactPrediction, LaunchEvent, TrackReport
+
+    shared = Counter(type(i.item.payload).__name__ for i in items)
+    own_tracks = {i.item.payload.track_id for i in items if isinstance(i.item.payload, TrackReport)}
+    received: dict[str, Any] = {}
+    rows = node.store.db.execute(
+        "SELECT origin, route, envelope FROM events ORDER BY rowid"
+    ).fetchall()
+    for origin, route, blob in rows:
+        r = received.setdefault(
+            origin,
+            {"launch_events": [], "impact_predictions": 0, "last_impact": None, "routes": {}},
+        )
+        name = _ROUTES.get(route, route)
+        r["routes"][name] = r["routes"].get(name, 0) + 1
+        p = decode(blob).payload
+        if isinstance(p, LaunchEvent):
+            r["launch_events"].append(
+                {
+                    "launch": p.launch_id,
+                    "class": p.missile_class,
+                    "lat": p.lat_deg,
+                    "lon": p.lon_deg,
+                    "sigma_m": p.point_sigma_m,
+                    "route": name,
+                }
+            )
+        elif isinstance(p, ImpactPrediction):
+            r["impact_predictions"] += 1
+            r["last_impact"] = {
+                "launch": p.launch_id,
+                "update": p.update,
+                "lat": p.lat_deg,
+                "lon": p.lon_deg,
+                "major_km": round(p.major_m / 1000.0, 1),
+                "minor_km": round(p.minor_m / 1000.0, 1),
+                "impact_utc_s": round(p.impact_time_ns / 1e9, 1),
+                "route": name,
+            }
+    for origin, book in node.fusion.partners.items():
+        received.setdefault(
+            origin,
+            {"launch_events": [], "impact_predictions": 0, "last_impact": None, "routes": {}},
+        )["tracks"] = len(book)
+    pic = node.fused
+    return {
+        "nation": node.nation,
+        "shared": {
+            "tracks": len(own_tracks),
+            "track_reports": shared.get("TrackReport", 0),
+            "launch_events": shared.get("LaunchEvent", 0),
+            "impact_predictions": shared.get("ImpactPrediction", 0),
+        },
+        "received": dict(sorted(received.items())),
+        "fused": {
+            "tracks": len(pic),
+            "multi_source": pic.multi_source,
+            "multi_source_peak": node.counters.get("fused_multi_source_peak", 0),
+            "sources": [list(s) for s in pic.sources],
+        },
+        "refused_in": dict(node.refused_in),
+        "refused_out": dict(node.guard.refused),
+        "relayed": node.counters.get("relayed", 0),
+    }
+
+
+async def _run_nodes(
+    configs: dict[str, Any],
+    items: dict[str, list[Any]],
+    speed: float,
+    settle_s: float,
+    progress: Any,
+) -> dict[str, Any]:
+    from trilink.node.node import Node
+    from trilink.node.pipeline import ListSource
+
+    expected = _expected_events(items)
+    nodes: dict[str, Node] = {}
+    try:
+        for n in ("USA", "KOR", "JPN"):  # the hub first
+            nodes[n] = Node(configs[n])
+            await nodes[n].start(connect_timeout=15.0)
+        progress("nodes up; replaying")
+        await asyncio.gather(
+            *(nodes[n].run_source(ListSource(items[n]), speed=speed) for n in NATIONS)
+        )
+        progress("replay done; waiting for every partner event")
+        for node in nodes.values():
+            await node.drain(settle_s)
+
+        def complete() -> bool:
+            return all(
+                len(nodes[r].store.events(o)) >= k
+                for r, per in expected.items()
+                for o, k in per.items()
+            )
+
+        deadline = time.monotonic() + settle_s
+        while not complete() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        out: dict[str, Any] = {"complete": complete(), "nations": {}}
+        for n, node in nodes.items():
+            node.fuse()
+            out["nations"][n] = _summary(node, items[n])
+            out["nations"][n]["expected_events"] = expected[n]
+        return out
+    finally:
+        for node in nodes.values():
+            with contextlib.suppress(Exception):
+                await node.stop()
+
+
+def run_demo(
+    scenario: str = "2017-08-29-hwasong12",
+    speed: float = 20.0,
+    seed: int | None = None,
+    until_s: float | None = None,
+    out_dir: Path | None = None,
+    gsomia: bool = True,
+    workers: int = 3,
+    settle_s: float = 30.0,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Run the whole demonstration; returns the per-nation summary (see :func:`_summary`)."""
+    from trilink.fabric.agreements import AgreementBook
+    from trilink.fabric.local import LocalFabric, make_layout
+    from trilink.node.config import load_node_config, write_node_configs
+    from trilink.scenarios.model import load_scenario
+
+    if not (speed > 0 and math.isfinite(speed)):
+        raise TrilinkError("--speed must be a positive number")
+    scn = load_scenario(scenario)  # a bad name fails before anything starts
+    say = progress or (lambda _msg: None)
+    tmp = None
+    if out_dir is None:
+        tmp = tempfile.mkdtemp(prefix="trilink-demo-")
+        root = Path(tmp)
+    else:
+        root = Path(out_dir)
+        root.mkdir(parents=True, exist_ok=True)
+    fab: LocalFabric | None = None
+    try:
+        t0 = time.monotonic()
+        say(f"tracking {scn.title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
+        items = _compute_items(scenario, seed, until_s, workers)
+        say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
+        agreements = root / "agreements"
+        book = AgreementBook(state_dir=agreements)
+        if not gsomia:
+            book.set_state("GSOMIA", "suspended", by="demo", reason="demo without GSOMIA")
+        layout = make_layout(root / "fabric", root / "keys")
+        layout.direct_enabled = book.in_force("GSOMIA")
+        fab = LocalFabric(root / "fabric", layout)
+        fab.start()
+        paths = write_node_configs(layout, root, agreements)
+        configs = {n: load_node_config(p, n) for n, p in paths.items()}
+        result = asyncio.run(_run_nodes(configs, items, speed, settle_s, say))
+        result.update(
+            scenario=scenario,
+            title=scn.title,
+            speed=speed,
+            gsomia=layout.direct_enabled,
+            dir=str(root) if tmp is None else None,
+            seconds=round(time.monotonic() - t0, 1),
+        )
+        return result
+    finally:
+        if fab is not None:
+            fab.stop()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _print(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    con.print(
+        f"[bold]{result['title']}[/] at {result['speed']:g}x; GSOMIA "
+        f"{'in force (KOR-JPN direct)' if result['gsomia'] else 'not in force (via USA hub)'}; "
+        f"{result['seconds']} s"
+    )
+    for n, s in result["nations"].items():
+        sh = s["shared"]
+        t = Table(
+            title=f"{n}: shared {sh['tracks']} tracks ({sh['track_reports']} reports), "
+            f"{sh['launch_events']} launch events, {sh['impact_predictions']} impact "
+            f"predictions",
+            title_justify="left",
+        )
+        for col in (
+            "from",
+            "tracks",
+            "launch events",
+            "impact predictions",
+            "last impact",
+            "route",
+        ):
+            t.add_column(col)
+        for origin, r in s["received"].items():
+            le = "; ".join(
+                f"{e['launch']} {e['class']} {e['lat']:.2f}N {e['lon']:.2f}E "
+                f"±{e['sigma_m'] / 1000:.1f} km"
+                for e in r["launch_events"]
+            )
+            li = r["last_impact"]
+            last = (
+                f"#{li['update']} {li['lat']:.2f}N {li['lon']:.2f}E "
+                f"{li['major_km']}x{li['minor_km']} km"
+                if li
+                else "-"
+            )
+            routes = ", ".join(f"{k} {v}" for k, v in r["routes"].items()) or "-"
+            t.add_row(
+                origin,
+                str(r.get("tracks", 0)),
+                le or "-",
+                str(r["impact_predictions"]),
+                last,
+                routes,
+            )
+        con.print(t)
+        f = s["fused"]
+        ref_in = sum(s["refused_in"].values())
+        ref_out = sum(s["refused_out"].values())
+        con.print(
+            f"  fused picture at the end: {f['tracks']} tracks, {f['multi_source']} fused from "
+            f"several nations (peak {f['multi_source_peak']}); refused in {ref_in}, out "
+            f"{ref_out}; relayed {s['relayed']}"
+        )
+    if not result["complete"]:
+        con.print("[red]not every partner event arrived in time[/]")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @click.command()
 @click.option("--scenario", default="2017-08-29-hwasong12", show_default=True)
-def demo(scenario: str) -> None:
-    """Replay a library scenario and summarise what each nation's sensors see."""
-    from trilink.scenarios.commands import print_summary
+@click.option("--speed", default=20.0, show_default=True, help="Replay speed (x real time).")
+@click.option("--seed", type=int, default=None, help="Seed (default: the scenario's).")
+@click.option("--until", "until_s", type=float, default=None, help="Cut the scenario here (s).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep configs, keys, stores and logs here (default: a temporary directory).",
+)
+@click.option("--no-gsomia", is_flag=True, help="GSOMIA suspended: KOR-JPN traffic via the hub.")
+@click.option("--workers", default=3, show_default=True, help="Processes for the pipelines.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def demo(
+    scenario: str,
+    speed: float,
+    seed: int | None,
+    until_s: float | None,
+    out_dir: Path | None,
+    no_gsomia: bool,
+    workers: int,
+    as_json: bool,
+) -> None:
+    """Three nations' servers and nodes on loopback sharing a library scenario (exercise)."""
 
-    print_summary(scenario)
+    def say(msg: str) -> None:
+        if not as_json:
+            click.echo(f"demo: {msg}", err=True)
+
+    # SIGTERM stops the demo like Ctrl-C: servers stopped, temporary files removed.
+    with contextlib.suppress(ValueError):  # not the main thread (e.g. under a test runner)
+        signal.signal(signal.SIGTERM, _interrupt)
+    result = run_demo(
+        scenario,
+        speed,
+        seed,
+        until_s,
+        out_dir,
+        gsomia=not no_gsomia,
+        workers=workers,
+        progress=say,
+    )
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+    else:
+        _print(result)
+    if not result["complete"]:
+        raise TrilinkError("demo incomplete: not every partner event arrived")

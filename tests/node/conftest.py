@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.local import LocalFabric, make_layout
 from trilink.node.config import NodeConfig
 from trilink.node.node import Node
+from trilink.node.pipeline import ScenarioSource
+from trilink.node.source import TimedItem
 from trilink.wire.messages import Envelope
 
 
@@ -94,3 +97,15 @@ class Inbox:
                 getattr(p, "update", None),
             )
         )
+
+
+#: A short exercise: the Hwasong-12 of 2017-08-29 cut 240 s after launch (boost, burnout,
+#: launch event, impact predictions and midcourse tracks all happen before the cut).
+SCENARIO = "2017-08-29-hwasong12"
+UNTIL_S = 240.0
+
+
+@functools.cache
+def scenario_items(nation: str) -> tuple[TimedItem, ...]:
+    """What ``nation``'s own sensors make of the short exercise (computed once per process)."""
+    return tuple(ScenarioSource(SCENARIO, nation, until_s=UNTIL_S).items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import signal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import click
 from trilink import NATIONS
 from trilink.node.config import load_node_config
 from trilink.node.node import Node
-from trilink.node.source import SyntheticSalvo
+from trilink.node.source import Source, SyntheticSalvo
 
 __all__ = ["node"]
 
@@ -29,7 +30,13 @@ __all__ = ["node"]
 )
 @click.option("--seconds", type=float, default=0.0, help="Stop after this long (0: until Ctrl-C).")
 @click.option("--synthetic", is_flag=True, help="Share a seeded synthetic salvo (exercise).")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--scenario",
+    default=None,
+    help="Share what this nation's own sensors make of a library scenario (exercise).",
+)
+@click.option("--until", "until_s", type=float, default=None, help="Cut the scenario here (s).")
+@click.option("--seed", type=int, default=None, help="Seed (default: 1, or the scenario's).")
 @click.option("--launches", type=int, default=3, show_default=True)
 @click.option("--speed", type=float, default=1.0, show_default=True)
 @click.option("--status-every", type=float, default=5.0, show_default=True)
@@ -40,7 +47,9 @@ def node(
     config_path: Path,
     seconds: float,
     synthetic: bool,
-    seed: int,
+    scenario: str | None,
+    until_s: float | None,
+    seed: int | None,
     launches: int,
     speed: float,
     status_every: float,
@@ -49,9 +58,20 @@ def node(
 ) -> None:
     """Run NATION's node: producer → guard → fabric; fabric → checks → audit → store."""
     cfg = load_node_config(config_path, nation)
-    asyncio.run(
-        _run(cfg, seconds, synthetic, seed, launches, speed, status_every, as_json, connect_timeout)
-    )
+    if synthetic and scenario:
+        raise click.UsageError("--synthetic and --scenario exclude each other")
+    if not (speed > 0 and math.isfinite(speed)):
+        raise click.UsageError("--speed must be a positive number")
+    source: Source | None = None
+    if synthetic:
+        source = SyntheticSalvo(seed=1 if seed is None else seed, nation=nation, launches=launches)
+    elif scenario:
+        from trilink.node.pipeline import ScenarioSource
+        from trilink.scenarios.model import load_scenario
+
+        load_scenario(scenario)  # a bad name fails here, before connecting
+        source = ScenarioSource(scenario, nation, seed=seed, until_s=until_s)
+    asyncio.run(_run(cfg, seconds, source, speed, status_every, as_json, connect_timeout))
 
 
 def _print_status(n: Node, as_json: bool) -> None:
@@ -70,12 +90,18 @@ def _print_status(n: Node, as_json: bool) -> None:
     )
 
 
+async def _replay(n: Node, source: Source, speed: float) -> None:
+    # The tracker is CPU-bound: run the pipeline off the event loop, then replay it in time.
+    from trilink.node.pipeline import ListSource
+
+    items = await asyncio.to_thread(lambda: list(source.items()))
+    await n.run_source(ListSource(items), speed=speed)
+
+
 async def _run(
     cfg: object,
     seconds: float,
-    synthetic: bool,
-    seed: int,
-    launches: int,
+    source: Source | None,
     speed: float,
     status_every: float,
     as_json: bool,
@@ -93,9 +119,8 @@ async def _run(
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     tasks = []
-    if synthetic:
-        salvo = SyntheticSalvo(seed=seed, nation=n.nation, launches=launches)
-        tasks.append(loop.create_task(n.run_source(salvo, speed=speed)))
+    if source is not None:
+        tasks.append(loop.create_task(_replay(n, source, speed)))
     if seconds:
         loop.call_later(seconds, stop.set)
     try:

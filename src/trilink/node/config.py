@@ -28,6 +28,8 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     publish_timeout_s: float = 2.0
     #: Track reports are batched this long under one signature (0: one envelope per report).
     track_batch_ms: float = 20.0
+    #: How often own and partner tracks are fused into the node's picture (0: only on demand).
+    fuse_every_s: float = 1.0
     #: Own sensor names the guard must never let out (beyond per-item provenance).
     sensitive_terms: list[str] = msgspec.field(default_factory=list)
 

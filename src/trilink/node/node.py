@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+import numpy as np
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
@@ -40,6 +41,7 @@ from trilink.fabric.guard import (
 )
 from trilink.fabric.subjects import inbound_event_subjects
 from trilink.node.config import NodeConfig
+from trilink.node.fusion import FusedPicture, FusionBook
 from trilink.node.source import Source
 from trilink.node.store import AuditRow, Store
 from trilink.wire.codec import WireError, decode, encode
@@ -121,6 +123,8 @@ class Node:
             tuple[str, tuple[str, ...], str], list[tuple[TrackReport, Provenance | None]]
         ] = {}
         self._verified = VerifiedCache()
+        self.fusion = FusionBook()
+        self.fused = FusedPicture(0.0, np.zeros((0, 6)), np.zeros((0, 6, 6)), ())
         self._running = False
         self.is_hub = self.nation == self.cfg.hub
 
@@ -165,6 +169,8 @@ class Node:
             loop.create_task(self._watch_agreements()),
             loop.create_task(self._flusher()),
         ]
+        if self.cfg.fuse_every_s > 0:
+            self._tasks.append(loop.create_task(self._fuser()))
         if self.cfg.track_batch_ms > 0:
             self._tasks.append(loop.create_task(self._batcher()))
         for n in self._wake:
@@ -264,6 +270,8 @@ class Node:
     async def share(self, item: Outgoing) -> list[Outbound]:
         """Hand an item to the guard; send state now and spool events for ordered delivery."""
         payload = item.payload
+        if isinstance(payload, TrackReport):
+            self.fusion.add_own(payload)
         if isinstance(payload, TrackReport) and item.provenance is not None:
             self.store.save_own_track(
                 payload.track_id, payload.time_ns, ",".join(item.provenance.sensor_ids)
@@ -568,6 +576,7 @@ class Node:
         self.store.audit(AuditRow(now, "received", env.msg_id, env.kind, env.origin, "", subj.leg))
         payload = env.payload
         if isinstance(payload, TrackReport):
+            self.fusion.add_partner(env.origin, payload)
             self.store.save_track(env.origin, payload.track_id, payload.time_ns, now, data)
             if self.on_track is not None:
                 self.on_track(env, subj.leg, now)
@@ -575,6 +584,7 @@ class Node:
             # Latest wins per track; the stored envelope is the batch it came in.
             self.counters["received_reports"] += len(payload.reports)
             for report in payload.reports:
+                self.fusion.add_partner(env.origin, report)
                 self.store.save_track(
                     env.origin, report.track_id, report.time_ns, now, encode(report)
                 )
@@ -697,6 +707,26 @@ class Node:
                     )
                 )
 
+    def fuse(self) -> FusedPicture:
+        """Fuse own and partner tracks now (latest report time) and keep the picture."""
+        self.fused = self.fusion.fuse()
+        self.counters["fusions"] += 1
+        # the picture moves on (tracks end at impact): keep the best moment for summaries
+        peak = max(self.counters["fused_multi_source_peak"], self.fused.multi_source)
+        self.counters["fused_multi_source_peak"] = peak
+        return self.fused
+
+    async def _fuser(self) -> None:
+        while self._running:
+            await asyncio.sleep(self.cfg.fuse_every_s)
+            if not self.fusion.partners:
+                continue
+            try:
+                self.fuse()
+            except Exception:  # a numerical failure must not stop the node
+                self.counters["internal_errors"] += 1
+                log.exception("%s: fusion failed", self.nation)
+
     async def _flusher(self) -> None:
         while self._running:
             await asyncio.sleep(0.2)
@@ -737,4 +767,11 @@ class Node:
             "refused_out": dict(self.guard.refused),
             "links": [{"peer": ls.peer, "up": ls.up} for ls in self.link_status()],
             "agreements": {a.name: a.status for a in self.agreement_status()},
+            "fused": {
+                "t": self.fused.t,
+                "tracks": len(self.fused),
+                "multi_source": self.fused.multi_source,
+                "own_tracks": len(self.fusion.own),
+                "partner_tracks": {n: len(b) for n, b in sorted(self.fusion.partners.items())},
+            },
         }

@@ -1,0 +1,108 @@
+"""``trilink demo`` end to end: keys, configs, three real nats-servers, three nodes replaying a
+short cut of a library scenario; then everything is stopped and removed."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from trilink import demo as demo_module
+from trilink.cli import main
+
+pytestmark = pytest.mark.xdist_group("nats")
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def test_demo_without_gsomia_relays_fuses_and_cleans_up(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made: list[Path] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(**kw: str) -> str:
+        path = real_mkdtemp(**kw)
+        made.append(Path(path))
+        return path
+
+    monkeypatch.setattr(demo_module.tempfile, "mkdtemp", mkdtemp)
+    ports: list[tuple[str, int]] = []
+    from trilink.fabric import local
+
+    orig = local.LocalFabric.start
+
+    def start(self: local.LocalFabric, wait_links: float = 15.0) -> None:
+        ports.extend((s.host, s.client_port) for s in self.layout.servers.values())
+        orig(self, wait_links)
+
+    monkeypatch.setattr(local.LocalFabric, "start", start)
+    main(["demo", "--until", "200", "--speed", "60", "--no-gsomia", "--workers", "2", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["complete"] and result["gsomia"] is False
+    nations = result["nations"]
+    assert set(nations) == {"KOR", "USA", "JPN"}
+    for n, s in nations.items():
+        assert s["shared"]["launch_events"] == 1 and s["shared"]["impact_predictions"] > 0
+        assert set(s["received"]) == {"KOR", "USA", "JPN"} - {n}
+        for origin, r in s["received"].items():
+            assert len(r["launch_events"]) == 1 and r["impact_predictions"] > 0
+            assert r["tracks"] > 0
+            assert sum(r["routes"].values()) == s["expected_events"][origin]
+        assert s["fused"]["multi_source_peak"] >= s["fused"]["multi_source"] >= 1
+        assert not s["refused_in"]
+    # GSOMIA suspended: KOR and JPN hear each other only through the US hub
+    assert set(nations["JPN"]["received"]["KOR"]["routes"]) == {"relay"}
+    assert set(nations["KOR"]["received"]["JPN"]["routes"]) == {"relay"}
+    assert set(nations["JPN"]["received"]["USA"]["routes"]) == {"direct"}
+    assert nations["USA"]["relayed"] > 0
+    # servers stopped, temporary directory removed
+    assert len(ports) == 3 and not any(_port_open(h, p) for h, p in ports)
+    assert made and not any(p.exists() for p in made)
+
+
+def test_demo_bad_scenario_starts_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--scenario", "no-such-scenario"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("trilink: error:") and "no-such-scenario" in err
+    with pytest.raises(SystemExit):
+        main(["demo", "--speed", "0"])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_demo_interrupted_stops_its_servers(tmp_path: Path, sig: signal.Signals) -> None:
+    out = tmp_path / "demo"
+    cmd = [sys.executable, "-m", "trilink.cli", "demo", "--until", "60", "--speed", "1"]
+    cmd += ["--workers", "0", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "nodes up" in line:
+                break
+        assert any("nodes up" in x for x in lines), lines
+        layout = json.loads((out / "fabric" / "fabric.json").read_text())
+        ports = [(s["host"], s["client_port"]) for s in layout["servers"].values()]
+        assert all(_port_open(h, p) for h, p in ports)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 2 and "trilink: error: aborted" in err
+        assert not any(_port_open(h, p) for h, p in ports)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
