@@ -4,6 +4,11 @@ impact-point error and ellipse size vs time since launch. Prints JSON; writes a 
 and a PNG next to ``--out`` (default ``out/calibration``).
 
 Run: ``.venv/bin/python benchmarks/bench_calibration.py [--runs 200] [--out out/calibration]``.
+
+The ellipse correction (:mod:`trilink.assess.ellipse_scale`) is fitted on one seed set and
+checked on another: every run also writes ``<out>.samples.json`` (per class and report time the
+uncorrected per-axis z²); ``--fit-from A.samples.json [B.samples.json ...]`` fits the table from
+such files (no flights) and prints it. Calibration set ``--seed 1``, check set ``--seed 2``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from trilink.assess.calibration import calibrate
+from trilink.assess.ellipse_scale import REPORT_S, fit_scales
 
 
 def main() -> None:
@@ -26,8 +32,19 @@ def main() -> None:
     ap.add_argument("--out", default="out/calibration")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--classes", default="SRBM,MRBM", help="comma list: SRBM,MRBM,IRBM,ICBM")
+    ap.add_argument("--fit-from", nargs="*", help="fit the ellipse table from samples files")
     args = ap.parse_args()
-    report = (20.0, 60.0, 120.0, 240.0)
+    if args.fit_from:
+        samples: dict[str, dict[float, list[tuple[float, float]]]] = {}
+        for f in args.fit_from:
+            for cls, per in json.loads(Path(f).read_text(encoding="utf-8")).items():
+                dst = samples.setdefault(cls, {})
+                for s, rows in per.items():
+                    dst.setdefault(float(s), []).extend((a, b) for a, b in rows)
+        minor, table = fit_scales(samples)
+        print(json.dumps({"minor": minor, "major": table}))
+        return
+    report = REPORT_S
     results = [
         calibrate(c, runs=args.runs, seed=args.seed, report_s=report)
         for c in args.classes.split(",")
@@ -62,6 +79,10 @@ def main() -> None:
     ax[1].legend()
     fig.tight_layout()
     fig.savefig(out.with_suffix(".png"), dpi=100)
+    out.with_suffix(".samples.json").write_text(
+        json.dumps({r.cls: {str(k): v for k, v in r.samples.items()} for r in results}),
+        encoding="utf-8",
+    )
     out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(json.dumps([r.as_dict() for r in results]))
 

@@ -11,6 +11,7 @@ import pytest
 
 from trilink.assess.assessor import AssessConfig, assess, classify_range
 from trilink.assess.calibration import calibrate
+from trilink.assess.ellipse_scale import ELLIPSE_SCALE, MINOR_SCALE, REPORT_S, fit_scales, scale_cov
 from trilink.assess.impact import (
     ellipse_from_cov,
     is_orbital,
@@ -29,7 +30,7 @@ def _truth_for(run: TrackerRun, ts: TrackSet, k: int) -> int:
         np.linalg.norm(tr.at(ts.t)[0][0] - ts.x[k, 0:3]) if tr.t_start <= ts.t <= tr.t_end else 1e12
         for tr in run.trajs
     ]
-    return int(np.argmin(d))
+    return int(np.argmin(np.array(d, dtype=float)))
 
 
 def test_flying_the_true_state_lands_on_the_true_impact_point(tracked: TrackerRun) -> None:
@@ -142,22 +143,68 @@ def test_slv_is_classified_as_such(tracked: TrackerRun) -> None:
 
 
 def test_calibration_reduced() -> None:
-    """A reduced calibration run: the full ≥ 200-run study is benchmarks/bench_calibration.py."""
-    res = calibrate("srbm", runs=12, seed=3, report_s=(30.0, 90.0))
-    assert res.n == [12, 12]
-    for cov, d2 in zip(res.coverage, res.mean_d2, strict=True):
-        assert cov >= 0.75
-        assert 0.4 < d2 < 5.0  # 2 for a right covariance
+    """A reduced calibration run on catalogue SRBMs, on seeds outside the set the ellipse table
+    was fitted on: the calibrated ellipse's mean squared Mahalanobis distance is near 2 (χ²₂);
+    the uncorrected ellipses measured ~1 (too large) and would fail. The full ≥ 200-run study is
+    benchmarks/bench_calibration.py."""
+    res = calibrate("SRBM", runs=12, seed=3, report_s=REPORT_S)
+    assert sum(res.n) >= 40
+    pooled = [d2 for per in res.samples.values() for d2 in per]
+    assert len(pooled) == sum(res.n)
+    d2 = float(np.average(res.mean_d2, weights=res.n))
+    assert 1.2 < d2 < 3.4, res.as_dict()  # 2 for a right covariance; σ of the mean ≈ 0.3
+    hits = float(np.average(res.coverage, weights=res.n))
+    assert hits >= 0.85, res.as_dict()
+
+
+def test_scale_cov_scales_the_axes_and_keeps_their_direction() -> None:
+    c = np.array([[9.0e6, 2.0e6], [2.0e6, 2.0e6]])
+    w0, v0 = np.linalg.eigh(c)
+    for cls, since in (("SRBM", 60.0), ("MRBM", 200.0), ("unknown", None), ("SRBM", 1e4)):
+        out = scale_cov(c, cls, since)
+        w, v = np.linalg.eigh(out)
+        assert abs(abs(float(v[:, 1] @ v0[:, 1])) - 1.0) < 1e-9
+        assert w[0] == pytest.approx(MINOR_SCALE * w0[0])
+        assert w[1] / w0[1] > 0.0
+    # between tabulated times the factor lies between the neighbours'
+    row = ELLIPSE_SCALE["SRBM"]
+    f = np.linalg.eigh(scale_cov(c, "SRBM", 90.0))[0][1] / w0[1]
+    assert min(row[1], row[2]) - 1e-9 <= f <= max(row[1], row[2]) + 1e-9
+    # unknown class: the most cautious factor of any class at that time
+    fu = np.linalg.eigh(scale_cov(c, "unknown", 60.0))[0][1] / w0[1]
+    assert fu == pytest.approx(max(r[1] for r in ELLIPSE_SCALE.values()))
+    nan = np.full((2, 2), np.nan)
+    assert np.isnan(scale_cov(nan, "SRBM", 20.0)).all()
+
+
+def test_fit_scales_recovers_known_factors() -> None:
+    rng = np.random.default_rng(4)
+    # errors 0.5x (major) and 0.6x (minor) of the stated σ: z² variance factors 0.25 and 0.36
+    n = 4000
+    samples = {
+        "SRBM": {
+            s: [(float(a), float(b)) for a, b in (rng.normal(0, [0.5, 0.6], (n, 2)) ** 2)]
+            for s in REPORT_S
+        }
+    }
+    minor, table = fit_scales(samples)
+    assert minor == pytest.approx(0.36, rel=0.05)
+    for f in table["SRBM"]:
+        assert f == pytest.approx(0.25, rel=0.1)  # Gaussian: 95 % coverage at the true factor
+    with pytest.raises(ValueError):
+        fit_scales({})
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("TRILINK_SLOW"), reason="set TRILINK_SLOW=1 (minutes)")
 @pytest.mark.xfail(
-    reason="measured 2026-11: SRBM 98/100/100/93.7 %, MRBM 97.5/100/99.5/100 % (conservative)",
+    reason="measured 2026-11-28 on seed 2 (check set): SRBM 95.5/95.5/97.5/98.1 %, "
+    "MRBM 95.5/97.5/94.5/98.0 %: 4 of 8 cells just above the band; IRBM/ICBM not fitted",
     strict=False,
 )
 def test_calibration_full_band() -> None:
-    for cls in ("SRBM", "MRBM"):
-        res = calibrate(cls, runs=200, seed=1)
+    # seed 2: the check set (the ellipse table was fitted on seed 1)
+    for cls in ("SRBM", "MRBM", "IRBM", "ICBM"):
+        res = calibrate(cls, runs=200, seed=2, report_s=REPORT_S)
         for cov in res.coverage:
             assert 0.93 <= cov <= 0.97, (cls, res.as_dict())

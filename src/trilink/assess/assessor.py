@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from trilink.assess.impact import predict_impact
+from trilink.assess.ellipse_scale import scale_cov
+from trilink.assess.impact import ellipse_from_cov, predict_impact
 from trilink.assess.launch import burnout, estimate_launch
 from trilink.geo import geodesic_inverse
 from trilink.tracking.dynamics import BETA_NOMINAL
@@ -36,6 +37,8 @@ class AssessConfig:
     #: P(boost) below which the ballistic model's own estimate is flown; above it the combined
     #: IMM estimate (wider: it still carries the boost hypothesis' spread).
     ballistic_below: float = 0.05
+    #: Apply the empirical ellipse calibration (:mod:`trilink.assess.ellipse_scale`).
+    calibrated_ellipse: bool = True
 
 
 @dataclass
@@ -125,6 +128,16 @@ def assess(
             cls = classify_range(rng_km)
         else:
             cls = "unknown"
+        major, minor, az = (
+            float(imp.ellipse_major_m[k]),
+            float(imp.ellipse_minor_m[k]),
+            float(imp.ellipse_azimuth_deg[k]),
+        )
+        if cfg.calibrated_ellipse and math.isfinite(major):
+            since = ts.t - bo[0] if bo else None
+            cov = scale_cov(imp.cov_en[k], cls, since)[None]
+            ma, mi, az_ = ellipse_from_cov(cov)
+            major, minor, az = float(ma[0]), float(mi[0]), float(az_[0])
         out.append(
             Assessment(
                 t=ts.t,
@@ -145,9 +158,9 @@ def assess(
                 impact_lon=_opt(imp.impact_lon[k]),
                 impact_t=_opt(imp.impact_t[k]),
                 impact_t_sigma_s=_opt(imp.impact_t_sigma[k]),
-                ellipse_major_m=_opt(imp.ellipse_major_m[k]),
-                ellipse_minor_m=_opt(imp.ellipse_minor_m[k]),
-                ellipse_azimuth_deg=_opt(imp.ellipse_azimuth_deg[k]),
+                ellipse_major_m=_opt(major),
+                ellipse_minor_m=_opt(minor),
+                ellipse_azimuth_deg=_opt(az),
                 ground_track=[[float(a), float(b)] for a, b in imp.ground_track[k]],
             )
         )

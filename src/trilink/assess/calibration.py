@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from trilink.assess.assessor import AssessConfig, assess, impact_state
+from trilink.assess.ellipse_scale import scale_cov
 from trilink.assess.impact import predict_impact, trajectory_impact
 from trilink.geo import geodesic_inverse, geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
@@ -53,14 +54,20 @@ def _physics_flight(cls: str, seed: int) -> tuple[list[Trajectory], float, float
     return list(fp.trajectories), fp.launch_time, fp.launch_time + fp.burnout_time_s
 
 
+def _en(truth_lat: float, truth_lon: float, lat: float, lon: float) -> np.ndarray:
+    """East/north [m] of the true impact point from the predicted one."""
+    la, lo = math.radians(lat), math.radians(lon)
+    d = geodetic_to_ecef(math.radians(truth_lat), math.radians(truth_lon), 0.0)
+    d = d - geodetic_to_ecef(la, lo, 0.0)
+    out: np.ndarray = (enu_rotation(la, lo) @ d)[0:2]
+    return out
+
+
 def inside_ellipse(
     truth_lat: float, truth_lon: float, lat: float, lon: float, cov_en: np.ndarray
 ) -> float:
     """Squared Mahalanobis distance of the true impact point from the predicted one."""
-    la, lo = math.radians(lat), math.radians(lon)
-    d = geodetic_to_ecef(math.radians(truth_lat), math.radians(truth_lon), 0.0)
-    d = d - geodetic_to_ecef(la, lo, 0.0)
-    en = (enu_rotation(la, lo) @ d)[0:2]
+    en = _en(truth_lat, truth_lon, lat, lon)
     return float(en @ np.linalg.solve(cov_en, en))
 
 
@@ -75,6 +82,9 @@ class CalibrationResult:
     median_major_m: list[float] = field(default_factory=list)
     t_since_launch_s: list[float] = field(default_factory=list)
     mean_d2: list[float] = field(default_factory=list)  # 2 when the covariance is right
+    #: per report time, per run: (z²_major, z²_minor) of the *uncorrected* impact covariance,
+    #: what :func:`trilink.assess.ellipse_scale.fit_scales` fits the correction from
+    samples: dict[float, list[tuple[float, float]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -136,10 +146,15 @@ def calibrate(
         times = sorted(t_bo + s for s in report_s if t_bo + s < traj.t_end - 5.0)
         tracker = Tracker(tracker_config)
         prev = 0
+        # Fed in 1-s batches as in operation: the per-track history (launch point, burnout, so
+        # class and time after burnout) is recorded per update, not per scan.
+        t_first = float(plots.t[0]) if len(plots.t) else t_launch
         for tr_t in times:
-            i = int(np.searchsorted(plots.t, tr_t, side="right"))
-            ts = tracker.update(tr_t, plots.select(np.arange(prev, i)))
-            prev = i
+            for e in [*np.arange(t_first, tr_t, 1.0)[1:], tr_t]:
+                i = int(np.searchsorted(plots.t, e, side="right"))
+                ts = tracker.update(float(e), plots.select(np.arange(prev, i)))
+                prev = i
+            t_first = tr_t
             if len(ts) == 0:
                 continue
             # the track on the re-entry vehicle (nearest the truth, within 5 km)
@@ -154,9 +169,19 @@ def calibrate(
                 continue
             xs, Ps = impact_state(sub, config or AssessConfig())
             imp = predict_impact(sub.t, xs, Ps, *(_beta(config)))
-            d2 = inside_ellipse(truth[0], truth[1], a.impact_lat, a.impact_lon, imp.cov_en[0])
+            raw = imp.cov_en[0]
+            cov = raw
+            if (config or AssessConfig()).calibrated_ellipse:
+                after_bo = sub.t - a.burnout_t if a.burnout_t is not None else None
+                cov = scale_cov(raw, a.cls, after_bo)
+            d2 = inside_ellipse(truth[0], truth[1], a.impact_lat, a.impact_lon, cov)
             s = round(tr_t - t_bo, 6)
             key = min(report_s, key=lambda r: abs(r - s))
+            w, v = np.linalg.eigh(raw)
+            en = _en(truth[0], truth[1], a.impact_lat, a.impact_lon)
+            res.samples.setdefault(key, []).append(
+                (float((en @ v[:, 1]) ** 2 / w[1]), float((en @ v[:, 0]) ** 2 / w[0]))
+            )
             hits[key].append(d2 <= -2.0 * math.log(0.05))
             d2s[key].append(d2)
             errs[key].append(_dist(truth[0], truth[1], a.impact_lat, a.impact_lon))
