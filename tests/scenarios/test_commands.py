@@ -169,8 +169,11 @@ def test_print_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert "KOR" in out and "USA" in out and "JPN" in out and "USA-IR-GEO-1" in out
 
 
-def test_demo_command_prints_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["demo"])
+def test_print_summary_names_the_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    # `trilink demo` is now the full fabric run (tests/test_demo.py); the summary stays a tool.
+    from trilink.scenarios.commands import print_summary
+
+    print_summary(GOOD_NAME)
     assert GOOD_NAME in capsys.readouterr().out
 
 
