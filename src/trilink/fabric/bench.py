@@ -99,6 +99,16 @@ def pct(values: list[float], q: float) -> float:
     return round(float(np.percentile(np.array(values), q)), 3) if values else float("nan")
 
 
+def latency_ms(latencies: list[float]) -> dict[str, float]:
+    """The percentiles every bench row reports."""
+    return {
+        "p50": pct(latencies, 50),
+        "p99": pct(latencies, 99),
+        "p999": pct(latencies, 99.9),
+        "max": pct(latencies, 100),
+    }
+
+
 async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
     """Run one spec in ``root`` and return its result row."""
     leg = ROUTES[spec.route]
@@ -190,12 +200,7 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
             "warmup_s": spec.warmup_s,
             "latency_samples": len(latencies),
             "event_rate_per_s": spec.event_rate,
-            "latency_ms": {
-                "p50": pct(latencies, 50),
-                "p99": pct(latencies, 99),
-                "p999": pct(latencies, 99.9),
-                "max": pct(latencies, 100),
-            },
+            "latency_ms": latency_ms(latencies),
             "sent": len(expected),
             "delivered": len(set(delivered) & expected),
             "lost": len(expected - set(delivered)),

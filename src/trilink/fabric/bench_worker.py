@@ -133,7 +133,7 @@ def _wait_file(path: Path, timeout: float, procs: list[subprocess.Popen[bytes]])
 
 def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
     """Run one :class:`~trilink.fabric.bench.RunSpec` with a process per node."""
-    from trilink.fabric.bench import ROUTES, pct
+    from trilink.fabric.bench import ROUTES, latency_ms
 
     leg = ROUTES[spec.route]
     book = AgreementBook(state_dir=root / "agreements")
@@ -221,12 +221,7 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
         "warmup_s": spec.warmup_s,
         "latency_samples": len(latencies),
         "event_rate_per_s": spec.event_rate,
-        "latency_ms": {
-            "p50": pct(latencies, 50),
-            "p99": pct(latencies, 99),
-            "p999": pct(latencies, 99.9),
-            "max": pct(latencies, 100),
-        },
+        "latency_ms": latency_ms(latencies),
         "sent": len(expected),
         "delivered": len(expected & set(rows)),
         "lost": len(expected - set(rows)),
