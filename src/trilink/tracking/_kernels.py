@@ -110,50 +110,54 @@ def _predict_one(
     y: Any, Pm: Any, boost: float, dt: float, qb: float, qj: float, qh: float, beta: float,
     A: Any, F: Any, T: Any, f: Any, k1: Any, k2: Any, k3: Any, k4: Any, tmp: Any,
 ) -> None:  # fmt: skip
-    n = 9
+    # The ballistic model (boost 0) holds its thrust states at zero: A's columns 6-8 vanish, so
+    # F = diag(F6, 0) and only the 6x6 position-velocity block needs propagating (a third of the
+    # arithmetic; the result is the same as the full 9x9 product, whose extra terms are zeros).
+    n = 6 if boost == 0.0 else 9
     _jac(y, boost, A)
-    # F = I + A dt + (A dt)^2 / 2
+    # F = I + A dt + (A dt)^2 / 2   (A is sparse: skip its zero entries)
     for i in range(n):
         for j in range(n):
-            s = 0.0
-            for m in range(n):
-                s += A[i, m] * A[m, j]
-            F[i, j] = A[i, j] * dt + 0.5 * s * dt * dt + (1.0 if i == j else 0.0)
-    if boost == 0.0:
-        for j in range(n):
-            F[6, j] = 0.0
-            F[7, j] = 0.0
-            F[8, j] = 0.0
+            F[i, j] = A[i, j] * dt + (1.0 if i == j else 0.0)
+        for m in range(n):
+            a = A[i, m]
+            if a != 0.0:
+                for j in range(n):
+                    F[i, j] += 0.5 * a * A[m, j] * dt * dt
     # mean
     if abs(dt) <= 2.0:
         _deriv(y, boost, beta, f)
-        for i in range(n):
+        for i in range(9):
             s = 0.0
-            for m in range(n):
+            for m in range(9):
                 s += A[i, m] * f[m]
             tmp[i] = y[i] + f[i] * dt + 0.5 * dt * dt * s
-        for i in range(n):
+        for i in range(9):
             y[i] = tmp[i]
     else:
         steps = math.ceil(abs(dt) / 5.0)
         h = dt / steps
         for _ in range(steps):
             _deriv(y, boost, beta, k1)
-            for i in range(n):
+            for i in range(9):
                 tmp[i] = y[i] + 0.5 * h * k1[i]
             _deriv(tmp, boost, beta, k2)
-            for i in range(n):
+            for i in range(9):
                 tmp[i] = y[i] + 0.5 * h * k2[i]
             _deriv(tmp, boost, beta, k3)
-            for i in range(n):
+            for i in range(9):
                 tmp[i] = y[i] + h * k3[i]
             _deriv(tmp, boost, beta, k4)
-            for i in range(n):
+            for i in range(9):
                 y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
     if boost == 0.0:
         y[6] = 0.0
         y[7] = 0.0
         y[8] = 0.0
+        for i in range(6, 9):
+            for j in range(9):
+                Pm[i, j] = 0.0
+                Pm[j, i] = 0.0
     # covariance: F P F^T + Q
     for i in range(n):
         for j in range(n):
@@ -204,7 +208,7 @@ def imm_predict(
     k4 = np.empty(9)
     tmp = np.empty(9)
     x0 = np.empty((2, 9))
-    P0 = np.empty((2, 9, 9))
+    d = np.empty((4, 9))
     for t in range(n):
         m0, m1 = mu[t, 0], mu[t, 1]
         c0 = m0 * (1.0 - p_bt) + m1 * p_tb
@@ -213,26 +217,33 @@ def imm_predict(
         w10 = m1 * p_tb / c0
         w01 = m0 * p_bt / c1
         w11 = m1 * (1.0 - p_tb) / c1
-        if m1 < one_way:
-            w00 = 1.0
-            w10 = 0.0
+        # One-way mixing: while boost is implausible the ballistic model keeps its own estimate.
+        keep0 = m1 < one_way
+        for i in range(9):
+            x0[0, i] = w00 * x[t, 0, i] + w10 * x[t, 1, i]
+            x0[1, i] = w01 * x[t, 0, i] + w11 * x[t, 1, i]
+        for i in range(9):
+            d[0, i] = x[t, 0, i] - x0[0, i]
+            d[1, i] = x[t, 1, i] - x0[0, i]
+            d[2, i] = x[t, 0, i] - x0[1, i]
+            d[3, i] = x[t, 1, i] - x0[1, i]
+        # mixed covariances, in place (each element needs only the same element of both inputs)
+        for i in range(9):
+            for k in range(i, 9):
+                pa = P[t, 0, i, k]
+                pb = P[t, 1, i, k]
+                if not keep0:
+                    v = w00 * (pa + d[0, i] * d[0, k]) + w10 * (pb + d[1, i] * d[1, k])
+                    P[t, 0, i, k] = v
+                    P[t, 0, k, i] = v
+                v = w01 * (pa + d[2, i] * d[2, k]) + w11 * (pb + d[3, i] * d[3, k])
+                P[t, 1, i, k] = v
+                P[t, 1, k, i] = v
+        for i in range(9):
+            if not keep0:
+                x[t, 0, i] = x0[0, i]
+            x[t, 1, i] = x0[1, i]
         for j in range(2):
-            wa = w00 if j == 0 else w01
-            wb = w10 if j == 0 else w11
-            for i in range(9):
-                x0[j, i] = wa * x[t, 0, i] + wb * x[t, 1, i]
-            for i in range(9):
-                da = x[t, 0, i] - x0[j, i]
-                db = x[t, 1, i] - x0[j, i]
-                for k in range(9):
-                    P0[j, i, k] = wa * (P[t, 0, i, k] + da * (x[t, 0, k] - x0[j, k])) + wb * (
-                        P[t, 1, i, k] + db * (x[t, 1, k] - x0[j, k])
-                    )
-        for j in range(2):
-            for i in range(9):
-                x[t, j, i] = x0[j, i]
-                for k in range(9):
-                    P[t, j, i, k] = P0[j, i, k]
             _predict_one(
                 x[t, j], P[t, j], float(j), dt, qb[t], qj, qh, beta, A, F, T, f, k1, k2, k3, k4, tmp
             )
@@ -571,9 +582,21 @@ def lifecycle(
 
 def warm_up() -> None:
     """Compile (or load from Numba's cache) every kernel with tiny inputs, so that timing
-    measurements do not include compilation."""
+    measurements do not include compilation; also the tracker's scan engine."""
     if not AVAILABLE:
         return
+    from trilink.tracking.plots import PlotBatch
+    from trilink.tracking.tracker import Tracker
+
+    trk = Tracker()
+    for k in range(4):  # a steady target seen by one radar: pairs, a tentative track, gating
+        trk.update(
+            float(k),
+            PlotBatch.from_columns(
+                t=[float(k)], sensor=["warm-up"], lat_deg=38.0, lon_deg=127.0, alt_m=0.0,
+                az_rad=0.5, el_rad=0.2, range_m=3.0e5 + 100.0 * k, sigma_range_m=50.0,
+            ),
+        )  # fmt: skip
     x = np.zeros((1, 2, 9))
     x[0, :, 0] = 7.0e6
     x[0, :, 4] = 7.0e3

@@ -32,10 +32,10 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import chi2
 
 from trilink.geo import aer_to_ecef
-from trilink.tracking import _kernels
+from trilink.tracking import _engine, _kernels
 from trilink.tracking.dynamics import BETA_NOMINAL, NX, MotionNoise, altitude_approx, predict
 from trilink.tracking.measurement import IR, RADAR, RADAR_RR, predict_measurement, wrap_residual
-from trilink.tracking.plots import KIND_IR, PlotBatch, PlotIssue, check_plots
+from trilink.tracking.plots import KIND_IR, KIND_RADAR, PlotBatch, PlotIssue, check_plots
 
 __all__ = ["TrackerConfig", "Tracker", "TrackSet", "TrackHistory"]
 
@@ -50,7 +50,8 @@ class TrackerConfig:
     q_ballistic: float = 0.15  # m²/s³ white acceleration in coast (set by the calibration study)
     q_jerk: float = 20.0  # m²/s⁵ white jerk of the unknown thrust acceleration
     gate_prob: float = 0.9997  # probability mass inside the association gate
-    init_vel_sigma: float = 4000.0  # m/s, single-plot initiation
+    v_max: float = 8000.0  # m/s, fastest object a pair of plots may describe
+    pair_window_s: float = 12.0  # a pooled plot waits this long for its pair (≥ a revisit)
     init_acc_sigma: float = 40.0  # m/s², boost model's initial thrust acceleration spread
     confirm_hits: int = 3  # M of N initiation
     confirm_window: int = 5
@@ -161,8 +162,11 @@ class Tracker:
         self.history: dict[int, TrackHistory] = {}
         self._next_id = 1
         self._sensors: dict[str, int] = {}
-        self._site: dict[int, tuple[Array, float]] = {}
-        self._jumps: dict[int, int] = {}
+        # per sensor index: reference position and time for the jump check, jump counts
+        self._ref_pos = np.zeros((0, 3))
+        self._ref_t = np.zeros(0)
+        self._has_ref = np.zeros(0, bool)
+        self._jumps = np.zeros(0, np.int64)
         self._gates = {m: float(chi2.ppf(self.config.gate_prob, m)) for m in (2, 3, 4)}
         self._last_merge = -math.inf
         if self.config.backend not in ("auto", "numba", "numpy"):
@@ -170,7 +174,42 @@ class Tracker:
         if self.config.backend == "numba" and not _kernels.AVAILABLE:
             raise ValueError("tracker backend 'numba' needs the numba package")
         self.fast = self.config.backend != "numpy" and _kernels.AVAILABLE
+        self._buf: dict[str, Any] | None = None
+        self._out: tuple[Array, Array] | None = None  # confirmed tracks' combined x, P now
+        self._t_update = math.nan
+        c = self.config
+        self._cf = np.array(
+            [
+                c.tau_to_boost_s,
+                c.tau_to_ballistic_s,
+                c.one_way_mixing_below,
+                self.noise.q_ballistic,
+                c.q_post,
+                c.tau_post_s,
+                self.noise.q_jerk,
+                self.noise.q_hold,
+                BETA_NOMINAL,
+                self._gates[2],
+                self._gates[3],
+                self._gates[4],
+                c.v_max,
+                c.init_acc_sigma,
+                c.tentative_timeout_s,
+                c.coast_timeout_s,
+                c.merge_check_s,
+                c.mu_boost0,
+                c.pair_window_s,
+            ]
+        )  # order: _engine.F_CFG
+        self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop], np.int64)
         self._alloc(0, 0)
+        # plots waiting for a partner (two-point initiation): ECEF position, its covariance,
+        # time, sensor index, sqrt of the covariance's trace
+        self.pool_pos = np.zeros((0, 3))
+        self.pool_P = np.zeros((0, 3, 3))
+        self.pool_t = np.zeros(0)
+        self.pool_s = np.zeros(0, np.int64)
+        self.pool_sig = np.zeros(0)
 
     # ----------------------------------------------------------------- state arrays
     def _alloc(self, n: int, s: int) -> None:
@@ -208,6 +247,8 @@ class Tracker:
         "miss",
     )
 
+    _POOL = ("pool_pos", "pool_P", "pool_t", "pool_s", "pool_sig")
+
     def _keep(self, keep: NDArray[np.bool_]) -> None:
         for tid in self.ids[~keep]:
             h = self.history.get(int(tid))
@@ -228,6 +269,10 @@ class Tracker:
             pad = ((0, 0), (0, 1))
             self.seen = np.pad(self.seen, pad)
             self.miss = np.pad(self.miss, pad)
+            self._ref_pos = np.vstack([self._ref_pos, np.zeros((1, 3))])
+            self._ref_t = np.append(self._ref_t, 0.0)
+            self._has_ref = np.append(self._has_ref, False)
+            self._jumps = np.append(self._jumps, 0)
         return idx
 
     # ----------------------------------------------------------------- public API
@@ -237,35 +282,90 @@ class Tracker:
         Bad plots are left out and recorded in :attr:`issues`; the tracker never raises on
         plot content.
         """
+        self._out = None
+        self._t_update = float(time)
         if plots is not None and len(plots):
             self._ingest(float(time), plots)
         if math.isfinite(time) and time > self.time:
+            self._out = None
             self._advance(float(time))
         return self.track_set()
 
     def track_set(self) -> TrackSet:
         """The confirmed tracks at the current time."""
         c = self.confirmed
-        xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
+        if self._out is not None:
+            xc, Pc = self._out
+        else:
+            xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
         mu_b = self.mu[c, 1]
         return TrackSet(
             t=self.time,
-            ids=self.ids[c].copy(),
+            ids=self.ids[c],
             x=xc,
             P=Pc,
-            mu_boost=mu_b.copy(),
+            mu_boost=mu_b,
             phase=phases(xc, mu_b),
-            t_first=self.t_first[c].copy(),
-            t_last=self.t_last[c].copy(),
-            n_updates=self.n_upd[c].copy(),
-            x_ballistic=self.x[c, 0, 0:6].copy(),
-            P_ballistic=self.P[c, 0, 0:6, 0:6].copy(),
+            t_first=self.t_first[c],
+            t_last=self.t_last[c],
+            n_updates=self.n_upd[c],
+            x_ballistic=self.x[c, 0, 0:6],
+            P_ballistic=self.P[c, 0, 0:6, 0:6],
         )
 
     # ----------------------------------------------------------------- ingest
     def _ingest(self, time: float, plots: PlotBatch) -> None:
         n0 = len(plots)
         self.n_plots += n0
+        # The common case (every plot sound and in time) is decided in one compiled pass.
+        clean = self.fast and _engine.plots_clean(
+            plots.t, plots.kind == KIND_RADAR, plots.lat, plots.lon, plots.alt, plots.range_m,
+            plots.az, plots.el, plots.range_rate, plots.sigma_range, plots.sigma_az,
+            plots.sigma_el, plots.sigma_range_rate,
+        )  # fmt: skip
+        clean = clean and time + 1e-9 >= plots.t.max() and plots.t.min() >= self.time - 1e-9
+        b = plots if clean else self._checked(time, plots)
+        # Map the batch's sensor names onto the tracker's own sensor indices.
+        gmap = np.array([self._sensor_index(s) for s in b.sensor_names], np.int64)
+        gs = gmap[b.sensor] if len(b) else np.zeros(0, np.int64)
+        if clean and _engine.sites_steady(
+            gs, b.t, b.lat, b.lon, b.alt, self._ref_pos, self._ref_t, self._has_ref
+        ):
+            self._jumps[gs] = 0
+        else:
+            ok2, more = self._check_sites(b, gs, b.site_ecef())
+            self.issues.extend(more)
+            b, gs = b.select(ok2), gs[ok2]
+        self.n_rejected += n0 - len(b)
+        if not len(b):
+            return
+        order = np.lexsort((gs, b.t))
+        if np.any(order != np.arange(len(b))):
+            b, gs = b.select(order), gs[order]
+        rr_ok = np.isfinite(b.range_rate)
+        brk = np.flatnonzero((np.diff(b.t) != 0) | (np.diff(gs) != 0)) + 1
+        if self.fast:
+            self._run_engine(b, brk, gs, rr_ok)
+            return
+        site = b.site_ecef()
+        rot = b.site_rotation()
+        # Measurement columns in component order (range, az, el, range rate) and their variances,
+        # assembled once per batch so that a scan only slices them.
+        zf = np.stack([b.range_m, b.az, b.el, b.range_rate], axis=1)
+        rf = np.stack([b.sigma_range, b.sigma_az, b.sigma_el, b.sigma_range_rate], axis=1) ** 2
+        starts = np.concatenate(([0], brk)).tolist()
+        ends = np.concatenate((brk, [len(b)])).tolist()
+        times = b.t[starts].tolist()
+        sens = gs[starts].tolist()
+        for k in range(len(starts)):
+            s, e = starts[k], ends[k]
+            ir = bool(b.kind[s] == KIND_IR)
+            comps = IR if ir else (RADAR_RR if bool(rr_ok[s:e].all()) else RADAR)
+            self._scan(times[k], sens[k], b, s, e, site, rot, zf, rf, comps)
+        self._record_history(self.time)
+
+    def _checked(self, time: float, plots: PlotBatch) -> PlotBatch:
+        """The plots that pass :func:`check_plots` and the time rules; issues recorded."""
         ok, issues = check_plots(plots)
         with np.errstate(invalid="ignore"):
             late = ok & (plots.t > time + 1e-9)
@@ -289,38 +389,81 @@ class Tracker:
                     float(plots.t[i]),
                 )
             )
-        ok &= ~late & ~old
-        b = plots.select(ok)
-        # Map the batch's sensor names onto the tracker's own sensor indices.
-        gmap = np.array([self._sensor_index(s) for s in b.sensor_names], np.int64)
-        gs = gmap[b.sensor] if len(b) else np.zeros(0, np.int64)
-        site = b.site_ecef()
-        ok2, more = self._check_sites(b, gs, site)
-        issues.extend(more)
         self.issues.extend(issues)
-        b, gs, site = b.select(ok2), gs[ok2], site[ok2]
-        self.n_rejected += n0 - len(b)
-        if not len(b):
-            return
-        order = np.lexsort((gs, b.t))
-        b, gs, site = b.select(order), gs[order], site[order]
-        rot = b.site_rotation()
-        # Measurement columns in component order (range, az, el, range rate) and their variances,
-        # assembled once per batch so that a scan only slices them.
-        zf = np.stack([b.range_m, b.az, b.el, b.range_rate], axis=1)
-        rf = np.stack([b.sigma_range, b.sigma_az, b.sigma_el, b.sigma_range_rate], axis=1) ** 2
-        rr_ok = np.isfinite(b.range_rate)
-        brk = np.flatnonzero((np.diff(b.t) != 0) | (np.diff(gs) != 0)) + 1
-        starts = np.concatenate(([0], brk)).tolist()
-        ends = np.concatenate((brk, [len(b)])).tolist()
-        times = b.t[starts].tolist()
-        sens = gs[starts].tolist()
-        for k in range(len(starts)):
-            s, e = starts[k], ends[k]
-            ir = bool(b.kind[s] == KIND_IR)
-            comps = IR if ir else (RADAR_RR if bool(rr_ok[s:e].all()) else RADAR)
-            self._scan(times[k], sens[k], b, s, e, site, rot, zf, rf, comps)
-        self._record_history(self.time)
+        ok &= ~late & ~old
+        return plots if bool(ok.all()) else plots.select(ok)
+
+    def _run_engine(
+        self, b: PlotBatch, brk: NDArray[np.int64], gs: NDArray[np.int64], rr_ok: NDArray[np.bool_]
+    ) -> None:
+        """All scans of a sorted batch in one compiled call (:mod:`trilink.tracking._engine`),
+        then the history and the output estimates at the update time."""
+        starts = np.concatenate(([0], brk)).astype(np.int64)
+        ends = np.concatenate((brk, [len(b)])).astype(np.int64)
+        kinds = np.where(
+            b.kind[starts] == KIND_IR, 2, np.logical_and.reduceat(rr_ok, starts).astype(np.int64)
+        )
+        n, npool = self.n_tracks, len(self.pool_t)
+        buf = self._engine_buffers(max(n, npool) + int(np.count_nonzero(b.kind != KIND_IR)))
+        istate = np.array([n, self._next_id, 0, npool], np.int64)
+        fstate = np.array([self.time, self._last_merge])
+        cap = len(buf["ids"])
+        ev_kind = np.empty(2 * cap, np.int64)
+        ev_id = np.empty(2 * cap, np.int64)
+        ev_t = np.empty(2 * cap)
+        hx, ox = np.empty((cap, NX)), np.empty((cap, NX))
+        hP, oP = np.empty((cap, NX, NX)), np.empty((cap, NX, NX))
+        cols = np.stack(
+            [
+                b.range_m, b.az, b.el, b.range_rate,
+                b.sigma_range, b.sigma_az, b.sigma_el, b.sigma_range_rate,
+            ]
+        )  # fmt: skip
+        nev = _engine.run_scans(
+            starts, ends, b.t[starts], gs[starts], kinds, cols, b.lat, b.lon, b.alt,
+            *(buf[name] for name in self._ARRAYS),
+            *(buf[name] for name in self._POOL),
+            istate, fstate, self._cf, self._ci, ev_kind, ev_id, ev_t,
+            self._t_update, hx, hP, ox, oP,
+        )  # fmt: skip
+        n, k = int(istate[0]), int(istate[2])
+        self._next_id = int(istate[1])
+        t_scan = float(b.t[-1])
+        self.time = float(fstate[0])
+        self._last_merge = float(fstate[1])
+        for name in self._ARRAYS:
+            setattr(self, name, buf[name][:n])
+        for name in self._POOL:
+            setattr(self, name, buf[name][: int(istate[3])])
+        for kind, tid, t in zip(
+            ev_kind[:nev].tolist(), ev_id[:nev].tolist(), ev_t[:nev].tolist(), strict=True
+        ):
+            if kind == _engine.EV_CONFIRMED:
+                self.history.setdefault(tid, TrackHistory()).confirmed_at = t
+            else:
+                self.history.pop(tid, None)
+        self._record_history(t_scan, hx[:k], hP[:k])
+        self._out = (ox[:k], oP[:k])
+
+    def _engine_buffers(self, need: int) -> dict[str, Any]:
+        """Capacity arrays for the engine whose rows ``0:n`` are the current track arrays."""
+        buf = self._buf
+        if (
+            buf is not None
+            and len(buf["ids"]) >= need
+            and buf["seen"].shape[1] == self.seen.shape[1]
+            and all(getattr(self, name).base is buf[name] for name in self._ARRAYS + self._POOL)
+        ):
+            return buf
+        cap = max(64, 2 * need)
+        new: dict[str, Any] = {}
+        for name in self._ARRAYS + self._POOL:
+            cur = getattr(self, name)
+            arr = np.zeros((cap, *cur.shape[1:]), cur.dtype)
+            arr[: len(cur)] = cur
+            new[name] = arr
+        self._buf = new
+        return new
 
     def _check_sites(
         self, b: PlotBatch, gs: NDArray[np.int64], site: Array
@@ -330,16 +473,17 @@ class Tracker:
         issues: list[PlotIssue] = []
         for s in np.unique(gs).tolist():
             idx = np.flatnonzero(gs == s)
-            ref = self._site.get(s)
-            if ref is None:
-                ref = (site[idx[0]], float(b.t[idx[0]]))
-            dist = np.linalg.norm(site[idx] - ref[0], axis=1)
+            if self._has_ref[s]:
+                ref_pos, ref_t = self._ref_pos[s], float(self._ref_t[s])
+            else:
+                ref_pos, ref_t = site[idx[0]], float(b.t[idx[0]])
+            dist = np.linalg.norm(site[idx] - ref_pos, axis=1)
             # 12 km/s covers any satellite's ground-fixed speed; 1 km covers survey error.
-            bad = dist > 1000.0 + 12000.0 * np.abs(b.t[idx] - ref[1])
+            bad = dist > 1000.0 + 12000.0 * np.abs(b.t[idx] - ref_t)
             name = next(k for k, v in self._sensors.items() if v == s)
             if np.any(bad):
                 nbad = int(bad.sum())
-                self._jumps[s] = self._jumps.get(s, 0) + nbad
+                self._jumps[s] += nbad
                 first = idx[np.argmax(bad)]
                 issues.append(
                     PlotIssue(
@@ -353,7 +497,7 @@ class Tracker:
                 ok[idx[bad]] = False
                 if self._jumps[s] >= 20 and bad[-1]:
                     # The sensor has really moved (relocated): accept the new position.
-                    self._site[s] = (site[idx[-1]], float(b.t[idx[-1]]))
+                    self._set_ref(s, site[idx[-1]], float(b.t[idx[-1]]))
                     self._jumps[s] = 0
                     issues.append(PlotIssue("sensor relocated; new position accepted", name))
                     continue
@@ -361,8 +505,13 @@ class Tracker:
                 self._jumps[s] = 0
             good = idx[~bad]
             if len(good):
-                self._site[s] = (site[good[-1]], float(b.t[good[-1]]))
+                self._set_ref(s, site[good[-1]], float(b.t[good[-1]]))
         return ok, issues
+
+    def _set_ref(self, s: int, pos: Array, t: float) -> None:
+        self._ref_pos[s] = pos
+        self._ref_t[s] = t
+        self._has_ref[s] = True
 
     # ----------------------------------------------------------------- filter steps
     def _advance(self, t: float) -> None:
@@ -445,12 +594,7 @@ class Tracker:
         assigned_t = np.zeros(0, np.int64)
         assigned_p = np.zeros(0, np.int64)
         near_confirmed = np.zeros(npl, bool)
-        comps_arr = np.array(comps, np.int64)
-        if n and self.fast:
-            d2 = np.empty((n, npl))
-            logdet = np.empty((n, npl))
-            _kernels.gate(self.x, self.P, self.mu, site, rot, comps_arr, z, R, d2, logdet)
-        elif n:
+        if n:
             xc, Pc = _combine(self.x, self.P, self.mu)
             h, H = predict_measurement(xc, site, rot, comps)
             S0 = H @ Pc @ np.swapaxes(H, 1, 2)
@@ -486,19 +630,7 @@ class Tracker:
                 valid = g[r_i, c_i]
                 assigned_t = rows[r_i[valid]]
                 assigned_p = colsel[c_i[valid]]
-            if len(assigned_t) and self.fast:
-                _kernels.update(
-                    self.x,
-                    self.P,
-                    self.mu,
-                    assigned_t,
-                    np.ascontiguousarray(z[assigned_p]),
-                    np.ascontiguousarray(R[assigned_p]),
-                    site,
-                    rot,
-                    comps_arr,
-                )
-            elif len(assigned_t):
+            if len(assigned_t):
                 self._update(assigned_t, z[assigned_p], R[assigned_p], site, rot, comps)
             self.t_boost[self.mu[:, 1] >= 0.5] = t
             self._lifecycle(t, s, assigned_t)
@@ -554,37 +686,6 @@ class Tracker:
         cfg = self.config
         hit = np.zeros(self.n_tracks, bool)
         hit[ti] = True
-        if self.fast:
-            was = self.confirmed.copy()
-            newly = np.empty(self.n_tracks, bool)
-            dead = np.empty(self.n_tracks, bool)
-            _kernels.lifecycle(
-                hit,
-                s,
-                t,
-                self.seen,
-                self.miss,
-                self.opps,
-                self.hits,
-                self.n_upd,
-                self.t_last,
-                self.t_first,
-                self.confirmed,
-                cfg.confirm_hits,
-                cfg.confirm_window,
-                cfg.miss_drop,
-                cfg.tentative_timeout_s,
-                cfg.coast_timeout_s,
-                newly,
-                dead,
-            )
-            newly &= ~was
-            if newly.any():
-                for tid in self.ids[newly]:
-                    self.history.setdefault(int(tid), TrackHistory()).confirmed_at = t
-            if dead.any():
-                self._keep(~dead)
-            return
         expected = self.seen[:, s] | hit
         self.opps += expected & ~self.confirmed
         self.hits += hit
@@ -612,30 +713,16 @@ class Tracker:
     def _initiate(
         self, t: float, s: int, b: PlotBatch, idx: NDArray[np.int64], site: Array, rot: Array
     ) -> None:
-        """Single-plot initiation: position from the plot, velocity prior wide (or along LOS)."""
+        """Two-point initiation: plots no track takes wait in a pool; a plot that a pooled plot
+        of the same sensor could have moved to (at most ``v_max``, plus 3σ of both positions)
+        starts a tentative track with the velocity of the pair.
+
+        Why two points: a single-plot track knows nothing of its velocity (σ of km/s), gates
+        wide, and each clutter plot would become a track to predict and gate every scan; a
+        pooled plot costs nothing until a second plot pairs with it.
+        """
         cfg = self.config
         k = len(idx)
-        if self.fast:
-            x = np.zeros((k, 2, NX))
-            P = np.zeros((k, 2, NX, NX))
-            _kernels.init_states(
-                b.az[idx],
-                b.el[idx],
-                b.range_m[idx],
-                b.sigma_range[idx],
-                b.sigma_az[idx],
-                b.sigma_el[idx],
-                b.range_rate[idx],
-                b.sigma_range_rate[idx],
-                site,
-                rot,
-                cfg.init_vel_sigma,
-                cfg.init_acc_sigma,
-                x,
-                P,
-            )
-            self._append(t, s, x, P)
-            return
         az, el, rg = b.az[idx], b.el[idx], b.range_m[idx]
         pos = aer_to_ecef(az, el, rg, b.lat[idx], b.lon[idx], b.alt[idx])
         ca, sa, ce, se = np.cos(az), np.sin(az), np.cos(el), np.sin(el)
@@ -646,25 +733,46 @@ class Tracker:
         Jx = rot.T @ J
         Rm = np.stack([b.sigma_range[idx], b.sigma_az[idx], b.sigma_el[idx]], axis=1) ** 2
         Ppos = Jx @ (Rm[:, :, None] * Jx.swapaxes(1, 2))
-        u = (pos - site) / rg[:, None]
-        uu = u[:, :, None] * u[:, None, :]
-        rr = b.range_rate[idx]
-        has_rr = np.isfinite(rr)
-        vel = np.where(has_rr[:, None], np.nan_to_num(rr)[:, None] * u, 0.0)
-        srr2 = np.where(has_rr, np.nan_to_num(b.sigma_range_rate[idx]) ** 2, cfg.init_vel_sigma**2)
-        Pvel = cfg.init_vel_sigma**2 * (np.eye(3) - uu) + srr2[:, None, None] * uu
-        x = np.zeros((k, 2, NX))
-        x[:, :, 0:3] = pos[:, None]
-        x[:, :, 3:6] = vel[:, None]
-        P = np.zeros((k, 2, NX, NX))
-        P[:, :, 0:3, 0:3] = Ppos[:, None]
-        P[:, :, 3:6, 3:6] = Pvel[:, None]
-        P[:, 0, 6:9, 6:9] = np.eye(3) * 1e-6
-        P[:, 1, 6:9, 6:9] = np.eye(3) * cfg.init_acc_sigma**2
-        self._append(t, s, x, P)
+        sig = np.sqrt(np.trace(Ppos, axis1=1, axis2=2))
+        fresh = t - self.pool_t <= cfg.pair_window_s
+        if not fresh.all():
+            for name in self._POOL:
+                setattr(self, name, getattr(self, name)[fresh])
+        used = np.zeros(len(self.pool_t), bool)
+        pair = np.full(k, -1, np.int64)
+        for i in range(k):
+            dtq = t - self.pool_t
+            elig = (self.pool_s == s) & (dtq > 0.0) & ~used
+            if not elig.any():
+                continue
+            d = np.sqrt(np.sum((pos[i] - self.pool_pos) ** 2, axis=1))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = d / (cfg.v_max * dtq + 3.0 * np.sqrt(sig[i] ** 2 + self.pool_sig**2))
+            ratio = np.where(elig, ratio, np.inf)
+            q = int(np.argmin(ratio))
+            if ratio[q] <= 1.0:
+                pair[i] = q
+                used[q] = True
+        paired = np.flatnonzero(pair >= 0)
+        if len(paired):
+            q = pair[paired]
+            dt = t - self.pool_t[q]
+            x, P = two_point_states(
+                pos[paired], Ppos[paired], self.pool_pos[q], self.pool_P[q], dt,
+                cfg.init_acc_sigma,
+            )  # fmt: skip
+            self._append(t, s, x, P, self.pool_t[q])
+        alone = pair < 0
+        keep = ~used
+        self.pool_pos = np.concatenate([self.pool_pos[keep], pos[alone]])
+        self.pool_P = np.concatenate([self.pool_P[keep], Ppos[alone]])
+        self.pool_t = np.concatenate([self.pool_t[keep], np.full(int(alone.sum()), t)])
+        self.pool_s = np.concatenate([self.pool_s[keep], np.full(int(alone.sum()), s)])
+        self.pool_sig = np.concatenate([self.pool_sig[keep], sig[alone]])
 
-    def _append(self, t: float, s: int, x: Array, P: Array) -> None:
-        """Add new tentative tracks with states ``x`` [k, 2, 9] and covariances ``P``."""
+    def _append(self, t: float, s: int, x: Array, P: Array, t_first: Array) -> None:
+        """Add new tentative tracks (two plots each, the first at ``t_first``) with states
+        ``x`` [k, 2, 9] and covariances ``P``."""
         cfg = self.config
         k = len(x)
         ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
@@ -678,10 +786,10 @@ class Tracker:
             "P": P,
             "mu": np.tile([1.0 - cfg.mu_boost0, cfg.mu_boost0], (k, 1)),
             "confirmed": np.zeros(k, bool),
-            "hits": np.ones(k, np.int64),
-            "opps": np.ones(k, np.int64),
-            "n_upd": np.ones(k, np.int64),
-            "t_first": np.full(k, t),
+            "hits": np.full(k, 2, np.int64),
+            "opps": np.full(k, 2, np.int64),
+            "n_upd": np.full(k, 2, np.int64),
+            "t_first": np.asarray(t_first, np.float64),
             "t_last": np.full(k, t),
             "t_hist": np.full(k, -math.inf),
             "merge_strikes": np.zeros(k, np.int64),
@@ -717,18 +825,56 @@ class Tracker:
                 self.history.pop(int(tid), None)
             self._keep(~dup)
 
-    def _record_history(self, t: float) -> None:
+    def _record_history(
+        self, t: float, xc_conf: Array | None = None, Pc_conf: Array | None = None
+    ) -> None:
+        """Append the confirmed tracks due a history point; ``xc_conf``/``Pc_conf`` are their
+        combined estimates when the caller has them already."""
         due = self.confirmed & (t - self.t_hist >= self.config.history_interval_s)
         if not np.any(due):
             return
-        xc, Pc = _combine(self.x[due], self.P[due], self.mu[due])
+        if xc_conf is not None and Pc_conf is not None:
+            sel = due[self.confirmed]
+            xc, Pc = xc_conf[sel], Pc_conf[sel]
+        else:
+            xc, Pc = _combine(self.x[due], self.P[due], self.mu[due])
         self.t_hist[due] = t
+        mu_b = self.mu[due, 1].tolist()
         for k, tid in enumerate(self.ids[due].tolist()):
             h = self.history.setdefault(tid, TrackHistory())
             h.t.append(t)
             h.x.append(xc[k])
             h.P.append(Pc[k])
-            h.mu_boost.append(float(self.mu[due][k, 1]))
+            h.mu_boost.append(mu_b[k])
+
+
+#: Gravity's share of the velocity change over a pair's interval [m/s²] (known, but the pair
+#: measures the mean velocity, not the end one; taken as an uncertainty for simplicity).
+_G_PAIR = 10.0
+
+
+def two_point_states(
+    pos: Array, Ppos: Array, pos0: Array, Ppos0: Array, dt: Array, acc_sigma: float
+) -> tuple[Array, Array]:
+    """IMM states [k, 2, 9] and covariances of tracks started from plot pairs: position from
+    the later plot, velocity the difference over ``dt``; the velocity's covariance is the two
+    positions' over dt² plus the unknown acceleration's effect (σ·dt/2)²."""
+    k = len(pos)
+    vel = (pos - pos0) / dt[:, None]
+    x = np.zeros((k, 2, NX))
+    x[:, :, 0:3] = pos[:, None]
+    x[:, :, 3:6] = vel[:, None]
+    acc = (acc_sigma**2 + _G_PAIR**2) * dt**2 / 4.0
+    Pv = (Ppos + Ppos0) / (dt**2)[:, None, None] + acc[:, None, None] * np.eye(3)
+    Ppv = Ppos / dt[:, None, None]
+    P = np.zeros((k, 2, NX, NX))
+    P[:, :, 0:3, 0:3] = Ppos[:, None]
+    P[:, :, 0:3, 3:6] = Ppv[:, None]
+    P[:, :, 3:6, 0:3] = Ppv.swapaxes(1, 2)[:, None]
+    P[:, :, 3:6, 3:6] = Pv[:, None]
+    P[:, 0, 6:9, 6:9] = np.eye(3) * 1e-6
+    P[:, 1, 6:9, 6:9] = np.eye(3) * acc_sigma**2
+    return x, P
 
 
 def phases(x: Array, mu_boost: Array) -> list[str]:
@@ -736,12 +882,9 @@ def phases(x: Array, mu_boost: Array) -> list[str]:
     r, v = x[:, 0:3], x[:, 3:6]
     vr = np.sum(r * v, axis=1) / np.linalg.norm(r, axis=1)
     h = altitude_approx(r)
-    out = []
-    for k in range(len(x)):
-        if vr[k] < 0 and h[k] < 100e3:
-            out.append("reentry")
-        elif mu_boost[k] > 0.5 and vr[k] > 0:
-            out.append("boost")
-        else:
-            out.append("coast")
+    out: list[str] = np.where(
+        (vr < 0) & (h < 100e3),
+        "reentry",
+        np.where((mu_boost > 0.5) & (vr > 0), "boost", "coast"),
+    ).tolist()
     return out
