@@ -1,5 +1,5 @@
 """The multi-target, multi-sensor tracker: IMM-EKF (ballistic / boost), gating, global
-assignment, M-of-N initiation, deletion, stable ids — all batched over tracks with NumPy.
+assignment, two-point M-of-N initiation, deletion, stable ids — batched over tracks.
 
 Push API::
 
@@ -10,8 +10,15 @@ Plots in a batch are processed in time order, one *scan* (same time, same sensor
 every track is predicted to the scan time in one batched call, the scan's plots are gated
 against all tracks with the Mahalanobis distance and assigned globally
 (:func:`scipy.optimize.linear_sum_assignment`, one dummy "miss" column per track), assigned
-tracks are updated in one batched EKF step per model, and unassigned radar plots start tentative
-tracks. There are no per-plot or per-track Python objects on this path.
+tracks are updated in one batched EKF step per model, and unassigned radar plots either pair with
+a pooled plot of the same sensor into a tentative track or wait in the pool (two-point
+initiation, :meth:`Tracker._initiate`). There are no per-plot or per-track Python objects on
+this path.
+
+Two backends compute the same tracks: ``numpy`` runs the steps above as batched array calls per
+scan (the reference, readable path); ``numba`` (the default when Numba is installed) runs all
+scans of a batch in one compiled call, :func:`trilink.tracking._kernels.run_scans`, because with
+~10 plots a scan the per-call overhead of the array path, not its arithmetic, set the speed.
 
 Why an IMM of two models: a ballistic object is well described by gravity, rotation and a
 nominal drag, but while a motor burns (and, less so, while an unknown ballistic coefficient
@@ -32,10 +39,10 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import chi2
 
 from trilink.geo import aer_to_ecef
-from trilink.tracking import _engine, _kernels
+from trilink.tracking import _kernels
 from trilink.tracking.dynamics import BETA_NOMINAL, NX, MotionNoise, altitude_approx, predict
 from trilink.tracking.measurement import IR, RADAR, RADAR_RR, predict_measurement, wrap_residual
-from trilink.tracking.plots import KIND_IR, KIND_RADAR, PlotBatch, PlotIssue, check_plots
+from trilink.tracking.plots import KIND_IR, PlotBatch, PlotIssue, check_plots
 
 __all__ = ["TrackerConfig", "Tracker", "TrackSet", "TrackHistory"]
 
@@ -175,7 +182,7 @@ class Tracker:
             raise ValueError("tracker backend 'numba' needs the numba package")
         self.fast = self.config.backend != "numpy" and _kernels.AVAILABLE
         self._buf: dict[str, Any] | None = None
-        self._out: tuple[Array, Array] | None = None  # confirmed tracks' combined x, P now
+        self._out: TrackSet | None = None  # the confirmed tracks now, when the engine made them
         self._t_update = math.nan
         c = self.config
         self._cf = np.array(
@@ -199,8 +206,9 @@ class Tracker:
                 c.merge_check_s,
                 c.mu_boost0,
                 c.pair_window_s,
+                c.history_interval_s,
             ]
-        )  # order: _engine.F_CFG
+        )  # order: _kernels.F_CFG
         self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop], np.int64)
         self._alloc(0, 0)
         # plots waiting for a partner (two-point initiation): ECEF position, its covariance,
@@ -293,11 +301,10 @@ class Tracker:
 
     def track_set(self) -> TrackSet:
         """The confirmed tracks at the current time."""
-        c = self.confirmed
         if self._out is not None:
-            xc, Pc = self._out
-        else:
-            xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
+            return self._out
+        c = self.confirmed
+        xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
         mu_b = self.mu[c, 1]
         return TrackSet(
             t=self.time,
@@ -317,35 +324,41 @@ class Tracker:
     def _ingest(self, time: float, plots: PlotBatch) -> None:
         n0 = len(plots)
         self.n_plots += n0
-        # The common case (every plot sound and in time) is decided in one compiled pass.
-        clean = self.fast and _engine.plots_clean(
-            plots.t, plots.kind == KIND_RADAR, plots.lat, plots.lon, plots.alt, plots.range_m,
-            plots.az, plots.el, plots.range_rate, plots.sigma_range, plots.sigma_az,
-            plots.sigma_el, plots.sigma_range_rate,
-        )  # fmt: skip
-        clean = clean and time + 1e-9 >= plots.t.max() and plots.t.min() >= self.time - 1e-9
-        b = plots if clean else self._checked(time, plots)
         # Map the batch's sensor names onto the tracker's own sensor indices.
-        gmap = np.array([self._sensor_index(s) for s in b.sensor_names], np.int64)
+        gmap = np.array([self._sensor_index(s) for s in plots.sensor_names], np.int64)
+        if self.fast:
+            # The common case (plots sound, in time, sorted, sensors steady) in one pass.
+            starts, ends, kinds, sens = (np.empty(n0, np.int64) for _ in range(4))
+            times = np.empty(n0)
+            nsc = _kernels.prepare(
+                plots.t, plots.kind, plots.sensor, gmap, plots.lat, plots.lon, plots.alt,
+                plots.range_m, plots.az, plots.el, plots.range_rate, plots.sigma_range,
+                plots.sigma_az, plots.sigma_el, plots.sigma_range_rate, self.time - 1e-9,
+                time + 1e-9, self._ref_pos, self._ref_t, self._has_ref, self._jumps,
+                starts, ends, kinds, sens, times,
+            )  # fmt: skip
+            if nsc >= 0:
+                self._run_engine(plots, starts[:nsc], ends[:nsc], kinds[:nsc], sens[:nsc])
+                return
+        b = self._checked(time, plots)
         gs = gmap[b.sensor] if len(b) else np.zeros(0, np.int64)
-        if clean and _engine.sites_steady(
-            gs, b.t, b.lat, b.lon, b.alt, self._ref_pos, self._ref_t, self._has_ref
-        ):
-            self._jumps[gs] = 0
-        else:
-            ok2, more = self._check_sites(b, gs, b.site_ecef())
-            self.issues.extend(more)
-            b, gs = b.select(ok2), gs[ok2]
+        ok2, more = self._check_sites(b, gs, b.site_ecef())
+        self.issues.extend(more)
+        b, gs = b.select(ok2), gs[ok2]
         self.n_rejected += n0 - len(b)
         if not len(b):
             return
         order = np.lexsort((gs, b.t))
-        if np.any(order != np.arange(len(b))):
-            b, gs = b.select(order), gs[order]
+        b, gs = b.select(order), gs[order]
         rr_ok = np.isfinite(b.range_rate)
         brk = np.flatnonzero((np.diff(b.t) != 0) | (np.diff(gs) != 0)) + 1
         if self.fast:
-            self._run_engine(b, brk, gs, rr_ok)
+            first = np.concatenate(([0], brk)).astype(np.int64)
+            last = np.concatenate((brk, [len(b)])).astype(np.int64)
+            kind = np.where(
+                b.kind[first] == KIND_IR, 2, np.logical_and.reduceat(rr_ok, first).astype(np.int64)
+            )
+            self._run_engine(b, first, last, kind, gs[first])
             return
         site = b.site_ecef()
         rot = b.site_rotation()
@@ -353,15 +366,15 @@ class Tracker:
         # assembled once per batch so that a scan only slices them.
         zf = np.stack([b.range_m, b.az, b.el, b.range_rate], axis=1)
         rf = np.stack([b.sigma_range, b.sigma_az, b.sigma_el, b.sigma_range_rate], axis=1) ** 2
-        starts = np.concatenate(([0], brk)).tolist()
-        ends = np.concatenate((brk, [len(b)])).tolist()
-        times = b.t[starts].tolist()
-        sens = gs[starts].tolist()
-        for k in range(len(starts)):
-            s, e = starts[k], ends[k]
+        starts_l = np.concatenate(([0], brk)).tolist()
+        ends_l = np.concatenate((brk, [len(b)])).tolist()
+        times_l = b.t[starts_l].tolist()
+        sens_l = gs[starts_l].tolist()
+        for k in range(len(starts_l)):
+            s, e = starts_l[k], ends_l[k]
             ir = bool(b.kind[s] == KIND_IR)
             comps = IR if ir else (RADAR_RR if bool(rr_ok[s:e].all()) else RADAR)
-            self._scan(times[k], sens[k], b, s, e, site, rot, zf, rf, comps)
+            self._scan(times_l[k], sens_l[k], b, s, e, site, rot, zf, rf, comps)
         self._record_history(self.time)
 
     def _checked(self, time: float, plots: PlotBatch) -> PlotBatch:
@@ -394,41 +407,45 @@ class Tracker:
         return plots if bool(ok.all()) else plots.select(ok)
 
     def _run_engine(
-        self, b: PlotBatch, brk: NDArray[np.int64], gs: NDArray[np.int64], rr_ok: NDArray[np.bool_]
+        self,
+        b: PlotBatch,
+        starts: NDArray[np.int64],
+        ends: NDArray[np.int64],
+        kinds: NDArray[np.int64],
+        sens: NDArray[np.int64],
     ) -> None:
-        """All scans of a sorted batch in one compiled call (:mod:`trilink.tracking._engine`),
-        then the history and the output estimates at the update time."""
-        starts = np.concatenate(([0], brk)).astype(np.int64)
-        ends = np.concatenate((brk, [len(b)])).astype(np.int64)
-        kinds = np.where(
-            b.kind[starts] == KIND_IR, 2, np.logical_and.reduceat(rr_ok, starts).astype(np.int64)
-        )
+        """All scans of a sorted batch in one compiled call (:func:`_kernels.run_scans`), then
+        the history and the output estimates at the update time."""
         n, npool = self.n_tracks, len(self.pool_t)
         buf = self._engine_buffers(max(n, npool) + int(np.count_nonzero(b.kind != KIND_IR)))
-        istate = np.array([n, self._next_id, 0, npool], np.int64)
+        istate = np.array([n, self._next_id, 0, npool, 0], np.int64)
         fstate = np.array([self.time, self._last_merge])
         cap = len(buf["ids"])
-        ev_kind = np.empty(2 * cap, np.int64)
-        ev_id = np.empty(2 * cap, np.int64)
+        ev_kind, ev_id = np.empty(2 * cap, np.int64), np.empty(2 * cap, np.int64)
         ev_t = np.empty(2 * cap)
+        # fresh output arrays: the returned TrackSet and the history keep views of them
         hx, ox = np.empty((cap, NX)), np.empty((cap, NX))
         hP, oP = np.empty((cap, NX, NX)), np.empty((cap, NX, NX))
+        o_i, o_f = np.empty((cap, 3), np.int64), np.empty((cap, 3))
+        o_xb, o_Pb = np.empty((cap, 6)), np.empty((cap, 6, 6))
+        h_due = np.empty(cap, np.int64)
         cols = np.stack(
             [
                 b.range_m, b.az, b.el, b.range_rate,
                 b.sigma_range, b.sigma_az, b.sigma_el, b.sigma_range_rate,
             ]
         )  # fmt: skip
-        nev = _engine.run_scans(
-            starts, ends, b.t[starts], gs[starts], kinds, cols, b.lat, b.lon, b.alt,
+        run_scans: Any = _kernels.run_scans  # Numba's Dispatcher stub limits the arity
+        nev = run_scans(
+            starts, ends, b.t[starts], sens, kinds, cols, b.lat, b.lon, b.alt,
             *(buf[name] for name in self._ARRAYS),
             *(buf[name] for name in self._POOL),
             istate, fstate, self._cf, self._ci, ev_kind, ev_id, ev_t,
-            self._t_update, hx, hP, ox, oP,
+            self._t_update, hx, hP, ox, oP, o_i, o_f, o_xb, o_Pb, h_due,
         )  # fmt: skip
-        n, k = int(istate[0]), int(istate[2])
+        n, k, nd = int(istate[0]), int(istate[2]), int(istate[4])
         self._next_id = int(istate[1])
-        t_scan = float(b.t[-1])
+        t_scan = float(b.t[ends[-1] - 1])
         self.time = float(fstate[0])
         self._last_merge = float(fstate[1])
         for name in self._ARRAYS:
@@ -438,12 +455,29 @@ class Tracker:
         for kind, tid, t in zip(
             ev_kind[:nev].tolist(), ev_id[:nev].tolist(), ev_t[:nev].tolist(), strict=True
         ):
-            if kind == _engine.EV_CONFIRMED:
+            if kind == _kernels.EV_CONFIRMED:
                 self.history.setdefault(tid, TrackHistory()).confirmed_at = t
             else:
                 self.history.pop(tid, None)
-        self._record_history(t_scan, hx[:k], hP[:k])
-        self._out = (ox[:k], oP[:k])
+        for j in h_due[:nd].tolist():
+            h = self.history.setdefault(int(o_i[j, 0]), TrackHistory())
+            h.t.append(t_scan)
+            h.x.append(hx[j])
+            h.P.append(hP[j])
+            h.mu_boost.append(float(o_f[j, 0]))
+        self._out = TrackSet(
+            t=self.time,
+            ids=o_i[:k, 0],
+            x=ox[:k],
+            P=oP[:k],
+            mu_boost=o_f[:k, 0],
+            phase=[_PHASES[c] for c in o_i[:k, 2].tolist()],
+            t_first=o_f[:k, 1],
+            t_last=o_f[:k, 2],
+            n_updates=o_i[:k, 1],
+            x_ballistic=o_xb[:k],
+            P_ballistic=o_Pb[:k],
+        )
 
     def _engine_buffers(self, need: int) -> dict[str, Any]:
         """Capacity arrays for the engine whose rows ``0:n`` are the current track arrays."""
@@ -755,13 +789,13 @@ class Tracker:
                 used[q] = True
         paired = np.flatnonzero(pair >= 0)
         if len(paired):
-            q = pair[paired]
-            dt = t - self.pool_t[q]
+            qs = pair[paired]
+            dt = t - self.pool_t[qs]
             x, P = two_point_states(
-                pos[paired], Ppos[paired], self.pool_pos[q], self.pool_P[q], dt,
+                pos[paired], Ppos[paired], self.pool_pos[qs], self.pool_P[qs], dt,
                 cfg.init_acc_sigma,
             )  # fmt: skip
-            self._append(t, s, x, P, self.pool_t[q])
+            self._append(t, s, x, P, self.pool_t[qs])
         alone = pair < 0
         keep = ~used
         self.pool_pos = np.concatenate([self.pool_pos[keep], pos[alone]])
@@ -882,9 +916,8 @@ def phases(x: Array, mu_boost: Array) -> list[str]:
     r, v = x[:, 0:3], x[:, 3:6]
     vr = np.sum(r * v, axis=1) / np.linalg.norm(r, axis=1)
     h = altitude_approx(r)
-    out: list[str] = np.where(
-        (vr < 0) & (h < 100e3),
-        "reentry",
-        np.where((mu_boost > 0.5) & (vr > 0), "boost", "coast"),
-    ).tolist()
-    return out
+    code = np.where((vr < 0) & (h < 100e3), 2, np.where((mu_boost > 0.5) & (vr > 0), 0, 1))
+    return [_PHASES[c] for c in code.tolist()]
+
+
+_PHASES = ("boost", "coast", "reentry")
