@@ -46,7 +46,7 @@ def _batch(n: int = 6, **over: float) -> PlotBatch:
         alt_m=100.0,
         az_rad=np.linspace(0.1, 0.2, n),
         el_rad=0.3,
-        range_m=4.0e5,
+        range_m=4.0e5 - 1200.0 * np.arange(n),
         sigma_range_m=50.0,
         range_rate_mps=-1200.0,
         sigma_range_rate_mps=5.0,
@@ -110,6 +110,25 @@ def test_bad_batch_takes_the_checked_path_and_loses_nothing_good() -> None:
         out[backend] = (trk.n_rejected, len(trk.issues), trk.n_tracks, len(trk.pool_t))
     assert out["numba"] == out["numpy"]
     assert out["numba"][0:3] == (1, 1, 1)
+
+
+def test_pairs_need_a_range_change_that_matches_the_range_rate() -> None:
+    """Two missiles on one path a second apart: the later one's plot sits where the first one
+    was a scan ago. The Doppler tells the pairs apart: a plot pairs with its own predecessor."""
+    for backend in ("numba", "numpy"):
+        trk = Tracker(TrackerConfig(backend=backend))
+        mk = lambda t, rngs: PlotBatch.from_columns(  # noqa: E731
+            t=[t, t], sensor=["r1", "r1"], lat_deg=38.0, lon_deg=127.0, alt_m=0.0,
+            az_rad=0.5, el_rad=0.3, range_m=rngs, sigma_range_m=50.0,
+            range_rate_mps=-2000.0, sigma_range_rate_mps=5.0,
+        )  # fmt: skip
+        # missile A 2 km ahead of missile B on the same line of sight, both closing at 2 km/s:
+        # B's plot at t=1 is where A's was at t=0, 2 km from B's own earlier plot
+        trk.update(0.0, mk(0.0, [4.00e5, 4.02e5]))
+        trk.update(1.0, mk(1.0, [3.98e5, 4.00e5]))
+        assert trk.n_tracks == 2
+        v = trk.x[:, 0, 3:6]
+        np.testing.assert_allclose(np.linalg.norm(v, axis=1), 2000.0, rtol=0.05)
 
 
 def test_two_point_initiation_pairs_only_reachable_plots() -> None:

@@ -643,6 +643,7 @@ F_CFG = (
     "mu_boost0",
     "pair_window_s",
     "history_interval_s",
+    "pair_scans",
 )
 I_CFG = ("confirm_hits", "confirm_window", "miss_drop")
 
@@ -853,26 +854,46 @@ def _merge_strikes(
 _G_PAIR = 10.0  # as trilink.tracking.tracker._G_PAIR
 
 
+#: Acceleration [m/s²] a pair's range rate may change by between its two plots (boost, gravity).
+_A_PAIR = 100.0
+
+
+@njit(cache=True)
+def _pair_ok(rng: float, rr: float, s_rng: float, s_rr: float, q: Any, dt: float) -> bool:
+    """Range-rate consistency of a plot (range, range rate and σ) with a pooled one (``q`` =
+    pool row: t, σ, range, range rate, their σ) ``dt`` earlier: the range change over ``dt``
+    must match the mean range rate. Without range rates any pair passes (distance decides).
+
+    Why: missiles of a salvo fly the same path seconds apart, so one missile's plot lies close to
+    where another was a scan ago — the distance gate alone cannot tell them apart; the Doppler
+    can (a wrong pair implies a range rate far from both measured ones)."""
+    if math.isnan(rr) or math.isnan(q[3]):
+        return True
+    lhs = abs((rng - q[2]) / dt - 0.5 * (rr + q[3]))
+    tol = 3.0 * math.sqrt((s_rng**2 + q[4] ** 2) / dt**2 + 0.25 * (s_rr**2 + q[5] ** 2))
+    return bool(lhs <= tol + _A_PAIR * dt / 2.0)
+
+
 @njit(cache=True)
 def _pair_and_pool(
-    t: float, s: int, xs: Any, Ps: Any, n: int, next_id: int, npool: int, v_max: float,
-    window_s: float, acc_sigma: float, mu0: float,
+    t: float, s: int, xs: Any, Ps: Any, pf: Any, n: int, next_id: int, npool: int,
+    v_max: float, window_s: float, max_age: float, acc_sigma: float, mu0: float,
     ids: Any, x: Any, P: Any, mu: Any, confirmed: Any, hits: Any, opps: Any, n_upd: Any,
     t_first: Any, t_last: Any, t_hist: Any, strikes: Any, t_boost: Any, seen: Any, miss: Any,
-    pool_pos: Any, pool_P: Any, pool_t: Any, pool_s: Any, pool_sig: Any,
+    pool_pos: Any, pool_P: Any, pool_f: Any, pool_s: Any,
 ) -> tuple[int, int, int]:  # fmt: skip
     """Tracker._initiate: pair the free plots (positions ``xs[:, 0, 0:3]``, covariances
-    ``Ps[:, 0, 0:3, 0:3]``) with pooled plots, start tracks from pairs, pool the rest."""
+    ``Ps[:, 0, 0:3, 0:3]``, ``pf`` [nf, 4] range, range rate and their σ) with pooled plots of
+    the same sensor, start tracks from pairs, pool the rest."""
     nf = xs.shape[0]
     w = 0
     for q in range(npool):  # drop pooled plots that waited too long
-        if t - pool_t[q] <= window_s:
+        if t - pool_f[q, 0] <= window_s:
             if w != q:
                 pool_pos[w] = pool_pos[q]
                 pool_P[w] = pool_P[q]
-                pool_t[w] = pool_t[q]
+                pool_f[w] = pool_f[q]
                 pool_s[w] = pool_s[q]
-                pool_sig[w] = pool_sig[q]
             w += 1
     npool = w
     used = np.zeros(npool, np.bool_)
@@ -881,20 +902,25 @@ def _pair_and_pool(
     for i in range(nf):
         sig[i] = math.sqrt(Ps[i, 0, 0, 0] + Ps[i, 0, 1, 1] + Ps[i, 0, 2, 2])
         best = -1
+        bestt = -np.inf
         bestr = np.inf
         for q in range(npool):
-            dtq = t - pool_t[q]
-            if pool_s[q] != s or not dtq > 0.0 or used[q]:
+            tq = pool_f[q, 0]
+            if pool_s[q] != s or not tq < t or t - tq > max_age or used[q] or tq < bestt:
                 continue
-            d0 = xs[i, 0, 0] - pool_pos[q, 0]
-            d1 = xs[i, 0, 1] - pool_pos[q, 1]
-            d2 = xs[i, 0, 2] - pool_pos[q, 2]
-            d = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
-            r = d / (v_max * dtq + 3.0 * math.sqrt(sig[i] ** 2 + pool_sig[q] ** 2))
-            if r < bestr:
-                bestr = r
-                best = q
-        if best >= 0 and bestr <= 1.0:
+            dtq = t - tq
+            if _pair_ok(pf[i, 0], pf[i, 1], pf[i, 2], pf[i, 3], pool_f[q], dtq):
+                d0 = xs[i, 0, 0] - pool_pos[q, 0]
+                d1 = xs[i, 0, 1] - pool_pos[q, 1]
+                d2 = xs[i, 0, 2] - pool_pos[q, 2]
+                d = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+                r = d / (v_max * dtq + 3.0 * math.sqrt(sig[i] ** 2 + pool_f[q, 1] ** 2))
+                # the latest reachable plot wins; among one scan's, the nearest
+                if r <= 1.0 and (tq > bestt or r < bestr):
+                    bestt = tq
+                    bestr = r
+                    best = q
+        if best >= 0:
             pair[i] = best
             used[best] = True
     for i in range(nf):
@@ -902,7 +928,7 @@ def _pair_and_pool(
         if q < 0:
             continue
         r = n
-        dt = t - pool_t[q]
+        dt = t - pool_f[q, 0]
         acc = (acc_sigma**2 + _G_PAIR**2) * dt**2 / 4.0
         x[r] = 0.0
         P[r] = 0.0
@@ -927,7 +953,7 @@ def _pair_and_pool(
         hits[r] = 2
         opps[r] = 2
         n_upd[r] = 2
-        t_first[r] = pool_t[q]
+        t_first[r] = pool_f[q, 0]
         t_last[r] = t
         t_hist[r] = -np.inf
         strikes[r] = 0
@@ -943,9 +969,8 @@ def _pair_and_pool(
             if w != q:
                 pool_pos[w] = pool_pos[q]
                 pool_P[w] = pool_P[q]
-                pool_t[w] = pool_t[q]
+                pool_f[w] = pool_f[q]
                 pool_s[w] = pool_s[q]
-                pool_sig[w] = pool_sig[q]
             w += 1
     for i in range(nf):  # then the plots that found no partner
         if pair[i] < 0:
@@ -953,9 +978,11 @@ def _pair_and_pool(
                 pool_pos[w, a] = xs[i, 0, a]
                 for c in range(3):
                     pool_P[w, a, c] = Ps[i, 0, a, c]
-            pool_t[w] = t
+            pool_f[w, 0] = t
+            pool_f[w, 1] = sig[i]
+            for c in range(4):
+                pool_f[w, 2 + c] = pf[i, c]
             pool_s[w] = s
-            pool_sig[w] = sig[i]
             w += 1
     return n, next_id, w
 
@@ -980,7 +1007,7 @@ def run_scans(
     cols: Any, lat: Any, lon: Any, alt: Any,
     ids: Any, x: Any, P: Any, mu: Any, confirmed: Any, hits: Any, opps: Any, n_upd: Any,
     t_first: Any, t_last: Any, t_hist: Any, strikes: Any, t_boost: Any, seen: Any, miss: Any,
-    pool_pos: Any, pool_P: Any, pool_t: Any, pool_s: Any, pool_sig: Any,
+    pool_pos: Any, pool_P: Any, pool_f: Any, pool_s: Any, scan_t: Any,
     istate: Any, fstate: Any, cf: Any, ci: Any,
     ev_kind: Any, ev_id: Any, ev_t: Any,
     t_end: float, hx: Any, hP: Any, ox: Any, oP: Any, o_i: Any, o_f: Any, o_xb: Any, o_Pb: Any,
@@ -991,7 +1018,8 @@ def run_scans(
     ``cols`` [8, N] holds each plot's range, az, el, range rate and their standard deviations;
     ``lat``/``lon``/``alt`` the sensor's position (radians, metres).
 
-    ``pool_*`` are the plots waiting for a partner (``Tracker._initiate``).
+    ``pool_*`` are the plots waiting for a partner (``Tracker._initiate``), ``scan_t`` [S] each
+    sensor's last scan time.
 
     ``istate`` = [n, next_id, K, pool size, history count] and ``fstate`` = [time, last_merge]
     are read and written; ``cf``/``ci`` hold :data:`F_CFG`/:data:`I_CFG`. Confirmations and
@@ -1050,6 +1078,8 @@ def run_scans(
         else:
             comps = np.array([0, 1, 2], np.int64)
         m = comps.shape[0]
+        gap = t - scan_t[s]  # since the sensor's previous scan (inf for its first)
+        scan_t[s] = t
         # ---- advance (IMM mix + predict) to the scan time
         dt = t - time if math.isfinite(time) else 0.0
         time = t
@@ -1199,10 +1229,17 @@ def run_scans(
                     zf[idx, 1], zf[idx, 2], zf[idx, 0], sf[idx, 0], sf[idx, 1], sf[idx, 2],
                     zf[idx, 3], sf[idx, 3], st, ro, 0.0, acc_sigma, xs, Ps,
                 )  # fmt: skip
+                pf = np.empty((nf, 4))
+                for a in range(nf):
+                    pf[a, 0] = zf[idx[a], 0]
+                    pf[a, 1] = zf[idx[a], 3]
+                    pf[a, 2] = sf[idx[a], 0]
+                    pf[a, 3] = sf[idx[a], 3]
                 n, next_id, npool = _pair_and_pool(
-                    t, s, xs, Ps, n, next_id, npool, v_max, window_s, acc_sigma, mu0,
+                    t, s, xs, Ps, pf, n, next_id, npool, v_max, window_s, cf[20] * gap,
+                    acc_sigma, mu0,
                     ids, x, P, mu, confirmed, hits, opps, n_upd, t_first, t_last, t_hist,
-                    strikes, t_boost, seen, miss, pool_pos, pool_P, pool_t, pool_s, pool_sig,
+                    strikes, t_boost, seen, miss, pool_pos, pool_P, pool_f, pool_s,
                 )  # fmt: skip
         # ---- duplicate check
         if t - last_merge >= merge_s:

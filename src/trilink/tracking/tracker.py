@@ -58,7 +58,8 @@ class TrackerConfig:
     q_jerk: float = 20.0  # m²/s⁵ white jerk of the unknown thrust acceleration
     gate_prob: float = 0.9997  # probability mass inside the association gate
     v_max: float = 8000.0  # m/s, fastest object a pair of plots may describe
-    pair_window_s: float = 12.0  # a pooled plot waits this long for its pair (≥ a revisit)
+    pair_window_s: float = 12.0  # a pooled plot waits at most this long for its pair
+    pair_scans: float = 3.5  # ... and at most this many of its sensor's revisit intervals
     init_acc_sigma: float = 40.0  # m/s², boost model's initial thrust acceleration spread
     confirm_hits: int = 3  # M of N initiation
     confirm_window: int = 5
@@ -174,6 +175,7 @@ class Tracker:
         self._ref_t = np.zeros(0)
         self._has_ref = np.zeros(0, bool)
         self._jumps = np.zeros(0, np.int64)
+        self._scan_t = np.zeros(0)  # per sensor index: time of its last scan
         self._gates = {m: float(chi2.ppf(self.config.gate_prob, m)) for m in (2, 3, 4)}
         self._last_merge = -math.inf
         if self.config.backend not in ("auto", "numba", "numpy"):
@@ -207,17 +209,17 @@ class Tracker:
                 c.mu_boost0,
                 c.pair_window_s,
                 c.history_interval_s,
+                c.pair_scans,
             ]
         )  # order: _kernels.F_CFG
         self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop], np.int64)
         self._alloc(0, 0)
         # plots waiting for a partner (two-point initiation): ECEF position, its covariance,
-        # time, sensor index, sqrt of the covariance's trace
+        # [time, sqrt of the covariance's trace, range, range rate, their σ], sensor index
         self.pool_pos = np.zeros((0, 3))
         self.pool_P = np.zeros((0, 3, 3))
-        self.pool_t = np.zeros(0)
+        self.pool_f = np.zeros((0, 6))
         self.pool_s = np.zeros(0, np.int64)
-        self.pool_sig = np.zeros(0)
 
     # ----------------------------------------------------------------- state arrays
     def _alloc(self, n: int, s: int) -> None:
@@ -255,7 +257,13 @@ class Tracker:
         "miss",
     )
 
-    _POOL = ("pool_pos", "pool_P", "pool_t", "pool_s", "pool_sig")
+    _POOL = ("pool_pos", "pool_P", "pool_f", "pool_s")
+
+    @property
+    def pool_t(self) -> Array:
+        """Times of the plots waiting for a partner."""
+        out: Array = self.pool_f[:, 0]
+        return out
 
     def _keep(self, keep: NDArray[np.bool_]) -> None:
         for tid in self.ids[~keep]:
@@ -281,6 +289,7 @@ class Tracker:
             self._ref_t = np.append(self._ref_t, 0.0)
             self._has_ref = np.append(self._has_ref, False)
             self._jumps = np.append(self._jumps, 0)
+            self._scan_t = np.append(self._scan_t, -math.inf)
         return idx
 
     # ----------------------------------------------------------------- public API
@@ -416,7 +425,7 @@ class Tracker:
     ) -> None:
         """All scans of a sorted batch in one compiled call (:func:`_kernels.run_scans`), then
         the history and the output estimates at the update time."""
-        n, npool = self.n_tracks, len(self.pool_t)
+        n, npool = self.n_tracks, len(self.pool_s)
         buf = self._engine_buffers(max(n, npool) + int(np.count_nonzero(b.kind != KIND_IR)))
         istate = np.array([n, self._next_id, 0, npool, 0], np.int64)
         fstate = np.array([self.time, self._last_merge])
@@ -440,6 +449,7 @@ class Tracker:
             starts, ends, b.t[starts], sens, kinds, cols, b.lat, b.lon, b.alt,
             *(buf[name] for name in self._ARRAYS),
             *(buf[name] for name in self._POOL),
+            self._scan_t,
             istate, fstate, self._cf, self._ci, ev_kind, ev_id, ev_t,
             self._t_update, hx, hP, ox, oP, o_i, o_f, o_xb, o_Pb, h_due,
         )  # fmt: skip
@@ -615,6 +625,8 @@ class Tracker:
         comps: tuple[int, ...],
     ) -> None:
         """One scan: plots ``i0:i1`` of ``b``, all from sensor ``s`` at time ``t``."""
+        gap = t - self._scan_t[s]  # since the sensor's previous scan (inf for its first)
+        self._scan_t[s] = t
         self._advance(t)
         cfg = self.config
         ir = comps == IR
@@ -675,7 +687,7 @@ class Tracker:
             free &= ~near_confirmed
             idx = np.flatnonzero(free)
             if len(idx):
-                self._initiate(t, s, b, i0 + idx, site, rot)
+                self._initiate(t, s, b, i0 + idx, site, rot, float(gap))
         if t - self._last_merge >= cfg.merge_check_s:
             self._last_merge = t
             self._merge_duplicates()
@@ -745,11 +757,25 @@ class Tracker:
             self._keep(~dead)
 
     def _initiate(
-        self, t: float, s: int, b: PlotBatch, idx: NDArray[np.int64], site: Array, rot: Array
+        self,
+        t: float,
+        s: int,
+        b: PlotBatch,
+        idx: NDArray[np.int64],
+        site: Array,
+        rot: Array,
+        gap: float,
     ) -> None:
         """Two-point initiation: plots no track takes wait in a pool; a plot that a pooled plot
-        of the same sensor could have moved to (at most ``v_max``, plus 3σ of both positions)
-        starts a tentative track with the velocity of the pair.
+        of the same sensor could have moved to (at most ``v_max``, plus 3σ of both positions;
+        and, with range rates, a range change matching the mean range rate, see
+        ``_kernels._pair_ok``) starts a tentative track with the velocity of the pair. The
+        latest such partner wins (missiles of a salvo fly one path seconds apart), among one
+        scan's plots the nearest (distance over gate). A pooled plot pairs only within
+        ``pair_scans`` of its sensor's revisit intervals (``gap``, the time since the sensor's
+        previous scan) and ``pair_window_s``: a radar that misses a stage behind its re-entry
+        vehicle for a scan or two still pairs its plots, while a fast radar's old plots do not
+        pair with another missile that has since flown through the same place.
 
         Why two points: a single-plot track knows nothing of its velocity (σ of km/s), gates
         wide, and each clutter plot would become a track to predict and gate every scan; a
@@ -768,41 +794,55 @@ class Tracker:
         Rm = np.stack([b.sigma_range[idx], b.sigma_az[idx], b.sigma_el[idx]], axis=1) ** 2
         Ppos = Jx @ (Rm[:, :, None] * Jx.swapaxes(1, 2))
         sig = np.sqrt(np.trace(Ppos, axis1=1, axis2=2))
-        fresh = t - self.pool_t <= cfg.pair_window_s
+        pf = np.stack([rg, b.range_rate[idx], b.sigma_range[idx], b.sigma_range_rate[idx]], axis=1)
+        fresh = t - self.pool_f[:, 0] <= cfg.pair_window_s
         if not fresh.all():
             for name in self._POOL:
                 setattr(self, name, getattr(self, name)[fresh])
-        used = np.zeros(len(self.pool_t), bool)
+        pt = self.pool_f[:, 0]
+        dtq = t - pt
+        cand = (self.pool_s == s) & (pt < t) & (dtq <= cfg.pair_scans * gap)
+        used = np.zeros(len(pt), bool)
         pair = np.full(k, -1, np.int64)
         for i in range(k):
-            dtq = t - self.pool_t
-            elig = (self.pool_s == s) & (dtq > 0.0) & ~used
+            elig = cand & ~used
             if not elig.any():
                 continue
-            d = np.sqrt(np.sum((pos[i] - self.pool_pos) ** 2, axis=1))
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = d / (cfg.v_max * dtq + 3.0 * np.sqrt(sig[i] ** 2 + self.pool_sig**2))
-            ratio = np.where(elig, ratio, np.inf)
-            q = int(np.argmin(ratio))
-            if ratio[q] <= 1.0:
-                pair[i] = q
-                used[q] = True
+                d = np.sqrt(np.sum((pos[i] - self.pool_pos) ** 2, axis=1))
+                ratio = d / (cfg.v_max * dtq + 3.0 * np.sqrt(sig[i] ** 2 + self.pool_f[:, 1] ** 2))
+                q = self.pool_f
+                lhs = np.abs((pf[i, 0] - q[:, 2]) / dtq - 0.5 * (pf[i, 1] + q[:, 3]))
+                tol = 3.0 * np.sqrt(
+                    (pf[i, 2] ** 2 + q[:, 4] ** 2) / dtq**2 + 0.25 * (pf[i, 3] ** 2 + q[:, 5] ** 2)
+                )
+                rr_ok = np.isnan(pf[i, 1]) | np.isnan(q[:, 3]) | (lhs <= tol + _A_PAIR * dtq / 2)
+            ok = elig & rr_ok & (ratio <= 1.0)
+            if not ok.any():
+                continue
+            # the latest reachable plot wins (an older one may be another missile of the
+            # salvo on the same path); among one scan's plots, the nearest
+            latest = ok & (pt == pt[ok].max())
+            best = int(np.argmin(np.where(latest, ratio, np.inf)))
+            pair[i] = best
+            used[best] = True
         paired = np.flatnonzero(pair >= 0)
         if len(paired):
             qs = pair[paired]
-            dt = t - self.pool_t[qs]
+            dt = t - pt[qs]
             x, P = two_point_states(
                 pos[paired], Ppos[paired], self.pool_pos[qs], self.pool_P[qs], dt,
                 cfg.init_acc_sigma,
             )  # fmt: skip
-            self._append(t, s, x, P, self.pool_t[qs])
+            self._append(t, s, x, P, pt[qs])
         alone = pair < 0
         keep = ~used
+        na = int(alone.sum())
+        new_f = np.concatenate([np.full((na, 1), t), sig[alone, None], pf[alone]], axis=1)
         self.pool_pos = np.concatenate([self.pool_pos[keep], pos[alone]])
         self.pool_P = np.concatenate([self.pool_P[keep], Ppos[alone]])
-        self.pool_t = np.concatenate([self.pool_t[keep], np.full(int(alone.sum()), t)])
-        self.pool_s = np.concatenate([self.pool_s[keep], np.full(int(alone.sum()), s)])
-        self.pool_sig = np.concatenate([self.pool_sig[keep], sig[alone]])
+        self.pool_f = np.concatenate([self.pool_f[keep], new_f])
+        self.pool_s = np.concatenate([self.pool_s[keep], np.full(na, s)])
 
     def _append(self, t: float, s: int, x: Array, P: Array, t_first: Array) -> None:
         """Add new tentative tracks (two plots each, the first at ``t_first``) with states
@@ -881,6 +921,10 @@ class Tracker:
             h.P.append(Pc[k])
             h.mu_boost.append(mu_b[k])
 
+
+#: Acceleration [m/s²] a pair's range rate may change by between its two plots (boost, gravity);
+#: as ``_kernels._A_PAIR``.
+_A_PAIR = 100.0
 
 #: Gravity's share of the velocity change over a pair's interval [m/s²] (known, but the pair
 #: measures the mean velocity, not the end one; taken as an uncertainty for simplicity).
