@@ -81,6 +81,16 @@ _SCALE = np.array(
 
 
 @njit(cache=True)
+def _rho(h: float) -> float:
+    """Air density [kg/m³] at height ``h`` [m] (:func:`trilink.tracking.dynamics.air_density`)."""
+    hk = max(h / 1000.0, 0.0)
+    i = 0
+    while i + 1 < 17 and _HB[i + 1] <= hk:
+        i += 1
+    return float(_RHO0[i] * math.exp(-(hk - _HB[i]) / _SCALE[i]))
+
+
+@njit(cache=True)
 def _deriv(y: Any, boost: float, beta: float, out: Any) -> None:
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
@@ -97,11 +107,7 @@ def _deriv(y: Any, boost: float, beta: float, out: Any) -> None:
     ay += -2.0 * OMEGA_EARTH * vx + w2 * yy
     h = rn - WGS84_A * (1.0 - _F * u)
     if h < 120e3:
-        hk = max(h / 1000.0, 0.0)
-        i = 0
-        while i + 1 < 17 and _HB[i + 1] <= hk:
-            i += 1
-        rho = _RHO0[i] * math.exp(-(hk - _HB[i]) / _SCALE[i])
+        rho = _rho(h)
         sp = math.sqrt(vx * vx + vy * vy + vz * vz)
         kd = rho * sp / (2.0 * beta)
         ax -= kd * vx
@@ -644,8 +650,12 @@ F_CFG = (
     "pair_window_s",
     "history_interval_s",
     "pair_scans",
+    "drag_sigma",
+    "drag_tau_s",
+    "jpda_hard_beta",
+    "jpda_max_boost",
 )
-I_CFG = ("confirm_hits", "confirm_window", "miss_drop")
+I_CFG = ("confirm_hits", "confirm_window", "miss_drop", "jpda")
 
 _BIG = 1e12
 
@@ -794,20 +804,22 @@ def _combined(x: Any, P: Any, mu: Any, t: int, xc: Any, Pc: Any) -> None:
 
 @njit(cache=True)
 def _merge_strikes(
-    n: int, x: Any, P: Any, mu: Any, confirmed: Any, n_upd: Any, t_first: Any, strikes: Any
-) -> bool:
-    """Tracker._merge_duplicates' test: strike the younger of two confirmed tracks that keep
-    describing the same object; returns whether any track has reached three strikes."""
+    n: int, x: Any, P: Any, mu: Any, confirmed: Any, n_upd: Any, t_first: Any, strikes: Any,
+    t_last: Any, time: float, fresh_s: float,
+) -> bool:  # fmt: skip
+    """Tracker._merge_duplicates' test: strike the younger of two confirmed tracks (updated in
+    the last ``fresh_s``) that keep describing the same object; returns whether any track has
+    reached three strikes."""
     nc = 0
     for r in range(n):
-        if confirmed[r] and n_upd[r] >= 10:
+        if confirmed[r] and n_upd[r] >= 10 and time - t_last[r] <= fresh_s:
             nc += 1
     if nc < 2:
         return False
     c = np.empty(nc, np.int64)
     q = 0
     for r in range(n):
-        if confirmed[r] and n_upd[r] >= 10:
+        if confirmed[r] and n_upd[r] >= 10 and time - t_last[r] <= fresh_s:
             c[q] = r
             q += 1
     xc = np.empty((nc, 9))
@@ -988,6 +1000,259 @@ def _pair_and_pool(
 
 
 @njit(cache=True)
+def _jpda(
+    g: Any, d2: Any, logdet: Any, gthr: float, confirmed: Any, mu: Any, hard_beta: float,
+    max_boost: float,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    """``Tracker._jpda``: association probabilities (Fitzgerald's cheap JPDA) of confirmed
+    tracks in contention; returns the tracks to update softly [A], the plots [M] and β [A, M]."""
+    n, npl = g.shape
+    rowc = np.zeros(n, np.int64)
+    colc = np.zeros(npl, np.int64)
+    for r in range(n):
+        if confirmed[r]:
+            for p in range(npl):
+                if g[r, p]:
+                    rowc[r] += 1
+                    colc[p] += 1
+    shared = np.zeros(n, np.bool_)
+    nt = 0
+    for r in range(n):
+        if confirmed[r]:
+            s = rowc[r] > 1
+            for p in range(npl):
+                if g[r, p] and colc[p] > 1:
+                    s = True
+            shared[r] = s
+            if s:
+                nt += 1
+    if nt == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0))
+    T = np.empty(nt, np.int64)
+    q = 0
+    for r in range(n):
+        if shared[r]:
+            T[q] = r
+            q += 1
+    inpl = np.zeros(npl, np.bool_)
+    for a in range(nt):
+        for p in range(npl):
+            if g[T[a], p]:
+                inpl[p] = True
+    nm = 0
+    for p in range(npl):
+        if inpl[p]:
+            nm += 1
+    Pl = np.empty(nm, np.int64)
+    q = 0
+    for p in range(npl):
+        if inpl[p]:
+            Pl[q] = p
+            q += 1
+    c0 = np.inf
+    for a in range(nt):
+        for b in range(nm):
+            if g[T[a], Pl[b]]:
+                c0 = min(c0, d2[T[a], Pl[b]] + logdet[T[a], Pl[b]])
+    G = np.zeros((nt, nm))
+    for a in range(nt):
+        for b in range(nm):
+            if g[T[a], Pl[b]]:
+                G[a, b] = math.exp(-0.5 * (d2[T[a], Pl[b]] + logdet[T[a], Pl[b]] - c0))
+    St = np.zeros(nt)
+    Sp = np.zeros(nm)
+    for a in range(nt):
+        for b in range(nm):
+            St[a] += G[a, b]
+            Sp[b] += G[a, b]
+    beta = np.zeros((nt, nm))
+    soft = np.zeros(nt, np.bool_)
+    ns = 0
+    for a in range(nt):
+        ld = np.inf
+        for p in range(npl):
+            ld = min(ld, logdet[T[a], p])
+        B = math.exp(-0.5 * (gthr + ld - c0))
+        bmax = 0.0
+        for b in range(nm):
+            if g[T[a], Pl[b]]:
+                beta[a, b] = G[a, b] / (St[a] + Sp[b] - G[a, b] + B)
+                bmax = max(bmax, beta[a, b])
+        soft[a] = bmax < hard_beta and mu[T[a], 1] < max_boost
+        if soft[a]:
+            ns += 1
+    Ts = np.empty(ns, np.int64)
+    Bs = np.empty((ns, nm))
+    q = 0
+    for a in range(nt):
+        if soft[a]:
+            Ts[q] = T[a]
+            Bs[q] = beta[a]
+            q += 1
+    return Ts, Pl, Bs
+
+
+@njit(cache=True)
+def _pda_update(
+    x: Any, P: Any, mu: Any, ti: Any, beta: Any, z: Any, R: Any, site: Any, rot: Any, comps: Any
+) -> None:
+    """``Tracker._pda_update``: PDA update of both models of tracks ``ti`` with plots ``z``
+    [M, m] weighted by ``beta`` [A, M]; the gain uses the noise of the most likely plot."""
+    m = comps.shape[0]
+    nm = z.shape[0]
+    h = np.empty(m)
+    H = np.empty((m, 9))
+    PHt = np.empty((9, m))
+    S = np.empty((m, m))
+    L = np.zeros((m, m))
+    K = np.empty((9, m))
+    nu = np.empty((nm, m))
+    nbar = np.empty(m)
+    sol = np.empty(m)
+    col = np.empty(m)
+    Rd = np.empty(m)
+    IKH = np.empty((9, 9))
+    T = np.empty((9, 9))
+    Pc = np.empty((9, 9))
+    Sp = np.empty((m, m))
+    ll = np.empty(nm)
+    loglik = np.empty(2)
+    az_col = -1
+    for r in range(m):
+        if comps[r] == 1:
+            az_col = r
+    for a in range(ti.shape[0]):
+        t = ti[a]
+        best = 0
+        for b in range(nm):
+            if beta[a, b] > beta[a, best]:
+                best = b
+        for r in range(m):
+            Rd[r] = R[best, r]
+        bsum = 0.0
+        for b in range(nm):
+            bsum += beta[a, b]
+        b0 = min(max(1.0 - bsum, 0.0), 1.0)
+        for j in range(2):
+            xs = x[t, j]
+            Ps = P[t, j]
+            _meas(xs, site, rot, comps, h, H)
+            for i in range(9):
+                for r in range(m):
+                    s = 0.0
+                    for k in range(9):
+                        s += Ps[i, k] * H[r, k]
+                    PHt[i, r] = s
+            for r in range(m):
+                for c in range(m):
+                    s = 0.0
+                    for k in range(9):
+                        s += H[r, k] * PHt[k, c]
+                    S[r, c] = s
+                S[r, r] += Rd[r]
+            for b in range(nm):
+                for r in range(m):
+                    nu[b, r] = z[b, r] - h[r]
+                if az_col >= 0:
+                    nu[b, az_col] = _wrap(nu[b, az_col])
+            for r in range(m):
+                s = 0.0
+                for b in range(nm):
+                    s += beta[a, b] * nu[b, r]
+                nbar[r] = s
+            ld = 0.0
+            ok = True
+            top = -np.inf
+            for b in range(nm):
+                for r in range(m):
+                    col[r] = nu[b, r]
+                ld, ok = _chol_solve_logdet(S, col, m, L, sol)
+                if not ok:
+                    break
+                d = 0.0
+                for r in range(m):
+                    d += col[r] * sol[r]
+                ll[b] = -0.5 * (d + ld)
+                top = max(top, ll[b])
+            if not ok:
+                loglik[j] = -1e30
+                continue
+            acc = 0.0
+            for b in range(nm):
+                acc += beta[a, b] * math.exp(ll[b] - top)
+            loglik[j] = top + math.log(acc + 1e-300)
+            for i in range(9):
+                for r in range(m):
+                    col[r] = PHt[i, r]
+                _chol_solve_logdet(S, col, m, L, sol)
+                for r in range(m):
+                    K[i, r] = sol[r]
+            for i in range(9):
+                s = 0.0
+                for r in range(m):
+                    s += K[i, r] * nbar[r]
+                xs[i] += s
+            for i in range(9):
+                for k in range(9):
+                    s = 0.0
+                    for r in range(m):
+                        s += K[i, r] * H[r, k]
+                    IKH[i, k] = (1.0 if i == k else 0.0) - s
+            for i in range(9):
+                for k in range(9):
+                    s = 0.0
+                    for q in range(9):
+                        s += IKH[i, q] * Ps[q, k]
+                    T[i, k] = s
+            for i in range(9):
+                for k in range(9):
+                    s = 0.0
+                    for q in range(9):
+                        s += T[i, q] * IKH[k, q]
+                    for r in range(m):
+                        s += K[i, r] * Rd[r] * K[k, r]
+                    Pc[i, k] = s
+            # spread of the innovations: sum β ν νᵀ − ν̄ ν̄ᵀ
+            for r in range(m):
+                for c in range(m):
+                    s = 0.0
+                    for b in range(nm):
+                        s += beta[a, b] * nu[b, r] * nu[b, c]
+                    Sp[r, c] = s - nbar[r] * nbar[c]
+            for i in range(9):
+                for k in range(9):
+                    s = 0.0
+                    for r in range(m):
+                        for c in range(m):
+                            s += K[i, r] * Sp[r, c] * K[k, c]
+                    T[i, k] = b0 * Ps[i, k] + (1.0 - b0) * Pc[i, k] + s
+            for i in range(9):
+                for k in range(9):
+                    Ps[i, k] = 0.5 * (T[i, k] + T[k, i])
+        l0 = math.log(mu[t, 0]) + loglik[0]
+        l1 = math.log(mu[t, 1]) + loglik[1]
+        top2 = max(l0, l1)
+        w0 = math.exp(l0 - top2)
+        w1 = math.exp(l1 - top2)
+        m1 = w1 / (w0 + w1)
+        m1 = min(max(m1, 1e-6), 1.0 - 1e-6)
+        mu[t, 0] = 1.0 - m1
+        mu[t, 1] = m1
+
+
+@njit(cache=True)
+def _drag_q(xb: Any, drag_sigma: float, drag_tau: float, beta: float) -> float:
+    """Coast process noise for unmodelled drag (``Tracker._advance``): (σ·a_d)²·τ with a_d the
+    nominal drag deceleration at the ballistic model's state ``xb``."""
+    if drag_sigma <= 0.0:
+        return 0.0
+    rn = math.sqrt(xb[0] * xb[0] + xb[1] * xb[1] + xb[2] * xb[2])
+    h = rn - WGS84_A * (1.0 - WGS84_F * (xb[2] / rn) ** 2)
+    a_d = _rho(h) * (xb[3] * xb[3] + xb[4] * xb[4] + xb[5] * xb[5]) / (2.0 * beta)
+    return float((drag_sigma * a_d) ** 2 * drag_tau)
+
+
+@njit(cache=True)
 def _phase(xc: Any, mu_boost: float) -> int:
     """Phase code of one combined estimate, as :func:`trilink.tracking.tracker.phases`:
     0 boost, 1 coast, 2 re-entry."""
@@ -1088,6 +1353,7 @@ def run_scans(
             p_tb = 1.0 - math.exp(-dt / tau_tbal)
             for r in range(n):
                 qb[r] = q_ball + q_post * math.exp(-(t - t_boost[r]) / tau_post)
+                qb[r] += _drag_q(x[r, 0], cf[21], cf[22], beta)
             _imm_predict_n(
                 x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
             )
@@ -1125,6 +1391,9 @@ def run_scans(
                 maxr = max(maxr, rowc[r])
             for p in range(npl):
                 maxc = max(maxc, colc[p])
+            pda_t = np.empty(0, np.int64)
+            pda_p = np.empty(0, np.int64)
+            pda_b = np.empty((0, 0))
             ta = np.empty(npl, np.int64)  # assigned track rows, ascending
             pa = np.empty(npl, np.int64)
             na = 0
@@ -1174,15 +1443,42 @@ def run_scans(
                         ta[na] = rows[a]
                         pa[na] = cols[b]
                         na += 1
-            if na > 0:
-                zz = np.empty((na, m))
-                RR = np.empty((na, m))
+                if ci[3] != 0:
+                    pda_t, pda_p, pda_b = _jpda(
+                        g, d2, logdet, gthr, confirmed[:n], mu[:n], cf[23], cf[24]
+                    )
+            # Tracks updated by JPDA drop their hard (GNN) update; the GNN assignment still
+            # decides hits, misses and which plots may start tracks.
+            soft = np.zeros(n, np.bool_)
+            for a in range(pda_t.shape[0]):
+                soft[pda_t[a]] = True
+            nh = 0
+            for a in range(na):
+                assigned[pa[a]] = ta[a]
+                if not soft[ta[a]]:
+                    nh += 1
+            if nh > 0:
+                th = np.empty(nh, np.int64)
+                zz = np.empty((nh, m))
+                RR = np.empty((nh, m))
+                q = 0
                 for a in range(na):
-                    assigned[pa[a]] = ta[a]
+                    if soft[ta[a]]:
+                        continue
+                    th[q] = ta[a]
                     for c in range(m):
-                        zz[a, c] = z[pa[a], c]
-                        RR[a, c] = R[pa[a], c]
-                update(x[:n], P[:n], mu[:n], ta[:na], zz, RR, st, ro, comps)
+                        zz[q, c] = z[pa[a], c]
+                        RR[q, c] = R[pa[a], c]
+                    q += 1
+                update(x[:n], P[:n], mu[:n], th, zz, RR, st, ro, comps)
+            if pda_t.shape[0] > 0:
+                zp = np.empty((pda_p.shape[0], m))
+                Rp = np.empty((pda_p.shape[0], m))
+                for b in range(pda_p.shape[0]):
+                    for c in range(m):
+                        zp[b, c] = z[pda_p[b], c]
+                        Rp[b, c] = R[pda_p[b], c]
+                _pda_update(x[:n], P[:n], mu[:n], pda_t, pda_b, zp, Rp, st, ro, comps)
             for r in range(n):
                 if mu[r, 1] >= 0.5:
                     t_boost[r] = t
@@ -1244,7 +1540,7 @@ def run_scans(
         # ---- duplicate check
         if t - last_merge >= merge_s:
             last_merge = t
-            if _merge_strikes(n, x, P, mu, confirmed, n_upd, t_first, strikes):
+            if _merge_strikes(n, x, P, mu, confirmed, n_upd, t_first, strikes, t_last, t, merge_s):
                 for r in range(n):
                     keep[r] = strikes[r] < 3
                     if not keep[r]:
@@ -1275,6 +1571,7 @@ def run_scans(
             p_tb = 1.0 - math.exp(-dt / tau_tbal)
             for r in range(n):
                 qb[r] = q_ball + q_post * math.exp(-(t_end - t_boost[r]) / tau_post)
+                qb[r] += _drag_q(x[r, 0], cf[21], cf[22], beta)
             _imm_predict_n(
                 x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
             )

@@ -40,7 +40,14 @@ from scipy.stats import chi2
 
 from trilink.geo import aer_to_ecef
 from trilink.tracking import _kernels
-from trilink.tracking.dynamics import BETA_NOMINAL, NX, MotionNoise, altitude_approx, predict
+from trilink.tracking.dynamics import (
+    BETA_NOMINAL,
+    NX,
+    MotionNoise,
+    air_density,
+    altitude_approx,
+    predict,
+)
 from trilink.tracking.measurement import IR, RADAR, RADAR_RR, predict_measurement, wrap_residual
 from trilink.tracking.plots import KIND_IR, PlotBatch, PlotIssue, check_plots
 
@@ -74,6 +81,19 @@ class TrackerConfig:
     #: q_post·exp(-(t - t_boost)/tau_post) added to q_ballistic, t_boost = last time P(boost) ≥ ½.
     q_post: float = 30.0
     tau_post_s: float = 20.0
+    #: Unmodelled drag: the ballistic model flies the nominal ballistic coefficient, but a
+    #: tumbling spent stage has ~300 kg/m² and a re-entry vehicle 2,500-5,000, so in the air the
+    #: real deceleration differs from the nominal one a_d by up to ~12 a_d. Coast process noise
+    #: gets drag_sigma²·a_d²·drag_tau_s (m²/s³) on top of q_ballistic; nothing above ~100 km.
+    drag_sigma: float = 4.0
+    drag_tau_s: float = 1.0
+    #: JPDA where objects are closely spaced: coasting confirmed tracks whose gates share plots
+    #: (an RV and its spent stage drift apart at ~1 m/s and stay unresolved for minutes) are
+    #: updated with every gated plot weighted by its association probability, so a track never
+    #: takes the neighbour's plot as certainly its own. See :meth:`Tracker._jpda`.
+    jpda: bool = True
+    jpda_hard_beta: float = 0.99  # a track whose best plot is this sure keeps the hard update
+    jpda_max_boost: float = 0.5  # tracks more likely boosting than this keep the hard update
     history_interval_s: float = 1.0  # thinning of the stored per-track history
     merge_check_s: float = 2.0  # how often duplicate confirmed tracks are looked for
     backend: str = "auto"  # "numba" (compiled kernels), "numpy", or "auto" (numba if installed)
@@ -210,9 +230,13 @@ class Tracker:
                 c.pair_window_s,
                 c.history_interval_s,
                 c.pair_scans,
+                c.drag_sigma,
+                c.drag_tau_s,
+                c.jpda_hard_beta,
+                c.jpda_max_boost,
             ]
         )  # order: _kernels.F_CFG
-        self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop], np.int64)
+        self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop, c.jpda], np.int64)
         self._alloc(0, 0)
         # plots waiting for a partner (two-point initiation): ECEF position, its covariance,
         # [time, sqrt of the covariance's trace, range, range rate, their σ], sensor index
@@ -571,6 +595,12 @@ class Tracker:
         Pi = np.array([[1.0 - p_bt, p_bt], [p_tb, 1.0 - p_tb]])
         # coast process noise per track: larger just after a boost ended
         qb = self.noise.q_ballistic + cfg.q_post * np.exp(-(t - self.t_boost) / cfg.tau_post_s)
+        if cfg.drag_sigma > 0.0:
+            # nominal drag deceleration at the ballistic model's state before this prediction
+            xb = self.x[:, 0]
+            rho = air_density(altitude_approx(xb[:, 0:3]))
+            a_d = rho * np.sum(xb[:, 3:6] ** 2, axis=1) / (2.0 * BETA_NOMINAL)
+            qb = qb + (cfg.drag_sigma * a_d) ** 2 * cfg.drag_tau_s
         if self.fast:
             _kernels.imm_predict(
                 self.x,
@@ -640,6 +670,9 @@ class Tracker:
         assigned_t = np.zeros(0, np.int64)
         assigned_p = np.zeros(0, np.int64)
         near_confirmed = np.zeros(npl, bool)
+        pda_t = np.zeros(0, np.int64)
+        pda_p = np.zeros(0, np.int64)
+        pda_beta = np.zeros((0, 0))
         if n:
             xc, Pc = _combine(self.x, self.P, self.mu)
             h, H = predict_measurement(xc, site, rot, comps)
@@ -676,8 +709,16 @@ class Tracker:
                 valid = g[r_i, c_i]
                 assigned_t = rows[r_i[valid]]
                 assigned_p = colsel[c_i[valid]]
-            if len(assigned_t):
-                self._update(assigned_t, z[assigned_p], R[assigned_p], site, rot, comps)
+                if cfg.jpda:
+                    pda_t, pda_p, pda_beta = self._jpda(gate, d2 + logdet, logdet, m)
+            # Tracks updated by JPDA drop their hard (GNN) update; the GNN assignment still
+            # decides hits, misses and which plots may start tracks.
+            hard = ~np.isin(assigned_t, pda_t)
+            upd_t, upd_p = assigned_t[hard], assigned_p[hard]
+            if len(upd_t):
+                self._update(upd_t, z[upd_p], R[upd_p], site, rot, comps)
+            if len(pda_t):
+                self._pda_update(pda_t, pda_beta, z[pda_p], R[pda_p], site, rot, comps)
             self.t_boost[self.mu[:, 1] >= 0.5] = t
             self._lifecycle(t, s, assigned_t)
         # Unassigned radar plots start tentative tracks unless a confirmed track claims them.
@@ -691,6 +732,91 @@ class Tracker:
         if t - self._last_merge >= cfg.merge_check_s:
             self._last_merge = t
             self._merge_duplicates()
+
+    def _jpda(
+        self, gate: NDArray[np.bool_], cost: Array, logdet: Array, m: int
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], Array]:
+        """Association probabilities for coasting confirmed tracks in contention.
+
+        Contention: a track whose gate holds several of the scan's plots, or a plot in the
+        gates of several confirmed tracks. Probabilities follow Fitzgerald's "cheap JPDA":
+        β_tp = G_tp / (Σ_p' G_tp' + Σ_t' G_t'p − G_tp + B_t), with G = exp(−cost/2) the Gaussian
+        likelihood (``cost`` = d² + ln|S|) and B_t the likelihood of a plot on the gate's edge
+        standing for "missed, the plots are someone else's". Tracks whose best plot is almost
+        sure (β ≥ ``jpda_hard_beta``) or that are likely boosting (a burning stage pulls away
+        fast, and blending it with a spent stage would only drag the track) are left out.
+        Returns track indices [A], plot indices [M] and β [A, M].
+        """
+        cfg = self.config
+        cg = gate & self.confirmed[:, None]
+        shared = (cg.sum(axis=1) > 1) | np.any(cg & (cg.sum(axis=0) > 1)[None, :], axis=1)
+        T = np.flatnonzero(shared)
+        if not len(T):
+            return T, np.zeros(0, np.int64), np.zeros((0, 0))
+        Pl = np.flatnonzero(np.any(cg[T], axis=0))
+        g = cg[np.ix_(T, Pl)]
+        c = cost[np.ix_(T, Pl)]
+        # Likelihoods relative to the best pair (keeps exp() in range; β is scale-free).
+        c0 = float(np.min(np.where(g, c, np.inf)))
+        G = np.where(g, np.exp(-0.5 * (c - c0)), 0.0)
+        ld = np.broadcast_to(logdet, cost.shape)[T].min(axis=1)
+        B = np.exp(-0.5 * (self._gates[m] + ld - c0))
+        St = G.sum(axis=1, keepdims=True)
+        Sp = G.sum(axis=0, keepdims=True)
+        beta = np.where(g, G / (St + Sp - G + B[:, None]), 0.0)
+        # A boosting neighbour still competes for the plots (it is in β's sums) but keeps its
+        # hard update.
+        soft = (beta.max(axis=1) < cfg.jpda_hard_beta) & (self.mu[T, 1] < cfg.jpda_max_boost)
+        return T[soft], Pl, beta[soft]
+
+    def _pda_update(
+        self,
+        ti: NDArray[np.int64],
+        beta: Array,
+        z: Array,
+        R: Array,
+        site: Array,
+        rot: Array,
+        comps: tuple[int, ...],
+    ) -> None:
+        """PDA update of both models of tracks ``ti`` with plots ``z`` [M, m] weighted by
+        ``beta`` [A, M] (Bar-Shalom's PDAF with the JPDA weights).
+
+        x⁺ = x + K ν̄ with ν̄ = Σ β_p ν_p; P⁺ = β₀ P + (1 − β₀) P_c + K (Σ β_p ν_p ν_pᵀ − ν̄ ν̄ᵀ) Kᵀ,
+        β₀ = 1 − Σ β_p, P_c the Joseph-form update. The gain uses the noise of each track's most
+        likely plot (one sensor's plots share their noise). Model likelihoods for the IMM are
+        Σ β_p N(ν_p; 0, S).
+        """
+        a, _ = beta.shape
+        m = z.shape[1]
+        xs = self.x[ti].reshape(2 * a, NX)
+        Ps = self.P[ti].reshape(2 * a, NX, NX)
+        bet = np.repeat(beta, 2, axis=0)  # [2a, M], rows in (track, model) order
+        Rd = R[np.argmax(bet, axis=1)][:, :, None] * np.eye(m)
+        h, H = predict_measurement(xs, site, rot, comps)
+        nu = wrap_residual(z[None, :, :] - h[:, None, :], comps)  # [2a, M, m]
+        PHt = Ps @ np.swapaxes(H, 1, 2)
+        S = H @ PHt + Rd
+        K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, 1, 2)), 1, 2)
+        nbar = np.einsum("np,npi->ni", bet, nu)
+        b0 = np.clip(1.0 - bet.sum(axis=1), 0.0, 1.0)[:, None, None]
+        xs = xs + np.einsum("nij,nj->ni", K, nbar)
+        IKH = np.eye(NX) - K @ H
+        Pc = IKH @ Ps @ np.swapaxes(IKH, 1, 2) + K @ Rd @ np.swapaxes(K, 1, 2)
+        spread = np.einsum("np,npi,npj->nij", bet, nu, nu) - nbar[:, :, None] * nbar[:, None, :]
+        Ps = b0 * Ps + (1.0 - b0) * Pc + K @ spread @ np.swapaxes(K, 1, 2)
+        Ps = 0.5 * (Ps + np.swapaxes(Ps, 1, 2))
+        d2 = np.einsum("npi,nij,npj->np", nu, np.linalg.inv(S), nu)
+        ll = -0.5 * (d2 + np.linalg.slogdet(S)[1][:, None])
+        top = ll.max(axis=1, keepdims=True)
+        loglik = (top[:, 0] + np.log(np.sum(bet * np.exp(ll - top), axis=1) + 1e-300)).reshape(a, 2)
+        logw = np.log(self.mu[ti]) + loglik
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        mu_b = np.clip(w[:, 1] / w.sum(axis=1), 1e-6, 1.0 - 1e-6)
+        self.mu[ti] = np.stack([1.0 - mu_b, mu_b], axis=1)
+        self.x[ti] = xs.reshape(a, 2, NX)
+        self.P[ti] = Ps.reshape(a, 2, NX, NX)
 
     def _update(
         self,
@@ -875,8 +1001,14 @@ class Tracker:
             setattr(self, name, np.concatenate([getattr(self, name), arr]))
 
     def _merge_duplicates(self) -> None:
-        """Delete the younger of two confirmed tracks that keep describing the same object."""
-        c = np.flatnonzero(self.confirmed & (self.n_upd >= 10))
+        """Delete the younger of two confirmed tracks that keep describing the same object.
+
+        Only tracks updated within the last ``merge_check_s`` take part: a coasting track agrees
+        with anything its grown covariance covers (e.g. after impact, or after falling below
+        every horizon), which says nothing about duplication.
+        """
+        fresh = self.time - self.t_last <= self.config.merge_check_s
+        c = np.flatnonzero(self.confirmed & (self.n_upd >= 10) & fresh)
         if len(c) < 2:
             return
         xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
