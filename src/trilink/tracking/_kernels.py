@@ -654,6 +654,7 @@ F_CFG = (
     "drag_tau_s",
     "jpda_hard_beta",
     "jpda_max_boost",
+    "drag_sigma_rv",
 )
 I_CFG = ("confirm_hits", "confirm_window", "miss_drop", "jpda")
 
@@ -1241,11 +1242,15 @@ def _pda_update(
 
 
 @njit(cache=True)
-def _drag_q(xb: Any, drag_sigma: float, drag_tau: float, beta: float) -> float:
+def _drag_q(
+    xb: Any, mu_boost: float, drag_sigma: float, drag_sigma_rv: float, drag_tau: float, beta: float
+) -> float:
     """Coast process noise for unmodelled drag (``Tracker._advance``): (σ·a_d)²·τ with a_d the
-    nominal drag deceleration at the ballistic model's state ``xb``."""
+    nominal drag deceleration at the ballistic model's state ``xb`` and σ between
+    ``drag_sigma_rv`` and ``drag_sigma`` by √P(boost)."""
     if drag_sigma <= 0.0:
         return 0.0
+    drag_sigma = drag_sigma_rv + (drag_sigma - drag_sigma_rv) * math.sqrt(mu_boost)
     rn = math.sqrt(xb[0] * xb[0] + xb[1] * xb[1] + xb[2] * xb[2])
     h = rn - WGS84_A * (1.0 - WGS84_F * (xb[2] / rn) ** 2)
     a_d = _rho(h) * (xb[3] * xb[3] + xb[4] * xb[4] + xb[5] * xb[5]) / (2.0 * beta)
@@ -1353,7 +1358,7 @@ def run_scans(
             p_tb = 1.0 - math.exp(-dt / tau_tbal)
             for r in range(n):
                 qb[r] = q_ball + q_post * math.exp(-(t - t_boost[r]) / tau_post)
-                qb[r] += _drag_q(x[r, 0], cf[21], cf[22], beta)
+                qb[r] += _drag_q(x[r, 0], mu[r, 1], cf[21], cf[25], cf[22], beta)
             _imm_predict_n(
                 x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
             )
@@ -1571,7 +1576,7 @@ def run_scans(
             p_tb = 1.0 - math.exp(-dt / tau_tbal)
             for r in range(n):
                 qb[r] = q_ball + q_post * math.exp(-(t_end - t_boost[r]) / tau_post)
-                qb[r] += _drag_q(x[r, 0], cf[21], cf[22], beta)
+                qb[r] += _drag_q(x[r, 0], mu[r, 1], cf[21], cf[25], cf[22], beta)
             _imm_predict_n(
                 x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
             )

@@ -83,9 +83,11 @@ class TrackerConfig:
     tau_post_s: float = 20.0
     #: Unmodelled drag: the ballistic model flies the nominal ballistic coefficient, but a
     #: tumbling spent stage has ~300 kg/m² and a re-entry vehicle 2,500-5,000, so in the air the
-    #: real deceleration differs from the nominal one a_d by up to ~12 a_d. Coast process noise
-    #: gets drag_sigma²·a_d²·drag_tau_s (m²/s³) on top of q_ballistic; nothing above ~100 km.
+    #: real deceleration differs from the nominal one a_d by up to ~12 a_d. Process noise gets
+    #: σ²·a_d²·drag_tau_s (m²/s³) on top of q_ballistic, σ = drag_sigma_rv + (drag_sigma −
+    #: drag_sigma_rv)·√P(boost); nothing above ~100 km, where a_d vanishes.
     drag_sigma: float = 4.0
+    drag_sigma_rv: float = 0.5
     drag_tau_s: float = 1.0
     #: JPDA where objects are closely spaced: coasting confirmed tracks whose gates share plots
     #: (an RV and its spent stage drift apart at ~1 m/s and stay unresolved for minutes) are
@@ -234,6 +236,7 @@ class Tracker:
                 c.drag_tau_s,
                 c.jpda_hard_beta,
                 c.jpda_max_boost,
+                c.drag_sigma_rv,
             ]
         )  # order: _kernels.F_CFG
         self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop, c.jpda], np.int64)
@@ -600,7 +603,10 @@ class Tracker:
             xb = self.x[:, 0]
             rho = air_density(altitude_approx(xb[:, 0:3]))
             a_d = rho * np.sum(xb[:, 3:6] ** 2, axis=1) / (2.0 * BETA_NOMINAL)
-            qb = qb + (cfg.drag_sigma * a_d) ** 2 * cfg.drag_tau_s
+            # The boost model's probability rises when the object decelerates beyond the nominal
+            # drag (an unexplained acceleration): evidence of a far-off ballistic coefficient.
+            sig = cfg.drag_sigma_rv + (cfg.drag_sigma - cfg.drag_sigma_rv) * np.sqrt(self.mu[:, 1])
+            qb = qb + (sig * a_d) ** 2 * cfg.drag_tau_s
         if self.fast:
             _kernels.imm_predict(
                 self.x,
