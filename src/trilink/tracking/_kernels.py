@@ -655,6 +655,8 @@ F_CFG = (
     "jpda_hard_beta",
     "jpda_max_boost",
     "drag_sigma_rv",
+    "jpda_after_boost_s",
+    "jpda_free_above_m",
 )
 I_CFG = ("confirm_hits", "confirm_window", "miss_drop", "jpda")
 
@@ -1003,7 +1005,7 @@ def _pair_and_pool(
 @njit(cache=True)
 def _jpda(
     g: Any, d2: Any, logdet: Any, gthr: float, confirmed: Any, mu: Any, hard_beta: float,
-    max_boost: float,
+    max_boost: float, t_boost: Any, t: float, after_boost: float, x0: Any, free_above: float,
 ) -> tuple[Any, Any, Any]:  # fmt: skip
     """``Tracker._jpda``: association probabilities (Fitzgerald's cheap JPDA) of confirmed
     tracks in contention; returns the tracks to update softly [A], the plots [M] and β [A, M]."""
@@ -1079,7 +1081,15 @@ def _jpda(
             if g[T[a], Pl[b]]:
                 beta[a, b] = G[a, b] / (St[a] + Sp[b] - G[a, b] + B)
                 bmax = max(bmax, beta[a, b])
-        soft[a] = bmax < hard_beta and mu[T[a], 1] < max_boost
+        r = T[a]
+        xr = x0[r]
+        rn = math.sqrt(xr[0] * xr[0] + xr[1] * xr[1] + xr[2] * xr[2])
+        alt = rn - WGS84_A * (1.0 - WGS84_F * (xr[2] / rn) ** 2)
+        soft[a] = (
+            bmax < hard_beta
+            and mu[r, 1] < max_boost
+            and (t - t_boost[r] >= after_boost or alt >= free_above)
+        )
         if soft[a]:
             ns += 1
     Ts = np.empty(ns, np.int64)
@@ -1450,8 +1460,9 @@ def run_scans(
                         na += 1
                 if ci[3] != 0:
                     pda_t, pda_p, pda_b = _jpda(
-                        g, d2, logdet, gthr, confirmed[:n], mu[:n], cf[23], cf[24]
-                    )
+                        g, d2, logdet, gthr, confirmed[:n], mu[:n], cf[23], cf[24], t_boost[:n],
+                        t, cf[26], x[:n, 0], cf[27],
+                    )  # fmt: skip
             # Tracks updated by JPDA drop their hard (GNN) update; the GNN assignment still
             # decides hits, misses and which plots may start tracks.
             soft = np.zeros(n, np.bool_)

@@ -65,7 +65,7 @@ class TrackerConfig:
     q_jerk: float = 20.0  # m²/s⁵ white jerk of the unknown thrust acceleration
     gate_prob: float = 0.9997  # probability mass inside the association gate
     v_max: float = 8000.0  # m/s, fastest object a pair of plots may describe
-    pair_window_s: float = 12.0  # a pooled plot waits at most this long for its pair
+    pair_window_s: float = 6.0  # a pooled plot waits at most this long for its pair
     pair_scans: float = 3.5  # ... and at most this many of its sensor's revisit intervals
     init_acc_sigma: float = 40.0  # m/s², boost model's initial thrust acceleration spread
     confirm_hits: int = 3  # M of N initiation
@@ -96,6 +96,11 @@ class TrackerConfig:
     jpda: bool = True
     jpda_hard_beta: float = 0.99  # a track whose best plot is this sure keeps the hard update
     jpda_max_boost: float = 0.5  # tracks more likely boosting than this keep the hard update
+    #: ... and so do tracks in the air that boosted less than this long ago: at an SRBM's
+    #: burnout the spent stage falls away from the re-entry vehicle at up to ~19 g (drag), and
+    #: blending both plots into the stack's track leaves it between the two, following neither.
+    jpda_after_boost_s: float = 20.0
+    jpda_free_above_m: float = 100e3  # (in vacuum the stage only drifts off: JPDA at once)
     history_interval_s: float = 1.0  # thinning of the stored per-track history
     merge_check_s: float = 2.0  # how often duplicate confirmed tracks are looked for
     backend: str = "auto"  # "numba" (compiled kernels), "numpy", or "auto" (numba if installed)
@@ -237,6 +242,8 @@ class Tracker:
                 c.jpda_hard_beta,
                 c.jpda_max_boost,
                 c.drag_sigma_rv,
+                c.jpda_after_boost_s,
+                c.jpda_free_above_m,
             ]
         )  # order: _kernels.F_CFG
         self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop, c.jpda], np.int64)
@@ -772,7 +779,14 @@ class Tracker:
         beta = np.where(g, G / (St + Sp - G + B[:, None]), 0.0)
         # A boosting neighbour still competes for the plots (it is in β's sums) but keeps its
         # hard update.
-        soft = (beta.max(axis=1) < cfg.jpda_hard_beta) & (self.mu[T, 1] < cfg.jpda_max_boost)
+        soft = (
+            (beta.max(axis=1) < cfg.jpda_hard_beta)
+            & (self.mu[T, 1] < cfg.jpda_max_boost)
+            & (
+                (self.time - self.t_boost[T] >= cfg.jpda_after_boost_s)
+                | (altitude_approx(self.x[T, 0, 0:3]) >= cfg.jpda_free_above_m)
+            )
+        )
         return T[soft], Pl, beta[soft]
 
     def _pda_update(
