@@ -75,7 +75,7 @@ class TrackerConfig:
     tentative_timeout_s: float = 5.0
     tau_to_boost_s: float = 1000.0  # mean sojourn times of the IMM's Markov chain
     tau_to_ballistic_s: float = 40.0
-    mu_boost0: float = 0.5
+    mu_boost0: float = 0.3  # prior P(boost) of a new track
     one_way_mixing_below: float = 0.05  # P(boost) under which boost is not mixed into ballistic
     #: Extra coast process noise right after boost (thrust tail-off, separation, venting):
     #: q_post·exp(-(t - t_boost)/tau_post) added to q_ballistic, t_boost = last time P(boost) ≥ ½.
