@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from trilink.assess.ellipse_scale import scale_cov
-from trilink.assess.impact import ellipse_from_cov, predict_impact
+from trilink.assess.impact import ImpactPrediction, ellipse_from_cov, predict_impact
 from trilink.assess.launch import burnout, estimate_launch
 from trilink.geo import geodesic_inverse
 from trilink.tracking.dynamics import BETA_NOMINAL
@@ -93,16 +93,29 @@ def impact_state(ts: TrackSet, cfg: AssessConfig) -> tuple[np.ndarray, np.ndarra
 
 
 def assess(
-    ts: TrackSet, history: dict[int, TrackHistory], config: AssessConfig | None = None
+    ts: TrackSet,
+    history: dict[int, TrackHistory],
+    config: AssessConfig | None = None,
+    impact: ImpactPrediction | None = None,
 ) -> list[Assessment]:
-    """Assess every track of ``ts`` (batched impact prediction)."""
+    """Assess every track of ``ts`` (batched impact prediction).
+
+    ``impact``: the tracks' impact prediction when the caller already made it (one row per
+    track of ``ts``, from :func:`impact_state` and ``config``'s β), e.g. batched over many
+    track sets by the calibration study."""
     cfg = config or AssessConfig()
     if not len(ts):
         return []
-    # Impact prediction assumes no further thrust: fly the ballistic model's own estimate (the
-    # combined IMM estimate carries the boost model's spread, which over-states coast errors).
-    xs, Ps = impact_state(ts, cfg)
-    imp = predict_impact(ts.t, xs, Ps, cfg.beta, cfg.log_beta_sigma)
+    if impact is not None:
+        if len(impact.impact_lat) != len(ts):
+            raise ValueError(f"impact has {len(impact.impact_lat)} rows for {len(ts)} tracks")
+        imp = impact
+    else:
+        # Impact prediction assumes no further thrust: fly the ballistic model's own estimate
+        # (the combined IMM estimate carries the boost model's spread, which over-states coast
+        # errors).
+        xs, Ps = impact_state(ts, cfg)
+        imp = predict_impact(ts.t, xs, Ps, cfg.beta, cfg.log_beta_sigma)
     out = []
     for k, tid in enumerate(ts.ids.tolist()):
         hist = history.get(tid, TrackHistory())

@@ -41,16 +41,23 @@ __all__ = ["ELLIPSE_SCALE", "MINOR_SCALE", "REPORT_S", "scale_cov", "fit_scales"
 
 Array = NDArray[np.float64]
 
-#: Times after burnout [s] the table is tabulated at.
-REPORT_S = (20.0, 60.0, 120.0, 240.0)
+#: Times after burnout [s] each class's table is tabulated at (and the study reports at): from
+#: early midcourse to the last time every flight of the class is still inside the study's radar
+#: coverage (SRBM: impact; IRBM/ICBM: they leave the radars' 2,500 km reach in midcourse).
+REPORT_S: dict[str, tuple[float, ...]] = {
+    "SRBM": (20.0, 60.0, 120.0, 150.0),
+    "MRBM": (20.0, 120.0, 300.0, 480.0),
+    "IRBM": (20.0, 120.0, 360.0, 600.0),
+    "ICBM": (20.0, 120.0, 240.0, 360.0),
+}
 
-#: Variance factor of the minor axis (all classes, all times).
-MINOR_SCALE = 0.364
+#: Variance factor of the minor axis per class (all times).
+MINOR_SCALE: dict[str, float] = {"SRBM": 1.0, "MRBM": 1.0, "IRBM": 1.0, "ICBM": 1.0}
 
-#: Variance factor of the major axis per class, at :data:`REPORT_S`.
+#: Variance factor of the major axis per class, at that class's :data:`REPORT_S`.
 ELLIPSE_SCALE: dict[str, tuple[float, ...]] = {
-    "SRBM": (0.936, 0.357, 1.019, 2.098),
-    "MRBM": (1.305, 0.348, 0.752, 0.576),
+    "SRBM": (1.0, 1.0, 1.0, 1.0),
+    "MRBM": (1.0, 1.0, 1.0, 1.0),
     "IRBM": (1.0, 1.0, 1.0, 1.0),
     "ICBM": (1.0, 1.0, 1.0, 1.0),
 }
@@ -58,17 +65,19 @@ ELLIPSE_SCALE: dict[str, tuple[float, ...]] = {
 _K95 = -2.0 * math.log(0.05)
 
 
-def _major_factor(cls: str, since_burnout_s: float | None) -> float:
-    # class not known yet: the most cautious of the table
-    rows = [ELLIPSE_SCALE[cls]] if cls in ELLIPSE_SCALE else list(ELLIPSE_SCALE.values())
-    out = 0.0
-    for row in rows:
+def _factors(cls: str, since_burnout_s: float | None) -> tuple[float, float]:
+    """(minor, major) variance factors; a class not known yet gets the most cautious of all."""
+    names = [cls] if cls in ELLIPSE_SCALE else list(ELLIPSE_SCALE)
+    minor = max(MINOR_SCALE[c] for c in names)
+    major = 0.0
+    for c in names:
+        row = ELLIPSE_SCALE[c]
         if since_burnout_s is None or not math.isfinite(since_burnout_s):
             f = max(row)  # never seen boosting: no time reference, be cautious
         else:
-            f = math.exp(float(np.interp(since_burnout_s, REPORT_S, np.log(row))))
-        out = max(out, f)
-    return out
+            f = math.exp(float(np.interp(since_burnout_s, REPORT_S[c], np.log(row))))
+        major = max(major, f)
+    return minor, major
 
 
 def scale_cov(cov_en: Array, cls: str, since_burnout_s: float | None) -> Array:
@@ -77,35 +86,38 @@ def scale_cov(cov_en: Array, cls: str, since_burnout_s: float | None) -> Array:
     if not np.all(np.isfinite(cov_en)):
         return cov_en
     w, v = np.linalg.eigh(cov_en)
-    w = np.maximum(w, 0.0) * np.array([MINOR_SCALE, _major_factor(cls, since_burnout_s)])
+    w = np.maximum(w, 0.0) * np.array(_factors(cls, since_burnout_s))
     out: Array = (v * w) @ v.T
     return out
 
 
 def fit_scales(
     samples: dict[str, dict[float, list[tuple[float, float]]]],
-) -> tuple[float, dict[str, tuple[float, ...]]]:
+) -> tuple[dict[str, float], dict[str, tuple[float, ...]]]:
     """Fit (:data:`MINOR_SCALE`, :data:`ELLIPSE_SCALE`) from a calibration set.
 
     ``samples[cls][report_s]`` holds per run (z²_major, z²_minor): the squared true impact error
-    along each axis of the *uncorrected* covariance over that axis' variance. The minor factor
-    is the pooled mean z²_minor; each major factor the one that puts 95 % of that cell's runs
-    inside the corrected ellipse.
+    along each axis of the *uncorrected* covariance over that axis' variance. A class's minor
+    factor is its mean z²_minor over all its times; each major factor the one that puts 95 % of
+    that cell's runs inside the corrected ellipse. Rows follow the sorted report times of each
+    class's samples (cells without samples get 1).
     """
-    zmin = [b for per in samples.values() for rows in per.values() for _, b in rows]
-    if not zmin:
-        raise ValueError("no calibration samples")
-    a_min = float(np.mean(zmin))
+    minors: dict[str, float] = {}
     table: dict[str, tuple[float, ...]] = {}
     for cls, per in samples.items():
+        zmin = [b for rows in per.values() for _, b in rows]
+        if not zmin:
+            continue
+        a_min = float(np.mean(zmin))
+        minors[cls] = round(a_min, 3)
         row = []
-        for s in REPORT_S:
-            rows = per.get(s, [])
+        for s in sorted(per):
+            rows = per[s]
             if not rows:
                 row.append(1.0)
                 continue
             za = np.array([a for a, _ in rows])
-            zb = np.array([b for _, b in rows]) / a_min
+            zb = np.array([b for _, b in rows]) / minors[cls]
             lo, hi = 1e-3, 1e3
             for _ in range(80):  # coverage falls as the factor shrinks: bisect in log
                 mid = math.sqrt(lo * hi)
@@ -115,4 +127,6 @@ def fit_scales(
                     hi = mid
             row.append(round(hi, 3))
         table[cls] = tuple(row)
-    return round(a_min, 3), table
+    if not table:
+        raise ValueError("no calibration samples")
+    return minors, table

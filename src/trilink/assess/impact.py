@@ -51,6 +51,22 @@ class ImpactPrediction:
     orbital: NDArray[np.bool_]  # [K] heads for orbit: no impact
     ground_track: list[Array]  # per track [M, 2] lat/lon degrees from now to impact
 
+    def subset(self, idx: NDArray[np.intp]) -> ImpactPrediction:
+        """The predictions of tracks ``idx`` (in that order)."""
+        return ImpactPrediction(
+            impact_lat=self.impact_lat[idx],
+            impact_lon=self.impact_lon[idx],
+            impact_t=self.impact_t[idx],
+            impact_t_sigma=self.impact_t_sigma[idx],
+            ellipse_major_m=self.ellipse_major_m[idx],
+            ellipse_minor_m=self.ellipse_minor_m[idx],
+            ellipse_azimuth_deg=self.ellipse_azimuth_deg[idx],
+            cov_en=self.cov_en[idx],
+            apogee_km=self.apogee_km[idx],
+            orbital=self.orbital[idx],
+            ground_track=[self.ground_track[int(i)] for i in idx],
+        )
+
 
 def is_orbital(x: Array, min_perigee_m: float = 100e3) -> NDArray[np.bool_]:
     """States [N, ≥6] whose inertial two-body orbit has its perigee above ``min_perigee_m``."""
@@ -80,14 +96,24 @@ def ellipse_from_cov(cov_en: Array, scale: float = K95_2D) -> tuple[Array, Array
 
 
 def fly_to_ground(
-    x: Array, beta: Array, max_s: float = 7200.0
+    x: Array,
+    beta: Array,
+    max_s: float = 7200.0,
+    group: NDArray[np.intp] | None = None,
+    path_rows: tuple[int, ...] | NDArray[np.intp] = (0,),
 ) -> tuple[Array, Array, Array, NDArray[np.bool_], list[Array]]:
     """Ballistic flight of states [N, ≥6] to altitude 0.
 
-    Returns impact positions [N, 3], flight times [N], highest altitude [N], whether each hit
-    the ground within ``max_s``, and the path of row 0 (ECEF samples).
+    Rows of one ``group`` (default: all rows one group) share their step size, chosen from that
+    group's rows alone: the sigma points of one track keep a common integration error (it cancels
+    in their spread), and one track's prediction does not depend on the other tracks flown in
+    the same batch. Returns impact positions [N, 3], flight times [N], highest altitude [N],
+    whether each hit the ground within ``max_s``, and the ECEF path [M, 3] of each row in
+    ``path_rows``.
     """
     n = len(x)
+    g = np.zeros(n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
+    n_groups = int(g.max()) + 1 if n else 0
     y = np.zeros((n, 9))
     y[:, 0:6] = x[:, 0:6]
     zero = np.zeros(n)
@@ -98,54 +124,65 @@ def fly_to_ground(
     tof = np.full(n, np.nan)
     h = ecef_to_geodetic(y[:, 0:3])[2]
     hmax = h.copy()
-    path = [y[0, 0:3].copy()]
-    elapsed = 0.0
-    while active.any() and elapsed < max_s:
+    rows = np.asarray(path_rows, dtype=np.intp)
+    paths: list[list[Array]] = [[y[r, 0:3].copy()] for r in rows]
+    while active.any():
         ya = y[active]
         ha = h[active]
         ba = beta[active]
         za = zero[active]
+        ga = g[active]
         vr = np.sum(ya[:, 0:3] * ya[:, 3:6], axis=1) / np.linalg.norm(ya[:, 0:3], axis=1)
         # Step: coarse high up, fine near the ground (drag, and the crossing to interpolate).
         fall = np.where(vr < 0, ha / np.maximum(-vr, 1.0), np.inf)
-        step = float(np.clip(0.3 * np.min(np.minimum(fall, 1e9)), 0.5, 20.0))
-        if np.min(ha) < 120e3:
-            step = min(step, 2.0)
+        fall_g = np.full(n_groups, np.inf)
+        np.minimum.at(fall_g, ga, fall)
+        low_g = np.full(n_groups, np.inf)
+        np.minimum.at(low_g, ga, ha)
+        step_g = np.clip(0.3 * np.minimum(fall_g, 1e9), 0.5, 20.0)
+        step_g = np.where(low_g < 120e3, np.minimum(step_g, 2.0), step_g)
+        step = step_g[ga]
+        hs = step[:, None]
         k1 = derivative(ya, za, ba)
-        k2 = derivative(ya + 0.5 * step * k1, za, ba)
-        k3 = derivative(ya + 0.5 * step * k2, za, ba)
-        k4 = derivative(ya + step * k3, za, ba)
-        yn = ya + (step / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        k2 = derivative(ya + 0.5 * hs * k1, za, ba)
+        k3 = derivative(ya + 0.5 * hs * k2, za, ba)
+        k4 = derivative(ya + hs * k3, za, ba)
+        yn = ya + (hs / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         hn = ecef_to_geodetic(yn[:, 0:3])[2]
         idx = np.flatnonzero(active)
         cross = hn <= 0.0
         if cross.any():
             f = (ha[cross] / (ha[cross] - hn[cross]))[:, None]
             pos[idx[cross]] = ya[cross, 0:3] + f * (yn[cross, 0:3] - ya[cross, 0:3])
-            tof[idx[cross]] = elapsed + f[:, 0] * step
+            tof[idx[cross]] = t[idx[cross]] + f[:, 0] * step[cross]
             hit[idx[cross]] = True
         y[idx] = yn
         h[idx] = hn
         hmax[idx] = np.maximum(hmax[idx], hn)
         t[idx] += step
+        for j, r in enumerate(rows.tolist()):
+            if active[r]:  # this row flew this step: keep its path
+                paths[j].append(pos[r].copy() if hit[r] else y[r, 0:3].copy())
         active[idx[cross]] = False
-        elapsed += step
-        if idx[0] == 0:  # row 0 still flying this step: keep its path
-            path.append(pos[0].copy() if cross[0] else y[0, 0:3].copy())
-    return pos, tof, hmax, hit, path
+        active &= t < max_s
+    return pos, tof, hmax, hit, [np.array(p) for p in paths]
 
 
 def predict_impact(
-    t: float,
+    t: float | Array,
     x: Array,
     P: Array,
     beta: float = BETA_NOMINAL,
     log_beta_sigma: float = 0.0,
     max_s: float = 7200.0,
     track_points: int = 24,
+    ground_track: bool = True,
 ) -> ImpactPrediction:
-    """Impact prediction for tracks with states [K, ≥6] and covariances [K, ≥6, ≥6] at ``t``."""
+    """Impact prediction for tracks with states [K, ≥6] and covariances [K, ≥6, ≥6] at time
+    ``t`` (one for all, or one per track [K]). Each track is flown independently of the others
+    in the batch (see :func:`fly_to_ground`); ``ground_track=False`` skips the paths."""
     k = len(x)
+    tt = np.broadcast_to(np.asarray(t, dtype=float), (k,))
     nd = 7 if log_beta_sigma > 0 else 6
     C = np.zeros((k, nd, nd))
     C[:, 0:6, 0:6] = P[:, 0:6, 0:6]
@@ -165,8 +202,9 @@ def predict_impact(
     npts = 2 * nd + 1
     betas = beta * np.exp(pts[:, 6]) if nd == 7 else np.full(len(pts), beta)
     orbital0 = is_orbital(x)
-    # fly each track's nominal point first so row 0 of each call gives its path
-    pos, tof, hmax, hit, _ = fly_to_ground(pts[:, 0:6], betas, max_s)
+    group = np.repeat(np.arange(k), npts)
+    path_rows = np.arange(k) * npts if ground_track else np.zeros(0, dtype=np.intp)
+    pos, tof, hmax, hit, paths = fly_to_ground(pts[:, 0:6], betas, max_s, group, path_rows)
     pos = pos.reshape(k, npts, 3)
     tof = tof.reshape(k, npts)
     hit = hit.reshape(k, npts)
@@ -189,10 +227,12 @@ def predict_impact(
         d = (p - pm) @ rot.T
         cov[i] = (d[:, 0:2].T @ d[:, 0:2]) / (npts - 1)
         out_lat[i], out_lon[i] = math.degrees(float(lat)), math.degrees(float(lon))
-        out_t[i] = t + float(tof[i, 1:].mean())
+        out_t[i] = tt[i] + float(tof[i, 1:].mean())
         out_ts[i] = float(tof[i, 1:].std())
-        _, _, _, _, path = fly_to_ground(x[i : i + 1, 0:6], np.array([beta]), max_s)
-        pp = np.array(path)
+        if not ground_track:
+            tracks.append(np.zeros((0, 2)))
+            continue
+        pp = paths[i]
         sel = np.unique(np.linspace(0, len(pp) - 1, track_points).round().astype(int))
         glat, glon, _ = ecef_to_geodetic(pp[sel])
         tracks.append(np.stack([np.degrees(glat), np.degrees(glon)], axis=1))

@@ -40,6 +40,8 @@ class LaunchEstimate:
     sigma_m: float  # 1-σ horizontal position uncertainty (circular)
     t_sigma_s: float
     from_alt_km: float  # height of the state it was derived from
+    back_m: float = math.nan  # horizontal distance flown back from below that state
+    sigma_state_m: float = math.nan  # the state's own part of ``sigma_m``
 
 
 def _first_climbing(hist: TrackHistory) -> int:
@@ -90,6 +92,8 @@ def estimate_launch(hist: TrackHistory) -> LaunchEstimate | None:
         sigma_m=sigma,
         t_sigma_s=t_sigma,
         from_alt_km=h / 1000.0,
+        back_m=dist,
+        sigma_state_m=math.sqrt(sig_pos2),
     )
 
 

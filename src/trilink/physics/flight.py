@@ -30,6 +30,7 @@ __all__ = [
     "FlightPlan",
     "equivalent_range_km",
     "fit_boost",
+    "fly_missiles",
     "plan_flight",
     "select_missile",
 ]
@@ -391,6 +392,95 @@ def plan_flight(
         fit=fit,
         extra={"equivalent_range_km": eq_range},
     )
+
+
+def fly_missiles(
+    site_lat_deg: Array,
+    site_lon_deg: Array,
+    azimuth_deg: Array,
+    launch_time: Array,
+    missiles: list[str],
+    object_ids: list[str],
+    *,
+    scale: Array | None = None,
+    dt: float = 1.0,
+    with_boosters: bool = True,
+) -> list[tuple[list[Trajectory], float]]:
+    """Many ballistic flights in one batched propagation (plus one for their spent stages).
+
+    Each flight is what ``plan_flight(lat, lon, az, t, missile=name, object_id=id)`` flies for a
+    ballistic missile (40° final pitch), with ``scale`` the propellant load as a fraction of the
+    catalogue's (default 1: full load; burn times scale with it, as in :func:`fit_boost`); the
+    propagator's steps are chosen per object, so a flight does not depend on its batch. Returns
+    per flight (trajectories: the re-entry vehicle first, then the spent stages; burnout time
+    after launch [s]). Why: the
+    calibration study flies thousands of launches, and per-step Python overhead dominates a
+    batch of one.
+    """
+    n = len(missiles)
+    ms = [get_missile(name) for name in missiles]
+    if any(m.nominal_class == "SLV" for m in ms):
+        raise TrilinkError("fly_missiles flies ballistic missiles only; use plan_flight for SLVs")
+    lat = np.asarray(site_lat_deg, dtype=float)
+    lon = np.asarray(site_lon_deg, dtype=float)
+    az = np.asarray(azimuth_deg, dtype=float)
+    t0 = np.asarray(launch_time, dtype=float)
+    k = np.ones(n) if scale is None else np.asarray(scale, dtype=float)
+    shapes = {a.shape for a in (lat, lon, az, t0, k)}
+    if shapes != {(n,)} or len(object_ids) != n:
+        raise TrilinkError("fly_missiles needs one site, azimuth, time, scale and id per missile")
+    if not all(np.all(np.isfinite(a)) for a in (lat, lon, az, t0, k)):
+        raise TrilinkError("fly_missiles: launch parameters must be finite")
+    if np.any(k <= 0.0) or np.any(k > 2.0):
+        raise TrilinkError("fly_missiles: propellant scale must lie in (0, 2]")
+    if n == 0:
+        return []
+    r0, v0, normal = launch_state(lat, lon, az)
+    prog = BoostProgram.build(ms, k, np.full(n, math.radians(40.0)), normal)
+    rvs = propagate(r0, v0, _T_MAX_BALLISTIC, prog)
+    out: list[tuple[list[Trajectory], float]] = []
+    for i, (m, rv) in enumerate(zip(ms, rvs, strict=True)):
+        burn_end = float(prog.burnout[i])
+        traj = _to_trajectory(
+            f"{object_ids[i]}-RV", rv, 0.0, float(t0[i]), burn_end, dt, "missile", m.name
+        )
+        out.append(([traj], burn_end))
+    if not with_boosters:
+        return out
+    # Spent stages of every flight in one batch (as _fly_stages does for one flight).
+    owner: list[int] = []
+    sep: list[float] = []
+    for i, (m, rv) in enumerate(zip(ms, rvs, strict=True)):
+        for t in prog.t_stage_end[i, : len(m.stages)]:
+            if float(t) < rv.t[-1]:
+                owner.append(i)
+                sep.append(float(t))
+    if not sep:
+        return out
+    p = np.zeros((len(sep), 3))
+    v = np.zeros((len(sep), 3))
+    for j, (i, ts) in enumerate(zip(owner, sep, strict=True)):
+        pj, vj, _ = hermite(rvs[i].t, rvs[i].r, rvs[i].v, np.array([ts]))
+        p[j], v[j] = pj[0], vj[0]
+    v = v - _SEPARATION_DV * v / np.linalg.norm(v, axis=1, keepdims=True)
+    horizon = max(1.0, _T_MAX_BALLISTIC - min(sep))
+    flights = propagate(p, v, horizon, None, np.full(len(sep), _STAGE_BETA))
+    count = [0] * n
+    for i, ts, f in zip(owner, sep, flights, strict=True):
+        count[i] += 1
+        out[i][0].append(
+            _to_trajectory(
+                f"{object_ids[i]}-B{count[i]}",
+                f,
+                ts,
+                float(t0[i]),
+                -1.0,
+                dt,
+                "booster",
+                ms[i].name,
+            )
+        )
+    return out
 
 
 def equivalent_range_km(speed_mps: float, radius_m: float) -> float:
