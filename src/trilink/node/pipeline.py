@@ -37,7 +37,7 @@ from trilink.wire.messages import (
 
 if TYPE_CHECKING:
     from trilink.assess.assessor import Assessment
-    from trilink.tracking.tracker import TrackSet
+    from trilink.tracking.tracker import TrackHistory, TrackSet
 
 __all__ = ["ListSource", "ScenarioSource"]
 
@@ -102,6 +102,8 @@ class ScenarioSource:
     #: a new track this close (m) to a track of a known launch is an object of that launch
     separation_m: float = 150_000.0
     until_s: float | None = None
+    #: seconds a track with no burnout time must have coasted before its impact point counts
+    coast_seen_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.nation not in NATIONS:
@@ -192,7 +194,7 @@ class ScenarioSource:
                 if not group:
                     continue
                 prov = provenance(next(iter(lau.tracks)))
-                best = self._impact_track(lau, group)
+                best = self._impact_track(lau, group, ts, tracker.history)
                 if not lau.announced and best is not None:
                     a = best[1]
                     cls = a.cls if a.cls in _CLASSES else "unknown"
@@ -269,15 +271,20 @@ class ScenarioSource:
         launches.append(lau)
         return lau
 
-    @staticmethod
     def _impact_track(
-        lau: _Launch, group: list[tuple[int, Assessment]]
+        self,
+        lau: _Launch,
+        group: list[tuple[int, Assessment]],
+        ts: TrackSet,
+        history: dict[int, TrackHistory],
     ) -> tuple[int, Assessment] | None:
         """The launch's warhead candidate: the track predicted to fall farthest from launch
         (a spent stage falls short)."""
         best: tuple[float, tuple[int, Assessment]] | None = None
         for k, a in group:
-            if a.phase == "boost" or a.burnout_t is None:  # no impact point while thrusting
+            if a.phase == "boost":  # no impact point while thrusting
+                continue
+            if a.burnout_t is None and not self._seen_coasting(history.get(int(ts.ids[k]))):
                 continue
             lat, lon = a.impact_lat, a.impact_lon
             if lat is None or lon is None or a.impact_t is None:
@@ -288,6 +295,17 @@ class ScenarioSource:
             if best is None or d > best[0]:
                 best = (d, (k, a))
         return None if best is None else best[1]
+
+    def _seen_coasting(self, hist: TrackHistory | None) -> bool:
+        """A track with no burnout time that has coasted for all of ``coast_seen_s`` or more:
+        first seen after burnout (a radar far down-range), so its ballistic state is good. A
+        track seen from the pad starts as coast for a scan or two before its boost shows."""
+        if hist is None or len(hist.t) < 2:
+            return False
+        return bool(
+            hist.t[-1] - hist.t[0] >= self.coast_seen_s
+            and float(np.max(np.asarray(hist.mu_boost))) <= 0.5
+        )
 
     def _impact(self, lau: _Launch, a: Assessment) -> ImpactPrediction | None:
         if a.impact_lat is None or a.impact_lon is None or a.impact_t is None:
