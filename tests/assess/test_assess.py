@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from trilink.assess.assessor import AssessConfig, assess, classify_range
+from trilink.assess.assessor import AssessConfig, assess, classify_range, impact_state
 from trilink.assess.calibration import calibrate
 from trilink.assess.ellipse_scale import ELLIPSE_SCALE, MINOR_SCALE, REPORT_S, fit_scales, scale_cov
 from trilink.assess.impact import (
@@ -143,18 +143,37 @@ def test_slv_is_classified_as_such(tracked: TrackerRun) -> None:
 
 
 def test_calibration_reduced() -> None:
-    """A reduced calibration run on catalogue SRBMs, on seeds outside the set the ellipse table
-    was fitted on: the calibrated ellipse's mean squared Mahalanobis distance is near 2 (χ²₂);
-    the uncorrected ellipses measured ~1 (too large) and would fail. The full ≥ 200-run study is
-    benchmarks/bench_calibration.py."""
-    res = calibrate("SRBM", runs=12, seed=3, report_s=REPORT_S)
+    """A reduced calibration run on catalogue SRBMs, on seeds outside the sets the ellipse table
+    was fitted (seed 1) and checked (seed 2) on: the calibrated ellipse's mean squared
+    Mahalanobis distance is near 2 (χ²₂); the uncorrected ellipses measured ~1.2 (too large).
+    The full study is benchmarks/bench_calibration.py (and the slow test below)."""
+    res = calibrate("SRBM", runs=12, seed=3)
+    assert res.report_s == list(REPORT_S["SRBM"])
     assert sum(res.n) >= 40
-    pooled = [d2 for per in res.samples.values() for d2 in per]
+    assert len(res.cells) == sum(res.n)
+    assert all(c.cls == "SRBM" for c in res.cells)  # the flown range band is the class's
+    pooled = [z for per in res.samples.values() for z in per]
     assert len(pooled) == sum(res.n)
     d2 = float(np.average(res.mean_d2, weights=res.n))
     assert 1.2 < d2 < 3.4, res.as_dict()  # 2 for a right covariance; σ of the mean ≈ 0.3
     hits = float(np.average(res.coverage, weights=res.n))
     assert hits >= 0.85, res.as_dict()
+    # the launch point: measured against its stated 95 % circle
+    assert all(0.0 <= c <= 1.0 for c in res.launch_coverage)
+    assert all(math.isfinite(c.launch_err_m) and c.launch_sigma_m > 0 for c in res.cells)
+
+
+def test_calibration_is_the_same_for_any_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks are fixed by run index, not by worker: same seed, same cells, one or two workers."""
+    import trilink.assess.calibration as cal
+
+    monkeypatch.setattr(cal, "CHUNK", 3)
+    one = calibrate("SRBM", runs=6, seed=4, report_s=(30.0, 90.0))
+    two = calibrate("SRBM", runs=6, seed=4, report_s=(30.0, 90.0), workers=2)
+    assert one.cells and one.cells == two.cells
+    assert [c.run for c in one.cells] == sorted(c.run for c in one.cells)
+    with pytest.raises(ValueError):
+        calibrate("SRBM", runs=1, workers=0)
 
 
 def test_scale_cov_scales_the_axes_and_keeps_their_direction() -> None:
@@ -164,47 +183,120 @@ def test_scale_cov_scales_the_axes_and_keeps_their_direction() -> None:
         out = scale_cov(c, cls, since)
         w, v = np.linalg.eigh(out)
         assert abs(abs(float(v[:, 1] @ v0[:, 1])) - 1.0) < 1e-9
-        assert w[0] == pytest.approx(MINOR_SCALE * w0[0])
+        assert w[0] / w0[0] > 0.0
         assert w[1] / w0[1] > 0.0
     # between tabulated times the factor lies between the neighbours'
-    row = ELLIPSE_SCALE["SRBM"]
-    f = np.linalg.eigh(scale_cov(c, "SRBM", 90.0))[0][1] / w0[1]
+    row, times = ELLIPSE_SCALE["SRBM"], REPORT_S["SRBM"]
+    mid = 0.5 * (times[1] + times[2])
+    f = np.linalg.eigh(scale_cov(c, "SRBM", mid))[0][1] / w0[1]
     assert min(row[1], row[2]) - 1e-9 <= f <= max(row[1], row[2]) + 1e-9
+    # at a tabulated time, exactly the table's factors
+    w1 = np.linalg.eigh(scale_cov(c, "SRBM", times[0]))[0]
+    assert w1[0] / w0[0] == pytest.approx(MINOR_SCALE["SRBM"][0])
+    assert w1[1] / w0[1] == pytest.approx(row[0])
     # unknown class: the most cautious factor of any class at that time
-    fu = np.linalg.eigh(scale_cov(c, "unknown", 60.0))[0][1] / w0[1]
-    assert fu == pytest.approx(max(r[1] for r in ELLIPSE_SCALE.values()))
+    fu = np.linalg.eigh(scale_cov(c, "unknown", 20.0))[0][1] / w0[1]
+    assert fu == pytest.approx(max(r[0] for r in ELLIPSE_SCALE.values()))
     nan = np.full((2, 2), np.nan)
     assert np.isnan(scale_cov(nan, "SRBM", 20.0)).all()
+    for cls, r in ELLIPSE_SCALE.items():
+        assert len(r) == len(REPORT_S[cls]) and all(x > 0 for x in r)
+        assert len(MINOR_SCALE[cls]) == len(REPORT_S[cls])
 
 
 def test_fit_scales_recovers_known_factors() -> None:
     rng = np.random.default_rng(4)
     # errors 0.5x (major) and 0.6x (minor) of the stated σ: z² variance factors 0.25 and 0.36
     n = 4000
+    times = REPORT_S["MRBM"]
     samples = {
-        "SRBM": {
+        "MRBM": {
             s: [(float(a), float(b)) for a, b in (rng.normal(0, [0.5, 0.6], (n, 2)) ** 2)]
-            for s in REPORT_S
+            for s in times
         }
     }
     minor, table = fit_scales(samples)
-    assert minor == pytest.approx(0.36, rel=0.05)
-    for f in table["SRBM"]:
+    assert len(table["MRBM"]) == len(minor["MRBM"]) == len(times)
+    for m in minor["MRBM"]:
+        assert m == pytest.approx(0.36, rel=0.07)
+    for f in table["MRBM"]:
         assert f == pytest.approx(0.25, rel=0.1)  # Gaussian: 95 % coverage at the true factor
     with pytest.raises(ValueError):
         fit_scales({})
 
 
+def test_each_track_is_predicted_as_if_alone() -> None:
+    """Batched impact prediction: a track's result does not depend on the other tracks flown
+    with it (steps are chosen per track), so the calibration study may batch many runs."""
+    lat, lon = math.radians(39.0), math.radians(128.0)
+    rot = enu_rotation(lat, lon)
+    xs = []
+    for alt, v_up, v_e in ((60e3, 1500.0, 1800.0), (250e3, -800.0, 3000.0), (20e3, -900.0, 1200.0)):
+        r = geodetic_to_ecef(lat, lon, alt)
+        xs.append(np.concatenate([r, v_up * rot[2] + v_e * rot[0]]))
+    x = np.array(xs)
+    P = np.tile(np.diag([200.0**2] * 3 + [5.0**2] * 3), (3, 1, 1))
+    both = predict_impact(np.array([10.0, 20.0, 30.0]), x, P, log_beta_sigma=0.3)
+    for k in range(3):
+        one = predict_impact(10.0 * (k + 1), x[k : k + 1], P[k : k + 1], log_beta_sigma=0.3)
+        assert np.allclose(one.cov_en[0], both.cov_en[k], rtol=1e-9, atol=1e-6)
+        assert one.impact_lat[0] == pytest.approx(both.impact_lat[k], abs=1e-9)
+        assert one.impact_t[0] == pytest.approx(both.impact_t[k], abs=1e-6)
+        assert len(both.ground_track[k]) > 5
+    sub = both.subset(np.array([2, 0]))
+    assert sub.impact_lat.tolist() == [both.impact_lat[2], both.impact_lat[0]]
+    bare = predict_impact(0.0, x, P, log_beta_sigma=0.3, ground_track=False)
+    assert all(len(g) == 0 for g in bare.ground_track)
+    assert np.array_equal(bare.cov_en, predict_impact(0.0, x, P, log_beta_sigma=0.3).cov_en)
+
+
+def test_assess_checks_a_given_impact_prediction(tracked: TrackerRun) -> None:
+    ts = next(s for s in reversed(tracked.sets) if len(s) >= 2)
+    imp = predict_impact(ts.t, *impact_state(ts, AssessConfig()), log_beta_sigma=0.3)
+    with pytest.raises(ValueError, match="rows"):
+        assess(ts, tracked.tracker.history, impact=imp.subset(np.array([0])))
+    a = assess(ts, tracked.tracker.history, impact=imp)
+    b = assess(ts, tracked.tracker.history)
+    assert [x.record() for x in a] == [x.record() for x in b]
+
+
+CALIB_RUNS = int(os.environ.get("TRILINK_CALIB_RUNS", "1000"))
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("TRILINK_SLOW"), reason="set TRILINK_SLOW=1 (minutes)")
-@pytest.mark.xfail(
-    reason="measured 2026-11-28 on seed 2 (check set): SRBM 95.5/95.5/97.5/98.1 %, "
-    "MRBM 95.5/97.5/94.5/98.0 %: 4 of 8 cells just above the band; IRBM/ICBM not fitted",
-    strict=False,
+@pytest.mark.skipif(
+    not os.environ.get("TRILINK_SLOW"),
+    reason="set TRILINK_SLOW=1 (≈ 14 min for 1,000 runs per class on 2 cores); "
+    "TRILINK_CALIB_RUNS sets the runs per class, TRILINK_CALIB_WORKERS the processes",
 )
-def test_calibration_full_band() -> None:
-    # seed 2: the check set (the ellipse table was fitted on seed 1)
-    for cls in ("SRBM", "MRBM", "IRBM", "ICBM"):
-        res = calibrate(cls, runs=200, seed=2, report_s=REPORT_S)
-        for cov in res.coverage:
-            assert 0.93 <= cov <= 0.97, (cls, res.as_dict())
+@pytest.mark.parametrize(
+    "cls",
+    [
+        pytest.param(
+            "SRBM",
+            marks=pytest.mark.xfail(
+                reason="check set 2026-11-28, 1,000 runs: 96.2/97.3/96.4/93.4 % (60 s cell 0.3 "
+                "above the band)",
+                strict=False,
+            ),
+        ),
+        "MRBM",
+        pytest.param(
+            "IRBM",
+            marks=pytest.mark.xfail(
+                reason="check set 2026-11-28, 1,000 runs: 94.8/92.7/93.6/94.9 % (120 s cell 0.3 "
+                "below the band)",
+                strict=False,
+            ),
+        ),
+        "ICBM",
+    ],
+)
+def test_calibration_full_band(cls: str) -> None:
+    """The issue's criterion on the check set (seed 2; the ellipse table was fitted on seed 1):
+    at every report time the 95 % ellipse holds the true impact point in 93–97 % of runs."""
+    workers = int(os.environ.get("TRILINK_CALIB_WORKERS", "2"))
+    res = calibrate(cls, runs=CALIB_RUNS, seed=2, workers=workers)
+    assert min(res.n) >= 0.95 * CALIB_RUNS, res.as_dict()
+    for cov in res.coverage:
+        assert 0.93 <= cov <= 0.97, res.as_dict()

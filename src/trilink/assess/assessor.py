@@ -11,7 +11,7 @@ import numpy as np
 
 from trilink.assess.ellipse_scale import scale_cov
 from trilink.assess.impact import ImpactPrediction, ellipse_from_cov, predict_impact
-from trilink.assess.launch import burnout, estimate_launch
+from trilink.assess.launch import burnout, launch_of
 from trilink.geo import geodesic_inverse
 from trilink.tracking.dynamics import BETA_NOMINAL
 from trilink.tracking.tracker import TrackHistory, TrackSet
@@ -119,7 +119,7 @@ def assess(
     out = []
     for k, tid in enumerate(ts.ids.tolist()):
         hist = history.get(tid, TrackHistory())
-        launch = estimate_launch(hist)
+        launch = launch_of(tid, history)
         bo = burnout(hist)
         # apogee: the highest point seen so far or ahead on the nominal path
         seen = max((float(np.linalg.norm(x[0:3])) for x in hist.x), default=0.0)

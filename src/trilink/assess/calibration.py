@@ -19,7 +19,7 @@ import numpy as np
 from trilink.assess.assessor import AssessConfig, assess, impact_state
 from trilink.assess.ellipse_scale import REPORT_S, scale_cov
 from trilink.assess.impact import K95_2D, predict_impact, trajectory_impact
-from trilink.assess.launch import estimate_launch
+from trilink.assess.launch import launch_of
 from trilink.geo import geodesic_inverse, geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
 from trilink.physics.flight import fly_missiles
@@ -202,7 +202,7 @@ class _Pending:
     key: float
     t: float
     sub: TrackSet
-    hist: TrackHistory
+    hists: dict[int, TrackHistory]
     flight: _Flight
     truth: tuple[float, float]
 
@@ -258,8 +258,8 @@ def _run_chunk(
             sub = ts.subset(np.array([k]))
             s = round(tr_t - fl.t_burnout, 6)
             key = min(report_s, key=lambda r: abs(r - s))
-            hist = _snapshot(tracker.history.get(int(sub.ids[0]), TrackHistory()))
-            pending.append(_Pending(run, key, tr_t, sub, hist, fl, truth))
+            hists = {tid: _snapshot(h) for tid, h in tracker.history.items()}
+            pending.append(_Pending(run, key, tr_t, sub, hists, fl, truth))
     if not pending:
         return []
     states = [impact_state(p.sub, cfg) for p in pending]
@@ -274,7 +274,7 @@ def _run_chunk(
     cells: list[Cell] = []
     for j, pd in enumerate(pending):
         one = imp.subset(np.array([j]))
-        a = assess(pd.sub, {int(pd.sub.ids[0]): pd.hist}, cfg, impact=one)[0]
+        a = assess(pd.sub, pd.hists, cfg, impact=one)[0]
         if a.impact_lat is None or a.impact_lon is None or a.ellipse_major_m is None:
             continue
         raw = one.cov_en[0]
@@ -285,7 +285,7 @@ def _run_chunk(
         tlat, tlon = pd.truth
         w, v = np.linalg.eigh(raw)
         en = _en(tlat, tlon, a.impact_lat, a.impact_lon)
-        le = estimate_launch(pd.hist)  # what assess() reported, with its parts
+        le = launch_of(int(pd.sub.ids[0]), pd.hists)  # what assess() reported, with its parts
         if le is not None and le.sigma_m > 0.0:
             l_err = _dist(pd.flight.lat, pd.flight.lon, le.lat, le.lon)
             l_sig, lt_err, lt_sig = le.sigma_m, abs(le.t - pd.flight.t_launch), le.t_sigma_s
