@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import time
 from pathlib import Path
 
@@ -24,9 +25,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 
 from trilink.assess.calibration import CalibrationResult, calibrate
-from trilink.assess.ellipse_scale import fit_scales
+from trilink.assess.ellipse_scale import (
+    REPORT_S,
+    FitSample,
+    applied_factors,
+    fit_scales,
+    refine_scales,
+)
+
+K95_2D_D2 = -2.0 * math.log(0.05)  # χ²₂(0.95): d² inside the 95 % ellipse
 
 
 def _fit(files: list[str]) -> None:
@@ -38,6 +48,53 @@ def _fit(files: list[str]) -> None:
                 dst.setdefault(float(s), []).extend((a, b) for a, b in rows)
     minor, table = fit_scales(samples)
     print(json.dumps({"minor": minor, "major": table}))
+
+
+def _fit_samples(path: str) -> list[FitSample]:
+    out = []
+    for cls, cells in json.loads(Path(path).read_text(encoding="utf-8")).items():
+        for c in cells:
+            est = c["since_burnout_est_s"]
+            out.append(
+                FitSample(
+                    cls,
+                    float(c["after_burnout_s"]),
+                    c["cls"],
+                    math.nan if est is None else float(est),
+                    c["z2_major"],
+                    c["z2_minor"],
+                )
+            )
+    return out
+
+
+def _fit_cells(files: list[str], check: list[str]) -> None:
+    """Fit per cell (as ``--fit-from``), then refine with the table looked up as at run time;
+    report the as-applied coverage per cell of every fit and check file."""
+    fit = [f for path in files for f in _fit_samples(path)]
+    samples: dict[str, dict[float, list[tuple[float, float]]]] = {}
+    for f in fit:
+        samples.setdefault(f.cls, {}).setdefault(f.report_s, []).append((f.z2_major, f.z2_minor))
+    minor0, major0 = fit_scales(samples)
+    minor, major = refine_scales(fit, minor0, major0)
+    coverage: dict[str, dict[str, list[float]]] = {}
+    for path in [*files, *check]:
+        rows = _fit_samples(path)
+        fmin, fmaj = applied_factors(
+            minor, major, [r.est_cls for r in rows], np.array([r.est_since_burnout_s for r in rows])
+        )
+        d2 = (
+            np.array([r.z2_major for r in rows]) / fmaj
+            + np.array([r.z2_minor for r in rows]) / fmin
+        )
+        cov = coverage.setdefault(path, {})
+        for c in REPORT_S:
+            cov[c] = [
+                round(float(np.mean(d2[m] <= K95_2D_D2)), 4)
+                for s in REPORT_S[c]
+                if (m := np.array([r.cls == c and r.report_s == s for r in rows])).any()
+            ]
+    print(json.dumps({"minor": minor, "major": major, "as_applied_coverage": coverage}))
 
 
 def _table(results: list[CalibrationResult]) -> list[str]:
@@ -95,7 +152,16 @@ def main() -> None:
     ap.add_argument("--classes", default="SRBM,MRBM,IRBM,ICBM", help="comma list")
     ap.add_argument("--workers", type=int, default=2, help="processes (≤ 2 on a shared box)")
     ap.add_argument("--fit-from", nargs="*", help="fit the ellipse table from samples files")
+    ap.add_argument(
+        "--fit-cells",
+        nargs="*",
+        help="fit the ellipse table from cells files, as looked up at run time (preferred)",
+    )
+    ap.add_argument("--check-cells", nargs="*", default=[], help="with --fit-cells: check sets")
     args = ap.parse_args()
+    if args.fit_cells:
+        _fit_cells(args.fit_cells, args.check_cells)
+        return
     if args.fit_from:
         _fit(args.fit_from)
         return

@@ -11,7 +11,7 @@ import numpy as np
 
 from trilink.assess.ellipse_scale import scale_cov
 from trilink.assess.impact import ImpactPrediction, ellipse_from_cov, predict_impact
-from trilink.assess.launch import burnout, launch_of
+from trilink.assess.launch import burnout_of, launch_of
 from trilink.geo import geodesic_inverse
 from trilink.tracking.dynamics import BETA_NOMINAL
 from trilink.tracking.tracker import TrackHistory, TrackSet
@@ -120,7 +120,7 @@ def assess(
     for k, tid in enumerate(ts.ids.tolist()):
         hist = history.get(tid, TrackHistory())
         launch = launch_of(tid, history)
-        bo = burnout(hist)
+        bo = burnout_of(tid, history)
         # apogee: the highest point seen so far or ahead on the nominal path
         seen = max((float(np.linalg.norm(x[0:3])) for x in hist.x), default=0.0)
         apogee = max(float(imp.apogee_km[k]), 0.0)

@@ -116,6 +116,8 @@ class Cell:
     after_burnout_s: float  # the report time (key)
     since_launch_s: float
     cls: str  # the class the assessor gave
+    since_burnout_est_s: float  # time since the assessor's burnout (NaN: none seen), the
+    # ellipse table's argument; with ``cls`` and the z² below it lets a fit reproduce ``d2``
     true_range_km: float
     d2: float  # squared Mahalanobis distance of the truth in the calibrated covariance
     err_m: float  # impact-point error
@@ -279,8 +281,8 @@ def _run_chunk(
             continue
         raw = one.cov_en[0]
         cov = raw
+        after_bo = pd.t - a.burnout_t if a.burnout_t is not None else None
         if cfg.calibrated_ellipse:
-            after_bo = pd.t - a.burnout_t if a.burnout_t is not None else None
             cov = scale_cov(raw, a.cls, after_bo)
         tlat, tlon = pd.truth
         w, v = np.linalg.eigh(raw)
@@ -298,6 +300,7 @@ def _run_chunk(
                 after_burnout_s=pd.key,
                 since_launch_s=pd.t - pd.flight.t_launch,
                 cls=a.cls,
+                since_burnout_est_s=math.nan if after_bo is None else after_bo,
                 true_range_km=_dist(pd.flight.lat, pd.flight.lon, tlat, tlon) / 1e3,
                 d2=inside_ellipse(tlat, tlon, a.impact_lat, a.impact_lon, cov),
                 err_m=_dist(tlat, tlon, a.impact_lat, a.impact_lon),

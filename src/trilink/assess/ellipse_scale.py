@@ -11,26 +11,41 @@ re-entry (the catalogue's SRBM RVs have β 2,500–4,000 kg/m², below the 4,000
 "95 %" ellipse whose real error lies mostly along one axis also over-covers.
 
 The correction multiplies the impact covariance's eigenvalues by factors per class and report
-time after burnout: the minor one by the cell's mean squared normalised cross-range error, the
-major one by the factor that then puts 95 % of the cell's runs inside; between the tabulated
-times the log-factor is interpolated, outside them the nearest is held; a class not known yet
-gets the largest factor of any class. Where a cell's cross-range errors are heavy-tailed (a few
-runs far off) both axes get one common factor instead.
+time after burnout: first per cell, the minor one by the cell's mean squared normalised
+cross-range error and the major one by the factor that then puts 95 % of the cell's runs inside
+(:func:`fit_scales`; where a cell's cross-range errors are heavy-tailed both axes get one common
+factor); then refined (:func:`refine_scales`) so that each cell covers 95 % *as looked up at run
+time*: at the assessor's class and time since its own burnout (2–7 s late), or, for a track
+whose burnout nobody saw (most KN-23/KN-25 warheads: the radars first see them after their
+20–30 s burn), the class's largest factor. Between the tabulated times the log-factor is
+interpolated, outside them the nearest is held; a class not known yet gets the largest factor of
+any class.
 
-Fitted with ``benchmarks/bench_calibration.py --runs 2000 --seed 1 --out out/fit_seed1`` then
-``--fit-from out/fit_seed1.samples.json`` (2026-11-28; 2,000 runs per class; uncorrected
-coverage 98.3–100 % in 15 of 16 cells) and checked on the disjoint seed set ``--seed 2``: see
-``docs/calibration.md``.
+Fitted with ``benchmarks/bench_calibration.py --runs 2000 --seed 1 --out out/bo_seed1`` and
+``--seed 2 --out out/bo_seed2``, then ``--fit-cells out/bo_seed1.cells.json
+out/bo_seed2.cells.json`` (2026-11-28; 4,000 runs per class; uncorrected coverage 98.0–100 %),
+and checked on the disjoint seed set ``--seed 3``: see ``docs/calibration.md``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ELLIPSE_SCALE", "MINOR_SCALE", "REPORT_S", "scale_cov", "fit_scales"]
+__all__ = [
+    "ELLIPSE_SCALE",
+    "MINOR_SCALE",
+    "REPORT_S",
+    "FitSample",
+    "applied_factors",
+    "fit_scales",
+    "refine_scales",
+    "scale_cov",
+]
 
 Array = NDArray[np.float64]
 
@@ -46,18 +61,18 @@ REPORT_S: dict[str, tuple[float, ...]] = {
 
 #: Variance factor of the minor axis per class, at that class's :data:`REPORT_S`.
 MINOR_SCALE: dict[str, tuple[float, ...]] = {
-    "SRBM": (0.357, 0.304, 0.358, 0.334),
-    "MRBM": (0.306, 0.406, 0.292, 0.332),
-    "IRBM": (0.27, 0.45, 0.667, 0.858),
-    "ICBM": (0.287, 0.487, 0.545, 0.499),
+    "SRBM": (0.344, 0.217, 0.345, 0.325),
+    "MRBM": (0.191, 0.29, 0.258, 0.255),
+    "IRBM": (0.168, 0.226, 0.281, 0.258),
+    "ICBM": (0.174, 0.239, 0.348, 0.262),
 }
 
 #: Variance factor of the major axis per class, at that class's :data:`REPORT_S`.
 ELLIPSE_SCALE: dict[str, tuple[float, ...]] = {
-    "SRBM": (0.948, 0.549, 0.983, 1.153),
-    "MRBM": (0.489, 0.714, 0.276, 0.257),
-    "IRBM": (0.287, 0.659, 0.673, 0.858),
-    "ICBM": (0.286, 0.732, 0.389, 0.597),
+    "SRBM": (0.7, 0.396, 0.991, 1.14),
+    "MRBM": (0.361, 0.632, 0.253, 0.223),
+    "IRBM": (0.197, 0.379, 0.249, 0.249),
+    "ICBM": (0.185, 0.412, 0.332, 0.277),
 }
 
 _K95 = -2.0 * math.log(0.05)
@@ -144,3 +159,92 @@ def _bisect(za: Array, zb: Array, minor_fixed: float) -> float:
         else:
             hi = mid
     return round(hi, 3)
+
+
+Table = Mapping[str, Sequence[float]]
+
+
+class FitSample(NamedTuple):
+    """One assessed run as the refinement needs it: the cell it belongs to (true class, report
+    time after the true burnout), what the table was looked up with at run time (the class the
+    assessor gave, the time since *its* burnout, NaN when it saw none) and the squared error
+    along each axis of the uncorrected covariance over that axis' variance."""
+
+    cls: str
+    report_s: float
+    est_cls: str
+    est_since_burnout_s: float
+    z2_major: float
+    z2_minor: float
+
+
+def applied_factors(
+    minor: Table, major: Table, est_cls: Sequence[str], est_s: Array
+) -> tuple[Array, Array]:
+    """(minor, major) variance factors :func:`scale_cov` applies, vectorised over runs, with
+    the tables ``minor``/``major`` (rows at :data:`REPORT_S`) in place of the module's."""
+    cls_arr = np.asarray(est_cls, dtype=object)
+    est_s = np.asarray(est_s, dtype=np.float64)
+    fmin = np.zeros(len(est_s))
+    fmaj = np.zeros(len(est_s))
+    for c in set(cls_arr.tolist()):
+        m = cls_arr == c
+        for name in [c] if c in major else list(major):
+            for row, out in ((minor[name], fmin), (major[name], fmaj)):
+                out[m] = np.maximum(out[m], _interp_v(row, REPORT_S[name], est_s[m]))
+    return fmin, fmaj
+
+
+def _interp_v(row: Sequence[float], times: Sequence[float], s: Array) -> Array:
+    out: Array = np.full(len(s), max(row))  # never seen boosting: the most cautious
+    ok = np.isfinite(s)
+    out[ok] = np.exp(np.interp(s[ok], times, np.log(np.asarray(row))))
+    return out
+
+
+def refine_scales(
+    samples: Sequence[FitSample], minor: Table, major: Table, sweeps: int = 8
+) -> tuple[dict[str, tuple[float, ...]], dict[str, tuple[float, ...]]]:
+    """Refit the table so that each cell's coverage *as applied at run time* is 95 %.
+
+    Why: :func:`fit_scales` puts each cell at 95 % with its own factors, but at run time the
+    table is looked up at the assessor's class and time since *its* burnout, which lags the
+    true one by seconds: between nodes of a steep row (an SRBM's factor halves from 20 to 60 s
+    after burnout) the interpolated factor is not the cell's, and the check set over-covered by
+    3 points. Here each node's (minor, major) pair is scaled by one factor, found by bisection
+    with every run's factor looked up as at run time; sweeps repeat until the nodes settle
+    (a run's factor depends on its neighbouring nodes too).
+    """
+    mins = {c: list(v) for c, v in minor.items()}
+    majs = {c: list(v) for c, v in major.items()}
+    cls = np.array([f.cls for f in samples], dtype=object)
+    key = np.array([f.report_s for f in samples])
+    est_cls = [f.est_cls for f in samples]
+    est_s = np.array([f.est_since_burnout_s for f in samples])
+    za = np.array([f.z2_major for f in samples])
+    zb = np.array([f.z2_minor for f in samples])
+    cells = [
+        (c, i, np.flatnonzero((cls == c) & (key == s)))
+        for c in majs
+        for i, s in enumerate(REPORT_S[c])
+    ]
+    for _ in range(sweeps):
+        for c, i, idx in cells:
+            if not len(idx):
+                continue
+            m0, M0 = mins[c][i], majs[c][i]
+            sub_cls = [est_cls[j] for j in idx]
+            lo, hi = 1e-2, 1e2
+            for _ in range(50):
+                mid = math.sqrt(lo * hi)
+                mins[c][i], majs[c][i] = m0 * mid, M0 * mid
+                fmin, fmaj = applied_factors(mins, majs, sub_cls, est_s[idx])
+                if np.mean(za[idx] / fmaj + zb[idx] / fmin <= _K95) < 0.95:
+                    lo = mid
+                else:
+                    hi = mid
+            mins[c][i], majs[c][i] = m0 * hi, M0 * hi
+    return (
+        {c: tuple(round(v, 3) for v in row) for c, row in mins.items()},
+        {c: tuple(round(v, 3) for v in row) for c, row in majs.items()},
+    )

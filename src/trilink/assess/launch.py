@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from trilink.geo import ecef_to_geodetic, geodetic_to_ecef
+from trilink.geo import GM_EARTH, OMEGA_EARTH, ecef_to_geodetic, geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
 from trilink.tracking.dynamics import altitude_approx
 from trilink.tracking.tracker import TrackHistory
@@ -30,7 +30,10 @@ __all__ = [
     "estimate_launch",
     "launch_of",
     "parent_of",
+    "MIN_BURN_DE",
+    "MIN_BURN_S",
     "burnout",
+    "burnout_of",
 ]
 
 Array = NDArray[np.float64]
@@ -167,18 +170,72 @@ def launch_of(tid: int, history: dict[int, TrackHistory]) -> LaunchEstimate | No
     return best
 
 
-def burnout(hist: TrackHistory, threshold: float = 0.5) -> tuple[float, float, float] | None:
-    """(time, altitude km, speed m/s) of the last boost-to-coast switch in the history, or None
-    if the track was never seen boosting."""
+#: A boost-to-coast switch counts as a burnout only after this many seconds of boosting: a real
+#: stage burns for 20 s or more; a blip of a few updates (a separation's jolt, a track born on a
+#: falling stage) is not one.
+MIN_BURN_S = 5.0
+#: ... and only if it added this much specific orbital energy [J/kg]. Why energy, not speed:
+#: a falling object speeds up too (10 s of descent adds ~100 m/s), but in ballistic flight the
+#: energy in the rotating frame (Jacobi's integral, below) is constant and drag only lowers it;
+#: a burn of 5 s at ~2 g net and 1.5 km/s adds ~1.5e5 J/kg.
+MIN_BURN_DE = 1.0e5
+SETTLE_UPDATES = 5
+
+
+def burnout(
+    hist: TrackHistory, threshold: float = 0.5, min_burn_s: float = MIN_BURN_S
+) -> tuple[float, float, float] | None:
+    """(time, altitude km, speed m/s) of the last boost-to-coast switch in the history that
+    ended ``min_burn_s`` or more of boosting which gained :data:`MIN_BURN_DE` of energy, or None
+    if the track was never seen burning."""
     mu = np.asarray(hist.mu_boost)
     if len(mu) < 3:
         return None
+    t = np.asarray(hist.t, dtype=np.float64)
     boosting = mu > threshold
     ends = np.flatnonzero(boosting[:-1] & ~boosting[1:])
-    if not len(ends):
-        return None
-    j = int(ends[-1])
-    # the switch is detected a little late: take the state where the estimated thrust fell most
-    x = hist.x[j]
-    alt = float(altitude_approx(x[None, 0:3])[0]) / 1000.0
-    return float(hist.t[j]), alt, float(np.linalg.norm(x[3:6]))
+    starts = np.flatnonzero(~boosting[:-1] & boosting[1:]) + 1
+    if boosting[0]:
+        starts = np.concatenate([[0], starts])
+    for j in ends[::-1].tolist():
+        s0 = starts[starts <= j]
+        if not len(s0) or t[j] - t[int(s0[-1])] < min_burn_s:
+            continue
+        # a new track's velocity settles over its first updates (one born at a separation can
+        # be 2 km/s off): its energy counts from the SETTLE_UPDATES-th on
+        i0 = max(int(s0[-1]), SETTLE_UPDATES)
+        if i0 >= j or _jacobi(hist.x[j]) - _jacobi(hist.x[i0]) < MIN_BURN_DE:
+            continue
+        # the switch is detected a little late: the last boosting state is the closest
+        x = hist.x[j]
+        alt = float(altitude_approx(x[None, 0:3])[0]) / 1000.0
+        return float(hist.t[j]), alt, float(np.linalg.norm(x[3:6]))
+    return None
+
+
+def _jacobi(x: Array) -> float:
+    """Jacobi's integral of an ECEF state [J/kg]: v²/2 − GM/r − ω²(x² + y²)/2, constant in
+    drag-free flight without thrust in the rotating frame (J2 neglected)."""
+    r, v = x[0:3], x[3:6]
+    rot = 0.5 * OMEGA_EARTH**2 * (r[0] ** 2 + r[1] ** 2)
+    return float(0.5 * (v @ v) - GM_EARTH / np.linalg.norm(r) - rot)
+
+
+def burnout_of(tid: int, history: dict[int, TrackHistory]) -> tuple[float, float, float] | None:
+    """Burnout of track ``tid``: its own, or — for a track that never saw a burn end, such as a
+    re-entry vehicle whose track was born at its separation — that of the track it separated
+    from (followed back through the stack). Why: the time since burnout keys the ellipse
+    correction, and the warning needs the burnout of the missile, not of a track."""
+    h = history.get(tid)
+    own = burnout(h) if h is not None else None
+    if own is not None:
+        return own
+    seen = {tid}
+    pid = parent_of(tid, history)
+    while pid is not None and pid not in seen:
+        seen.add(pid)
+        bo = burnout(history[pid])
+        if bo is not None:
+            return bo
+        pid = parent_of(pid, history)
+    return None

@@ -54,9 +54,10 @@ class FusionBook:
     """Latest report per own track and per partner track; :meth:`fuse` makes the picture."""
 
     max_age_s: float = 5.0
-    #: Association gate (probability mass). Wide on purpose: national sensors carry biases, so
-    #: partners' tracks are statistically inconsistent with ours (NEES ~25-45 against 6 measured
-    #: on the Hwasong-12 scenario); a 0.999 gate split one object into two fused tracks. The
+    #: Association gate (probability mass). Wide on purpose: partners' tracks are statistically
+    #: inconsistent with ours (NEES ~25-45 against 6 measured on the Hwasong-12 scenario, whose
+    #: sensors carry no bias: the trackers' own overconfidence around boost and separation; real
+    #: sensors' biases add to it); a 0.999 gate split one object into two fused tracks. The
     #: assignment is global, so nearby objects (a warhead and its spent stage) still pair right.
     gate_prob: float = 1.0 - 1e-12
     own: dict[str, TrackReport] = field(default_factory=dict)
