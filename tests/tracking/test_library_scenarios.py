@@ -29,24 +29,25 @@ def _run(name: str) -> tuple[ScenarioRun, TrackerRun]:
     return run, TrackerRun(run.trajectories, plots, truth, tracker, scores, sets)
 
 
-def _check_launches(
-    run: ScenarioRun, tr: TrackerRun, after_burnout_s: float = 120.0, check_class: bool = True
-) -> int:
+def _check_launches(run: ScenarioRun, tr: TrackerRun, after_burnout_s: float = 120.0) -> int:
+    """Assess each launch's re-entry vehicle at the first scan ``after_burnout_s`` or more
+    after burnout at which a track lies within 5 km of it (a lofted RV climbs out of every
+    radar's reach for a while): class right, true launch point within 3σ of the estimate."""
     checked = 0
     for f in run.flights:
         rv = f.plan.trajectories[0]
-        t = f.launch_time + f.plan.burnout_time_s + after_burnout_s
-        if t > rv.t_end - 5.0:
-            continue
-        ts = min(tr.sets, key=lambda s: abs(s.t - t))
-        if not len(ts):
-            continue
-        d = np.linalg.norm(ts.x[:, 0:3] - rv.at(ts.t)[0][0], axis=1)
-        k = int(np.argmin(d))
-        if d[k] > 5000.0:
+        t0 = f.launch_time + f.plan.burnout_time_s + after_burnout_s
+        for ts in tr.sets:
+            if not len(ts) or not t0 <= ts.t <= rv.t_end - 5.0:
+                continue
+            d = np.linalg.norm(ts.x[:, 0:3] - rv.at(ts.t)[0][0], axis=1)
+            k = int(np.argmin(d))
+            if d[k] < 5000.0:
+                break
+        else:
             continue
         a = assess(ts.subset(np.array([k])), tr.tracker.history)[0]
-        assert a.cls == f.plan.missile_class or not check_class, f.launch.id
+        assert a.cls == f.plan.missile_class, (f.launch.id, a.cls, a.range_km, a.energy_range_km)
         assert a.launch_lat is not None and a.launch_lon is not None and a.launch_sigma_m
         err = float(geodesic_inverse(f.lat_deg, f.lon_deg, a.launch_lat, a.launch_lon)[2])
         assert err < 3.0 * a.launch_sigma_m, (f.launch.id, err, a.launch_sigma_m)
@@ -80,9 +81,52 @@ def test_closely_spaced_stages_and_reentry(name: str) -> None:
     assert s.confirmed_true == len(run.trajectories)
     assert s.track_breaks <= 5 and s.false_tracks <= 1, s
     _assert_consistent(s)
-    # Class is left to tests/assess: these lofted flights' catalogue class (MRBM, ICBM) is not
-    # yet the range class the assessor infers 120 s after burnout (SRBM).
-    assert _check_launches(run, tr, check_class=False) == 1
+    # lofted: the class follows the burnout speed's minimum-energy range (MRBM, ICBM), not
+    # the short range flown (450 and 1,000 km)
+    assert _check_launches(run, tr, after_burnout_s=60.0) == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "2017-11-29-hwasong15",
+        "2022-10-04-hwasong12",
+        "2022-11-18-hwasong17",
+        "2023-11-21-chollima1",
+    ],
+)
+def test_the_other_library_launches(name: str) -> None:
+    """Every object gets a track, none false, and the launch is assessed right: class (ICBM for
+    the lofted Hwasong-15/17, IRBM for the Hwasong-12 over Japan, SLV for Chollima-1 heading to
+    orbit) and launch point."""
+    run, tr = _run(name)
+    s = tr.scores
+    # Chollima-1's third stage is seen (33 plots, two radars) only while within 71 m of the
+    # payload it separated from: below any radar's resolution, one track for both is right.
+    assert s.confirmed_true >= _resolvable(run, tr), s
+    assert s.confirmed_true >= len(run.trajectories) - (name == "2023-11-21-chollima1"), s
+    # Chollima-1: one 33-s duplicate track at the second staging (measured; not yet fixed)
+    assert s.false_tracks <= (name == "2023-11-21-chollima1"), s
+    assert _check_launches(run, tr, after_burnout_s=60.0) == 1
+
+
+def _resolvable(run: ScenarioRun, tr: TrackerRun, min_sep_m: float = 200.0) -> int:
+    """Objects seen at least once while ``min_sep_m`` or more from every other object."""
+    n = 0
+    for k, traj in enumerate(run.trajectories):
+        t = np.unique(tr.plots.t[tr.truth == k])
+        if not len(t):
+            continue
+        p = traj.at(t)[0]
+        sep = np.full(len(t), np.inf)
+        for j, other in enumerate(run.trajectories):
+            alive = (t >= other.t_start) & (t <= other.t_end)
+            if j == k or not alive.any():
+                continue
+            d = np.linalg.norm(other.at(t[alive])[0] - p[alive], axis=1)
+            sep[alive] = np.minimum(sep[alive], d)
+        n += bool(np.any(sep >= min_sep_m))
+    return n
 
 
 @pytest.mark.xdist_group("tracking-salvo")

@@ -13,6 +13,8 @@ from trilink.assess.ellipse_scale import scale_cov
 from trilink.assess.impact import ImpactPrediction, ellipse_from_cov, predict_impact
 from trilink.assess.launch import burnout_of, launch_of
 from trilink.geo import geodesic_inverse
+from trilink.geo.frames import R_EARTH_MEAN
+from trilink.physics.flight import equivalent_range_km
 from trilink.tracking.dynamics import BETA_NOMINAL
 from trilink.tracking.tracker import TrackHistory, TrackSet
 
@@ -58,6 +60,8 @@ class Assessment:
     burnout_speed_mps: float | None
     apogee_km: float
     range_km: float | None
+    #: minimum-energy range of the burnout speed (what a lofted shot could reach)
+    energy_range_km: float | None
     cls: str
     impact_lat: float | None
     impact_lon: float | None
@@ -135,10 +139,16 @@ def assess(
                 launch.lat, launch.lon, imp.impact_lat[k], imp.impact_lon[k]
             )
             rng_km = float(dist) / 1000.0
+        # Lofted tests fly short: like the physics' plan (trilink.physics.flight), the class
+        # follows the range the same burnout speed would reach on a minimum-energy path.
+        eq_km: float | None = None
+        if bo is not None:
+            eq = equivalent_range_km(bo[2], R_EARTH_MEAN + 1000.0 * bo[1])
+            eq_km = eq if math.isfinite(eq) else None
         if imp.orbital[k]:
             cls = "SLV"
         elif rng_km is not None:
-            cls = classify_range(rng_km)
+            cls = classify_range(max(rng_km, eq_km or 0.0))
         else:
             cls = "unknown"
         major, minor, az = (
@@ -166,6 +176,7 @@ def assess(
                 burnout_speed_mps=bo[2] if bo else None,
                 apogee_km=apogee,
                 range_km=rng_km,
+                energy_range_km=eq_km,
                 cls=cls,
                 impact_lat=_opt(imp.impact_lat[k]),
                 impact_lon=_opt(imp.impact_lon[k]),
