@@ -36,6 +36,7 @@ def test_track_writes_documented_fields(
     assert summary["tracks"] == 2
     assert summary["plots_rejected"] == 1
     assert "line 11" in summary["first_issues"][0]
+    assert any("unknown key(s) ignored: 'unknown_field'" in i for i in summary["first_issues"])
     lines = [json.loads(s) for s in out.read_text().splitlines()]
     assert len(lines) == summary["lines_written"] > 100
     with_assessment = [rec for rec in lines if "assessment" in rec]

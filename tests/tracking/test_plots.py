@@ -48,7 +48,12 @@ def test_reader_accepts_good_plots_ignores_unknown_keys_and_sorts(tmp_path: Path
     assert batch.kind[0] == KIND_IR and math.isnan(batch.range_m[0])
     assert batch.range_rate[2] == -300.0
     assert math.isclose(batch.lat[1], math.radians(31.0))
-    assert [str(i) for i in issues] == ["1 plot(s) out of time order; sorted by time"]
+    assert [str(i) for i in issues] == [
+        "1 plot(s) out of time order; sorted by time",
+        "unknown key(s) ignored: 'colour' (1 plot(s), first on line 1), 'extra' (1 plot(s), "
+        "first on line 1)",
+    ]
+    assert all(i.line == -1 for i in issues)  # notes: nothing rejected
 
 
 def test_reader_rejects_bad_lines_with_line_numbers(tmp_path: Path) -> None:

@@ -310,6 +310,8 @@ _FLOAT_KEYS = (
     "sigma_range_rate_mps",
 )
 _REQUIRED = ("t", "sensor", "lat", "lon", "alt_m", "az_rad", "el_rad")
+#: keys of the format, and the simulator's documented extra (docs/formats.md)
+_KNOWN_KEYS = frozenset(_FLOAT_KEYS) | {"sensor", "kind", "available_t"}
 
 
 def _num(v: Any) -> float:
@@ -380,7 +382,8 @@ def read_plots(path: str | Path) -> tuple[PlotBatch, list[PlotIssue]]:
 
     Lines that are not JSON objects, lack required keys or fail :func:`check_plots` are left out
     and reported. Out-of-order lines are put in time order (reported once). Unknown keys are
-    ignored, as the format requires.
+    ignored, as the format requires (a newer writer may add some), and named once in an issue
+    that rejects nothing (``line`` -1), so a misspelt optional key (``range_rate``) is seen.
     """
     p = Path(path)
     try:
@@ -389,6 +392,7 @@ def read_plots(path: str | Path) -> tuple[PlotBatch, list[PlotIssue]]:
         raise TrilinkError(f"cannot read plots {p}: {exc.strerror or exc}") from exc
     issues: list[PlotIssue] = []
     recs: list[tuple[int, Mapping[str, Any]]] = []
+    unknown: dict[str, list[int]] = {}  # key -> [plots, first line]
     with fh:
         for lineno, text in _lines(fh, p):
             s = text.strip()
@@ -403,6 +407,9 @@ def read_plots(path: str | Path) -> tuple[PlotBatch, list[PlotIssue]]:
                 issues.append(PlotIssue("not a JSON object", line=lineno))
                 continue
             recs.append((lineno, obj))
+            for k in obj.keys() - _KNOWN_KEYS:
+                seen = unknown.setdefault(str(k), [0, lineno])
+                seen[0] += 1
     batch, more = records_to_batch(recs)
     issues.extend(more)
     ok, more = check_plots(batch)
@@ -412,6 +419,12 @@ def read_plots(path: str | Path) -> tuple[PlotBatch, list[PlotIssue]]:
         n_back = int(np.sum(np.diff(batch.t) < 0))
         issues.append(PlotIssue(f"{n_back} plot(s) out of time order; sorted by time"))
         batch = batch.select(np.argsort(batch.t, kind="stable"))
+    if unknown:
+        named = ", ".join(
+            f"{k!r} ({n} plot(s), first on line {first})"
+            for k, (n, first) in sorted(unknown.items())
+        )
+        issues.append(PlotIssue(f"unknown key(s) ignored: {named}"))
     return batch, issues
 
 
