@@ -2,7 +2,7 @@
 
 Why: the unscented impact covariance of the tracker's ballistic estimate plus the β prior is
 right in *order* but not in *shape*. The calibration study (:mod:`trilink.assess.calibration`)
-shows the error across the flight path (minor axis) is ~0.3–0.5 of its stated variance
+shows the error across the flight path (minor axis) has ~0.2–0.35 of its stated variance
 (the isotropic coast process noise, there to absorb unmodelled drag and post-boost effects along
 the flight path, also widens the cross-range spread), and the along-range error varies with time
 since burnout and class: over-stated in early midcourse (the post-boost noise has been

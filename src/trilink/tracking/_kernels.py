@@ -237,58 +237,12 @@ def imm_predict(
     qb: Any, qj: float, qh: float, beta: float,
 ) -> None:  # fmt: skip
     """Mix and predict every track's two models in place (see Tracker._advance)."""
-    n = x.shape[0]
-    A = np.empty((9, 9))
-    F = np.empty((9, 9))
-    T = np.empty((9, 9))
-    f = np.empty(9)
-    k1 = np.empty(9)
-    k2 = np.empty(9)
-    k3 = np.empty(9)
-    k4 = np.empty(9)
-    tmp = np.empty(9)
-    x0 = np.empty((2, 9))
-    d = np.empty((4, 9))
-    for t in range(n):
-        m0, m1 = mu[t, 0], mu[t, 1]
-        c0 = m0 * (1.0 - p_bt) + m1 * p_tb
-        c1 = m0 * p_bt + m1 * (1.0 - p_tb)
-        w00 = m0 * (1.0 - p_bt) / c0
-        w10 = m1 * p_tb / c0
-        w01 = m0 * p_bt / c1
-        w11 = m1 * (1.0 - p_tb) / c1
-        # One-way mixing: while boost is implausible the ballistic model keeps its own estimate.
-        keep0 = m1 < one_way
-        for i in range(9):
-            x0[0, i] = w00 * x[t, 0, i] + w10 * x[t, 1, i]
-            x0[1, i] = w01 * x[t, 0, i] + w11 * x[t, 1, i]
-        for i in range(9):
-            d[0, i] = x[t, 0, i] - x0[0, i]
-            d[1, i] = x[t, 1, i] - x0[0, i]
-            d[2, i] = x[t, 0, i] - x0[1, i]
-            d[3, i] = x[t, 1, i] - x0[1, i]
-        # mixed covariances, in place (each element needs only the same element of both inputs)
-        for i in range(9):
-            for k in range(i, 9):
-                pa = P[t, 0, i, k]
-                pb = P[t, 1, i, k]
-                if not keep0:
-                    v = w00 * (pa + d[0, i] * d[0, k]) + w10 * (pb + d[1, i] * d[1, k])
-                    P[t, 0, i, k] = v
-                    P[t, 0, k, i] = v
-                v = w01 * (pa + d[2, i] * d[2, k]) + w11 * (pb + d[3, i] * d[3, k])
-                P[t, 1, i, k] = v
-                P[t, 1, k, i] = v
-        for i in range(9):
-            if not keep0:
-                x[t, 0, i] = x0[0, i]
-            x[t, 1, i] = x0[1, i]
-        for j in range(2):
-            _predict_one(
-                x[t, j], P[t, j], float(j), dt, qb[t], qj, qh, beta, A, F, T, f, k1, k2, k3, k4, tmp
-            )
-        mu[t, 0] = c0
-        mu[t, 1] = c1
+    ws9 = np.empty((6, 9))
+    ws99 = np.empty((3, 9, 9))
+    _imm_predict_n(
+        x, P, mu, x.shape[0], dt, p_bt, p_tb, one_way, qb, qj, qh, beta, ws9, ws99,
+        np.empty((4, 9)), np.empty((2, 9)),
+    )  # fmt: skip
 
 
 @njit(cache=True)

@@ -830,13 +830,7 @@ class Tracker:
         ll = -0.5 * (d2 + np.linalg.slogdet(S)[1][:, None])
         top = ll.max(axis=1, keepdims=True)
         loglik = (top[:, 0] + np.log(np.sum(bet * np.exp(ll - top), axis=1) + 1e-300)).reshape(a, 2)
-        logw = np.log(self.mu[ti]) + loglik
-        logw -= logw.max(axis=1, keepdims=True)
-        w = np.exp(logw)
-        mu_b = np.clip(w[:, 1] / w.sum(axis=1), 1e-6, 1.0 - 1e-6)
-        self.mu[ti] = np.stack([1.0 - mu_b, mu_b], axis=1)
-        self.x[ti] = xs.reshape(a, 2, NX)
-        self.P[ti] = Ps.reshape(a, 2, NX, NX)
+        self._store_updated(ti, loglik, xs, Ps)
 
     def _update(
         self,
@@ -866,6 +860,12 @@ class Tracker:
         sol = np.linalg.solve(S, y[..., None])[..., 0]
         loglik = -0.5 * (np.sum(y * sol, axis=1) + np.linalg.slogdet(S)[1])
         loglik = loglik.reshape(a, 2)
+        self._store_updated(ti, loglik, xs, Ps)
+
+    def _store_updated(self, ti: NDArray[np.int64], loglik: Array, xs: Array, Ps: Array) -> None:
+        """Tracks ``ti`` take their updated model states [2A, 9] and P(boost) from each model's
+        measurement log-likelihood [A, 2] (the IMM's mode-probability update)."""
+        a = len(ti)
         logw = np.log(self.mu[ti]) + loglik
         logw -= logw.max(axis=1, keepdims=True)
         w = np.exp(logw)
