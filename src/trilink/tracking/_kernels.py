@@ -481,15 +481,21 @@ def update(
             for i in range(nn):
                 for k in range(nn):
                     Ps[i, k] = Pn[i, k]
-        l0 = math.log(mu[t, 0]) + loglik[0]
-        l1 = math.log(mu[t, 1]) + loglik[1]
-        top = max(l0, l1)
-        w0 = math.exp(l0 - top)
-        w1 = math.exp(l1 - top)
-        m1 = w1 / (w0 + w1)
-        m1 = min(max(m1, 1e-6), 1.0 - 1e-6)
-        mu[t, 0] = 1.0 - m1
-        mu[t, 1] = m1
+        _mode_update(mu, t, loglik[0], loglik[1])
+
+
+@njit(cache=True)
+def _mode_update(mu: Any, t: int, ll_ballistic: float, ll_boost: float) -> None:
+    """IMM mode probabilities of track ``t`` after an update with these model log-likelihoods
+    (in log space: one model's likelihood can underflow), kept inside [1e-6, 1 − 1e-6]."""
+    l0 = math.log(mu[t, 0]) + ll_ballistic
+    l1 = math.log(mu[t, 1]) + ll_boost
+    top = max(l0, l1)
+    w0 = math.exp(l0 - top)
+    w1 = math.exp(l1 - top)
+    m1 = min(max(w1 / (w0 + w1), 1e-6), 1.0 - 1e-6)
+    mu[t, 0] = 1.0 - m1
+    mu[t, 1] = m1
 
 
 @njit(cache=True)
@@ -1194,15 +1200,7 @@ def _pda_update(
             for i in range(9):
                 for k in range(9):
                     Ps[i, k] = 0.5 * (T[i, k] + T[k, i])
-        l0 = math.log(mu[t, 0]) + loglik[0]
-        l1 = math.log(mu[t, 1]) + loglik[1]
-        top2 = max(l0, l1)
-        w0 = math.exp(l0 - top2)
-        w1 = math.exp(l1 - top2)
-        m1 = w1 / (w0 + w1)
-        m1 = min(max(m1, 1e-6), 1.0 - 1e-6)
-        mu[t, 0] = 1.0 - m1
-        mu[t, 1] = m1
+        _mode_update(mu, t, loglik[0], loglik[1])
 
 
 @njit(cache=True)

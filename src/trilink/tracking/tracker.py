@@ -177,6 +177,18 @@ class TrackHistory:
     confirmed_at: float = math.nan
 
 
+def _gain(
+    xs: Array, Ps: Array, Rd: Array, site: Array, rot: Array, comps: tuple[int, ...]
+) -> tuple[Array, Array, Array, Array]:
+    """Predicted measurement h, its Jacobian H, innovation covariance S = H P Hᵀ + R and Kalman
+    gain K = P Hᵀ S⁻¹ of states ``xs`` [N, 9] (solved, not inverted)."""
+    h, H = predict_measurement(xs, site, rot, comps)
+    PHt = Ps @ np.swapaxes(H, 1, 2)
+    S = H @ PHt + Rd
+    K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, 1, 2)), 1, 2)
+    return h, H, S, K
+
+
 def _combine(x: Array, P: Array, mu: Array) -> tuple[Array, Array]:
     xc = np.einsum("tj,tjk->tk", mu, x)
     dx = x - xc[:, None, :]
@@ -813,11 +825,8 @@ class Tracker:
         Ps = self.P[ti].reshape(2 * a, NX, NX)
         bet = np.repeat(beta, 2, axis=0)  # [2a, M], rows in (track, model) order
         Rd = R[np.argmax(bet, axis=1)][:, :, None] * np.eye(m)
-        h, H = predict_measurement(xs, site, rot, comps)
+        h, H, S, K = _gain(xs, Ps, Rd, site, rot, comps)
         nu = wrap_residual(z[None, :, :] - h[:, None, :], comps)  # [2a, M, m]
-        PHt = Ps @ np.swapaxes(H, 1, 2)
-        S = H @ PHt + Rd
-        K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, 1, 2)), 1, 2)
         nbar = np.einsum("np,npi->ni", bet, nu)
         b0 = np.clip(1.0 - bet.sum(axis=1), 0.0, 1.0)[:, None, None]
         xs = xs + np.einsum("nij,nj->ni", K, nbar)
@@ -848,11 +857,8 @@ class Tracker:
         Ps = self.P[ti].reshape(2 * a, NX, NX)
         zz = np.repeat(z, 2, axis=0)
         Rd = np.repeat(R, 2, axis=0)[:, :, None] * np.eye(m)
-        h, H = predict_measurement(xs, site, rot, comps)
+        h, H, S, K = _gain(xs, Ps, Rd, site, rot, comps)
         y = wrap_residual(zz - h, comps)
-        PHt = Ps @ np.swapaxes(H, 1, 2)
-        S = H @ PHt + Rd
-        K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, 1, 2)), 1, 2)
         xs = xs + np.einsum("nij,nj->ni", K, y)
         IKH = np.eye(NX) - K @ H
         Ps = IKH @ Ps @ np.swapaxes(IKH, 1, 2) + K @ Rd @ np.swapaxes(K, 1, 2)
