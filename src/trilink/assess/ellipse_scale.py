@@ -78,29 +78,15 @@ ELLIPSE_SCALE: dict[str, tuple[float, ...]] = {
 _K95 = -2.0 * math.log(0.05)
 
 
-def _factors(cls: str, since_burnout_s: float | None) -> tuple[float, float]:
-    """(minor, major) variance factors; a class not known yet gets the most cautious of all."""
-    names = [cls] if cls in ELLIPSE_SCALE else list(ELLIPSE_SCALE)
-    minor = major = 0.0
-    for c in names:
-        minor = max(minor, _interp(MINOR_SCALE[c], REPORT_S[c], since_burnout_s))
-        major = max(major, _interp(ELLIPSE_SCALE[c], REPORT_S[c], since_burnout_s))
-    return minor, major
-
-
-def _interp(row: tuple[float, ...], times: tuple[float, ...], s: float | None) -> float:
-    if s is None or not math.isfinite(s):
-        return max(row)  # never seen boosting: no time reference, be cautious
-    return math.exp(float(np.interp(s, times, np.log(row))))
-
-
 def scale_cov(cov_en: Array, cls: str, since_burnout_s: float | None) -> Array:
     """The calibrated east/north impact covariance [2, 2] of one track of class ``cls`` at
     ``since_burnout_s`` after its (estimated) burnout. NaN covariances pass through."""
     if not np.all(np.isfinite(cov_en)):
         return cov_en
     w, v = np.linalg.eigh(cov_en)
-    w = np.maximum(w, 0.0) * np.array(_factors(cls, since_burnout_s))
+    s = math.nan if since_burnout_s is None else since_burnout_s
+    fmin, fmaj = applied_factors(MINOR_SCALE, ELLIPSE_SCALE, [cls], np.array([s]))
+    w = np.maximum(w, 0.0) * np.array([fmin[0], fmaj[0]])
     out: Array = (v * w) @ v.T
     return out
 
@@ -181,8 +167,11 @@ class FitSample(NamedTuple):
 def applied_factors(
     minor: Table, major: Table, est_cls: Sequence[str], est_s: Array
 ) -> tuple[Array, Array]:
-    """(minor, major) variance factors :func:`scale_cov` applies, vectorised over runs, with
-    the tables ``minor``/``major`` (rows at :data:`REPORT_S`) in place of the module's."""
+    """(minor, major) variance factors of runs of class ``est_cls`` at ``est_s`` after burnout
+    (NaN: none seen — the row's largest, no time reference) from the tables ``minor``/``major``
+    (rows at :data:`REPORT_S`): log-interpolated in time, held outside; a class not in the tables
+    (not known yet) gets the most cautious factor of any class. :func:`scale_cov` uses it with
+    the module's tables."""
     cls_arr = np.asarray(est_cls, dtype=object)
     est_s = np.asarray(est_s, dtype=np.float64)
     fmin = np.zeros(len(est_s))

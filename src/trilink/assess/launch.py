@@ -14,6 +14,7 @@ there, with its larger height giving it the larger stated uncertainty it deserve
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,16 +159,22 @@ def launch_of(tid: int, history: dict[int, TrackHistory]) -> LaunchEstimate | No
     own = estimate_launch(h) if h is not None else None
     if own is not None and own.from_alt_km <= BORN_IN_FLIGHT_KM:
         return own
-    seen = {tid}
-    pid = parent_of(tid, history)
     best = own
-    while pid is not None and pid not in seen:
-        seen.add(pid)
+    for pid in _ancestors(tid, history):
         est = estimate_launch(history[pid])
         if est is not None and (best is None or est.from_alt_km < best.from_alt_km):
             best = est
-        pid = parent_of(pid, history)
     return best
+
+
+def _ancestors(tid: int, history: dict[int, TrackHistory]) -> Iterator[int]:
+    """The tracks ``tid`` separated from, nearest first (:func:`parent_of`, followed back)."""
+    seen = {tid}
+    pid = parent_of(tid, history)
+    while pid is not None and pid not in seen:
+        seen.add(pid)
+        yield pid
+        pid = parent_of(pid, history)
 
 
 #: A boost-to-coast switch counts as a burnout only after this many seconds of boosting: a real
@@ -179,6 +186,8 @@ MIN_BURN_S = 5.0
 #: energy in the rotating frame (Jacobi's integral, below) is constant and drag only lowers it;
 #: a burn of 5 s at ~2 g net and 1.5 km/s adds ~1.5e5 J/kg.
 MIN_BURN_DE = 1.0e5
+#: History states a new track's velocity needs to settle (one born at a separation can be 2 km/s
+#: off at first): a burn's energy gain is counted from this state on.
 SETTLE_UPDATES = 5
 
 
@@ -201,8 +210,6 @@ def burnout(
         s0 = starts[starts <= j]
         if not len(s0) or t[j] - t[int(s0[-1])] < min_burn_s:
             continue
-        # a new track's velocity settles over its first updates (one born at a separation can
-        # be 2 km/s off): its energy counts from the SETTLE_UPDATES-th on
         i0 = max(int(s0[-1]), SETTLE_UPDATES)
         if i0 >= j or _jacobi(hist.x[j]) - _jacobi(hist.x[i0]) < MIN_BURN_DE:
             continue
@@ -230,12 +237,7 @@ def burnout_of(tid: int, history: dict[int, TrackHistory]) -> tuple[float, float
     own = burnout(h) if h is not None else None
     if own is not None:
         return own
-    seen = {tid}
-    pid = parent_of(tid, history)
-    while pid is not None and pid not in seen:
-        seen.add(pid)
-        bo = burnout(history[pid])
-        if bo is not None:
-            return bo
-        pid = parent_of(pid, history)
-    return None
+    return next(
+        (bo for pid in _ancestors(tid, history) if (bo := burnout(history[pid])) is not None),
+        None,
+    )

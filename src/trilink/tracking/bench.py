@@ -85,7 +85,7 @@ def run_trilink(trajs: list[Trajectory], plots: PlotBatch, repeats: int = 7) -> 
     """Track ``plots`` scan by scan (1-s batches), timing only ``Tracker.update``.
 
     The whole run is repeated ``repeats`` times from a fresh tracker and the median wall time is
-    reported: a 10-target salvo takes ~0.1 s, where one run's time scatters by ±30 % on our
+    reported: a 10-target salvo takes ~0.1 s, where one run's time scatters by up to 50 % on our
     VMs (timer and scheduler noise); the tracks, hence the scores, are the same every time
     (deterministic). Stone Soup's run takes minutes and is timed once."""
     # Compile / load the kernels from Numba's cache outside the timed region.
