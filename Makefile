@@ -18,9 +18,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's chromium for browser tests (Playwright drives it; no browser download).
+# Debian's chromium for browser tests (Playwright drives it; no browser download), with CJK fonts
+# so Korean and Japanese render in screenshots. Needs root (or sudo) for apt-get.
+BROWSER_PKGS := chromium fonts-noto-cjk
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/opentype/noto ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "make: chromium and fonts-noto-cjk are missing and apt-get needs root:" \
+	  "run 'sudo apt-get install $(BROWSER_PKGS)' once, then 'make test' again" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(BROWSER_PKGS) >/dev/null
 
 # Front-end libraries (Leaflet, world-atlas, topojson-client) at install time, never at run time.
 $(NODE_STAMP): package.json

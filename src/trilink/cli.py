@@ -8,8 +8,8 @@ Every usage or input error ends in one line on stderr and exit code 2.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,6 +17,8 @@ import click
 from trilink import TrilinkError, __version__
 
 __all__ = ["main", "cli"]
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
 
 #: subcommand name -> "module:attribute" of a click command or group
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -45,12 +47,13 @@ class LazyGroup(click.Group):
         return sorted(set(super().list_commands(ctx)) | set(self._available()))
 
     def _available(self) -> dict[str, tuple[str, str]]:
-        out = {}
-        for name, (target, help_) in LAZY_COMMANDS.items():
-            module = target.split(":")[0]
-            if importlib.util.find_spec(module) is not None:
-                out[name] = (target, help_)
-        return out
+        # Looked up as files, not with importlib's find_spec: that would import each command's
+        # parent package (and with it numpy, scipy and numba) just to list the commands.
+        return {
+            name: (target, help_)
+            for name, (target, help_) in LAZY_COMMANDS.items()
+            if _module_file(target.split(":")[0]).is_file()
+        }
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         cmd = super().get_command(ctx, cmd_name)
@@ -94,6 +97,12 @@ def main(argv: list[str] | None = None) -> Any:
     except TrilinkError as exc:
         click.echo(f"trilink: error: {one_line(str(exc))}", err=True)
         sys.exit(2)
+
+
+def _module_file(module: str) -> Path:
+    """Where a ``trilink.*`` module's source lives (a module file or a package's ``__init__``)."""
+    base = _PACKAGE_DIR.joinpath(*module.split(".")[1:])
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
 
 
 def one_line(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Wire messages of DESIGN §3: the signed envelope and its payloads (msgspec Structs).
+"""Wire messages: the signed envelope and its payloads (msgspec Structs).
 
 Every field has a type and a range, so that decoding alone rejects NaN, infinities, out-of-range
 values, unknown fields and unknown kinds. Payloads carry no sensor identity or site by design: what
