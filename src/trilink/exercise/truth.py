@@ -25,7 +25,9 @@ _FALLEN_ALT_M = 2_000.0
 
 
 class _Areas(Protocol):
-    def warn_area_many(self, lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64]) -> NDArray[np.str_]: ...
+    def warn_area_many(
+        self, lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64]
+    ) -> NDArray[np.str_]: ...
 
     def locate_many(
         self, lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64]
