@@ -8,6 +8,7 @@ that announced impacts can be checked too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,7 +17,7 @@ from numpy.typing import NDArray
 
 from trilink.assess.impact import is_orbital
 from trilink.geo import ecef_to_geodetic
-from trilink.scenarios.run import ScenarioRun
+from trilink.scenarios.run import Flight
 
 __all__ = ["ObjectFall", "TruthThreats", "truth_threats"]
 
@@ -61,12 +62,12 @@ class TruthThreats:
         return {a: t for a, t in sorted(self.reached.items()) if a.startswith(prefixes)}
 
 
-def truth_threats(run: ScenarioRun, areas: _Areas, step_s: float = 0.5) -> TruthThreats:
+def truth_threats(flights: Sequence[Flight], areas: _Areas, step_s: float = 0.5) -> TruthThreats:
     """Sample every truth trajectory every ``step_s`` seconds (0.5 s: ≤ 3.5 km between sub-points
     at re-entry speed, finer than the smallest warned islands' territorial sea of 22 km)."""
     out = TruthThreats()
-    flight_of = run.launch_of_object()
-    for k, tr in enumerate(run.trajectories):
+    objects = [(f.launch.id, tr) for f in flights for tr in f.plan.trajectories]
+    for launch_id, tr in objects:
         tq = np.arange(tr.t_start, tr.t_end, step_s)
         tq = np.append(tq, tr.t_end)
         p, v, _, _ = tr.at(tq)
@@ -86,7 +87,7 @@ def truth_threats(run: ScenarioRun, areas: _Areas, step_s: float = 0.5) -> Truth
             out.falls.append(
                 ObjectFall(
                     object_id=tr.object_id,
-                    launch_id=run.flights[flight_of[k]].launch.id,
+                    launch_id=launch_id,
                     kind=tr.kind,
                     time_s=float(tq[-1]),
                     lat_deg=float(lat_d[-1]),
