@@ -5,7 +5,7 @@ The lifecycle (:class:`WarningEngine`) turns the node's threat picture into J-Al
 """
 
 from trilink.warning.areas import AreaInfo, AreaLookup, is_own_area
-from trilink.warning.engine import StatusMismatch, Thresholds, WarningEngine
+from trilink.warning.engine import StatusMismatchError, Thresholds, WarningEngine
 from trilink.warning.picture import (
     LaunchView,
     ObjectView,
@@ -21,7 +21,7 @@ __all__ = [
     "LaunchView",
     "ObjectView",
     "Role",
-    "StatusMismatch",
+    "StatusMismatchError",
     "ThreatPicture",
     "Thresholds",
     "WarningEngine",

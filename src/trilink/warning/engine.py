@@ -31,7 +31,7 @@ from trilink.warning.areas import AreaLookup, is_own_area
 from trilink.warning.model import Alert, AreaThreat, ImpactPoint, Stage, Status, Zone
 from trilink.warning.picture import K95_2D, LaunchView, ObjectView, ThreatPicture
 
-__all__ = ["StatusMismatch", "Thresholds", "WarningEngine", "area_odds", "ellipse95"]
+__all__ = ["StatusMismatchError", "Thresholds", "WarningEngine", "area_odds", "ellipse95"]
 
 _NEVER = np.iinfo(np.int64).max
 
@@ -45,7 +45,7 @@ def ellipse95(cov_en: NDArray[np.float64]) -> tuple[float, float, float]:
     return major, minor, az
 
 
-class StatusMismatch(ValueError):
+class StatusMismatchError(ValueError):
     """A picture's status is not the engine's: an exercise must never produce an actual alert."""
 
 
@@ -180,7 +180,7 @@ class WarningEngine:
     """One nation's alert lifecycle over the launches of its threat picture.
 
     ``status`` is fixed at creation (from the scenario or envelope): every alert carries it, and a
-    picture of another status is refused (:class:`StatusMismatch`). ``clock`` gives the issue
+    picture of another status is refused (:class:`StatusMismatchError`). ``clock`` gives the issue
     time (UTC ns)."""
 
     def __init__(
@@ -203,7 +203,7 @@ class WarningEngine:
     def update(self, picture: ThreatPicture) -> list[Alert]:
         """The alerts the picture calls for, in the order they are to be sent."""
         if picture.status != self.status:
-            raise StatusMismatch(
+            raise StatusMismatchError(
                 f"{self.nation} engine is {self.status!r}; refusing a {picture.status!r} picture"
             )
         t = picture.t_ns
@@ -371,7 +371,9 @@ class WarningEngine:
             st.passed |= set(passed_now)
             gone = tuple(st.active[c] for c in sorted(passed_now))
             out.append(
-                self._alert(lid, st, "passed", areas=gone, object_id=next(iter(passed_now.values())))
+                self._alert(
+                    lid, st, "passed", areas=gone, object_id=next(iter(passed_now.values()))
+                )
             )
 
         fell_areas: set[str] = set()
@@ -400,13 +402,6 @@ class WarningEngine:
             for c in sorted(new)
         }
         now_areas = tuple(st.active.values())
-        removed = old - new
-        explained = not (new - old) and removed <= (set(passed_now) | fell_areas)
-        if new and (not st.sheltered or st.cleared):
-            st.sheltered, st.cleared = True, False
-            out.append(self._alert(lid, st, "shelter", areas=now_areas))
-        elif st.sheltered and not st.cleared and new != old and not explained:
-            out.append(self._alert(lid, st, "update", areas=now_areas))
 
         # all clear: evidence for every threatening object, and nothing warned
         def done(m: _Obj) -> bool:
@@ -416,7 +411,16 @@ class WarningEngine:
             ahead = any(p >= th.drop for p in m.p.values())
             return m.present and m.phase != "boost" and past and not ahead
 
-        if not st.cleared and threats and not new and all(done(m) for m in threats):
+        clear = not st.cleared and bool(threats) and not new and all(done(m) for m in threats)
+        removed = old - new
+        explained = not (new - old) and removed <= (set(passed_now) | fell_areas)
+        if new and (not st.sheltered or st.cleared):
+            st.sheltered, st.cleared = True, False
+            out.append(self._alert(lid, st, "shelter", areas=now_areas))
+        elif st.sheltered and not st.cleared and new != old and not explained and not clear:
+            # (an all clear going out now says more than an update to no areas)
+            out.append(self._alert(lid, st, "update", areas=now_areas))
+        if clear:
             st.cleared = True
             out.append(self._alert(lid, st, "all_clear"))
         if st.cleared and all(m.fallen or self._expired(m, t) for m in threats):

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_AREAS", "DEFAULT_EEZ", "Rect", "RectAreas", "UnknownArea"]
+__all__ = ["DEFAULT_AREAS", "DEFAULT_EEZ", "Rect", "RectAreas", "UnknownAreaError"]
 
 
-class UnknownArea(KeyError):
+class UnknownAreaError(KeyError):
     """No area of that code."""
 
 
@@ -76,7 +76,7 @@ class RectAreas:
         try:
             return self._by_code[code]
         except KeyError:
-            raise UnknownArea(code) from None
+            raise UnknownAreaError(code) from None
 
     def _first(
         self, lat: NDArray[np.float64], lon: NDArray[np.float64], pad: float
