@@ -116,6 +116,42 @@ class _Odds:
     over: NDArray[Any]  # [M] area code under each sub-point asked for
 
 
+def _unique(key: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
+    """Sorted distinct keys and each key's index among them (sort-based: NumPy 2's hashing
+    ``np.unique`` is many times slower on ~10⁵ integers)."""
+    if not len(key):
+        return key, np.zeros(0, dtype=np.intp)
+    order = np.argsort(key, kind="stable")
+    s = key[order]
+    new = np.empty(len(s), dtype=bool)
+    new[0] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    inv = np.empty(len(s), dtype=np.intp)
+    inv[order] = np.cumsum(new) - 1
+    return s[new], inv
+
+
+def _codes_of(raw: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any], NDArray[np.intp]]:
+    """The points over an area, the distinct codes, and each such point's code index.
+
+    Fixed-width ASCII codes of up to 8 characters (``JP-01``) are packed into integers and
+    grouped as such: comparing and sorting ~10⁵ strings would dominate the update."""
+    if raw.dtype.kind == "U" and 0 < raw.dtype.itemsize // 4 <= 8 and raw.ndim == 1:
+        w = raw.dtype.itemsize // 4
+        ch = np.ascontiguousarray(raw).view(np.uint32).reshape(len(raw), w)
+        idx = np.flatnonzero(ch[:, 0] != 0)
+        c = ch[idx].astype(np.int64)
+        if not len(c) or int(c.max()) < 128:
+            packed = c @ (np.int64(128) ** np.arange(w, dtype=np.int64))
+            keys, inv = _unique(packed)
+            first = np.zeros(len(keys), dtype=np.intp)
+            first[inv] = np.arange(len(inv))  # any point of each code will do
+            return idx, raw[idx[first]], inv
+    idx = np.flatnonzero(raw != "" if raw.dtype.kind in "US" else raw.astype(bool))
+    uniq, inv = np.unique(raw[idx].astype(str), return_inverse=True)
+    return idx, uniq, inv.ravel()
+
+
 def area_odds(
     nation: str,
     areas: AreaLookup,
@@ -140,39 +176,43 @@ def area_odds(
     lon = np.concatenate(
         [o.track_lon_deg.ravel() for o in objects] + [np.asarray(sub_lon_deg, dtype=float)]
     )
-    raw = np.asarray(areas.warn_area_many(lat, lon)).astype(str)
-    uniq, inv = np.unique(raw, return_inverse=True)
-    own = np.array([bool(c) and is_own_area(nation, str(c)) for c in uniq], dtype=bool)
+    raw = np.asarray(areas.warn_area_many(lat, lon))
+    idx, uniq, inv = _codes_of(raw)
+    own = np.array([is_own_area(nation, str(c)) for c in uniq], dtype=bool)
     codes = tuple(str(c) for c in uniq[own])
     n_c = len(codes)
     remap = np.full(len(uniq), -1, dtype=np.int64)
     remap[own] = np.arange(n_c)
-    ci = remap[inv.ravel()][:total]
-    over = np.where(own[inv.ravel()[total:]], raw[total:], "")
+    ci_all = remap[inv.ravel()]
+    keep = ci_all >= 0
+    idx, ci_all = idx[keep], ci_all[keep]
+    sub = idx >= total
+    over = np.full(len(lat) - total, "", dtype=object)
+    over[idx[sub] - total] = np.asarray(codes, dtype=object)[ci_all[sub]] if n_c else ""
+    pt, ci = idx[~sub], ci_all[~sub]
     p = np.zeros((n_obj, n_c))
     p_imp = np.zeros((n_obj, n_c))
     arrival = np.full((n_obj, n_c), _NEVER, dtype=np.int64)
-    if total and n_c:
-        obj_pt = np.repeat(np.arange(n_obj), sizes)
-        local = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        n_pt = np.repeat(Ns, sizes)
+    if len(pt):
+        starts = np.cumsum(sizes) - sizes
+        obj_pt = np.searchsorted(starts, pt, side="right") - 1
+        local = pt - starts[obj_pt]
+        n_pt = Ns[obj_pt]
         col = local % n_pt
-        sample_pt = np.repeat(np.cumsum(Ks) - Ks, sizes) + local // n_pt
-        obj_sample = np.repeat(np.arange(n_obj), Ks)
+        sample_pt = (np.cumsum(Ks) - Ks)[obj_pt] + local // n_pt
         t_all = np.concatenate([np.asarray(o.track_t_ns, dtype=np.int64) for o in objects])
-        t_start = np.cumsum(Ns) - Ns
-        t_pt = t_all[np.repeat(t_start, sizes) + col]
-        m = ci >= 0
+        t_pt = t_all[(np.cumsum(Ns) - Ns)[obj_pt] + col]
         # one (sample, area) pair per sample that touches the area, however many of its points do
-        key = np.unique(sample_pt[m] * n_c + ci[m])
+        key = _unique(sample_pt * n_c + ci)[0]
         s_u, c_u = key // n_c, key % n_c
+        obj_sample = np.repeat(np.arange(n_obj), Ks)
         counts = np.bincount(obj_sample[s_u] * n_c + c_u, minlength=n_obj * n_c)
         p = counts.reshape(n_obj, n_c) / np.maximum(Ks, 1)[:, None]
-        last = m & (col == n_pt - 1)  # each sample's impact point
+        last = col == n_pt - 1  # each sample's impact point
         counts_i = np.bincount(obj_pt[last] * n_c + ci[last], minlength=n_obj * n_c)
         p_imp = counts_i.reshape(n_obj, n_c) / np.maximum(Ks, 1)[:, None]
         flat = arrival.reshape(-1)
-        np.minimum.at(flat, obj_pt[m] * n_c + ci[m], t_pt[m])
+        np.minimum.at(flat, obj_pt * n_c + ci, t_pt)
     return _Odds(codes, p, p_imp, arrival, over)
 
 

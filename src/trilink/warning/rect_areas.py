@@ -98,7 +98,7 @@ class RectAreas:
     ) -> NDArray[Any]:
         lat = np.asarray(lat_deg, dtype=float)
         lon = np.asarray(lon_deg, dtype=float)
-        codes = np.array([a.code for a in self._areas] + [""], dtype=object)
+        codes = np.array([a.code for a in self._areas] + [""], dtype=str)
         return codes[self._first(lat, lon, self._ts)]
 
     def locate_many(
