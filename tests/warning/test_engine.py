@@ -7,9 +7,22 @@ import dataclasses
 import numpy as np
 import pytest
 
-from trilink.warning.engine import StatusMismatchError, Thresholds, WarningEngine, area_odds
+from trilink.assess.assessor import Assessment
+from trilink.warning.engine import (
+    StatusMismatchError,
+    Thresholds,
+    WarningEngine,
+    area_odds,
+    ellipse95,
+)
 from trilink.warning.model import Alert, Status
-from trilink.warning.picture import ObjectView, ThreatPicture, sample_tracks
+from trilink.warning.picture import (
+    ObjectView,
+    ThreatPicture,
+    cov_from_ellipse,
+    picture_from_assessments,
+    sample_tracks,
+)
 
 from .conftest import AREAS, PYONGYANG, T0, Clock, S, flight, launch, picture
 
@@ -410,3 +423,70 @@ def test_objects_without_samples_or_unconfirmed_raise_nothing() -> None:
 def test_thresholds_are_checked() -> None:
     with pytest.raises(ValueError):
         Thresholds(warn=0.01, drop=0.05)
+
+
+# ---------------------------------------------------------------- the assessor adapter
+
+
+def assessment(track: str, impact: tuple[float, float], **kw: object) -> Assessment:
+    base: dict[str, object] = {
+        "t": 300.0,
+        "track": track,
+        "phase": "coast",
+        "launch_lat": PYONGYANG[0],
+        "launch_lon": PYONGYANG[1],
+        "launch_t": 0.0,
+        "launch_sigma_m": 2000.0,
+        "launch_t_sigma_s": 2.0,
+        "burnout_t": 200.0,
+        "burnout_alt_km": 300.0,
+        "burnout_speed_mps": 5000.0,
+        "apogee_km": 900.0,
+        "range_km": 1300.0,
+        "energy_range_km": 1400.0,
+        "cls": "MRBM",
+        "impact_lat": impact[0],
+        "impact_lon": impact[1],
+        "impact_t": 900.0,
+        "impact_t_sigma_s": 3.0,
+        "ellipse_major_m": 60_000.0,
+        "ellipse_minor_m": 30_000.0,
+        "ellipse_azimuth_deg": 90.0,
+        "ground_track": [[38.0, 131.0], [37.0, 132.0], [impact[0], impact[1]]],
+    }
+    base.update(kw)
+    return Assessment(**base)  # type: ignore[arg-type]
+
+
+def test_picture_from_assessments_feeds_the_engine() -> None:
+    a = assessment("T0001", SHIMANE)
+    b = assessment("T0002", (38.5, 130.0), ground_track=[[38.0, 131.0]], cls="MRBM")
+    boost = assessment("T0003", (0.0, 0.0), impact_lat=None, phase="boost")
+    pic = picture_from_assessments(
+        [a, b, boost],
+        t_ns=300 * S,
+        status="exercise",
+        launch_of={"T0001": "JPN-L1", "T0002": "JPN-L1", "T0003": "JPN-L1"},
+        roles={"T0002": "booster"},
+        samples=500,
+    )
+    assert pic.status == "exercise" and [lv.launch_id for lv in pic.launches] == ["JPN-L1"]
+    lv = pic.launches[0]
+    assert lv.source == "own" and lv.missile_class == "MRBM" and lv.time_ns == 0
+    o1, o2, o3 = pic.objects
+    assert (o1.role, o2.role, o3.role) == ("unknown", "booster", "unknown")
+    assert o1.track_lat_deg.shape[0] == 500 and o1.track_t_ns[-1] == 900 * S
+    assert (o1.lat_deg, o1.lon_deg) == (38.0, 131.0)
+    # the 95 % ellipse (60 km east-west, 30 km north-south) is the samples' spread at impact
+    e = np.radians(o1.track_lon_deg[:, -1] - SHIMANE[1]) * 6_371_008.8 * np.cos(np.radians(35.0))
+    assert np.std(e) == pytest.approx(60_000.0 / 2.4477, rel=0.1)
+    assert o3.track_lat_deg.size == 0  # no prediction while thrusting
+    eng = WarningEngine("JPN", AREAS, clock=Clock(), status="exercise")
+    out = eng.update(pic)
+    assert stages(out) == ["launch", "shelter"] and codes(out[1]) == {"JP-32"}
+    assert all(x.status == "exercise" for x in out)
+
+
+def test_cov_from_ellipse_round_trips() -> None:
+    cov = cov_from_ellipse(50_000.0, 20_000.0, 30.0)
+    assert ellipse95(cov) == pytest.approx((50_000.0, 20_000.0, 30.0))
