@@ -30,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from trilink import NATIONS, TrilinkError
+from trilink.exercise.truth import TruthThreats, truth_threats
+from trilink.scenarios.model import Scenario
+from trilink.scenarios.run import Flight
 from trilink.warning.model import Alert
 
 __all__ = ["NationRecord", "ExerciseRun", "replay_desks", "run_exercise"]
@@ -57,9 +60,9 @@ class NationRecord:
 class ExerciseRun:
     """Everything a run produced: per-nation records, the truth, what each node received."""
 
-    scenario: Any
-    flights: Any
-    truth: Any
+    scenario: Scenario
+    flights: tuple[Flight, ...]
+    truth: TruthThreats
     nations: dict[str, NationRecord]
     received: dict[str, int]
     routes: dict[str, dict[str, int]]
@@ -196,7 +199,6 @@ def run_exercise(
 ) -> ExerciseRun:
     """Run a scenario through the network (see the module docstring)."""
     from trilink.demo import _compute_items
-    from trilink.exercise.truth import truth_threats
     from trilink.fabric.agreements import AgreementBook
     from trilink.fabric.local import LocalFabric, make_layout
     from trilink.geo.areas import AreaIndex
