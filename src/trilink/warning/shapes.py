@@ -1,0 +1,116 @@
+"""Geometry shared by the interchange writers: impact ellipses on the ellipsoid, input checks.
+
+Coordinates are WGS84 degrees; shapely geometries are (lon, lat) as GeoJSON and shapely expect.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from trilink.geo.geodesy import GEOD
+from trilink.warning.model import ImpactPoint
+
+__all__ = [
+    "check_geometry",
+    "check_lat_lon",
+    "ellipse_polygon",
+    "impact_polygon",
+    "polygon_parts",
+]
+
+
+def check_lat_lon(lat_deg: float, lon_deg: float, what: str) -> None:
+    """Raise ValueError unless (lat, lon) is a finite WGS84 position."""
+    if not (math.isfinite(lat_deg) and math.isfinite(lon_deg)):
+        raise ValueError(f"{what}: coordinates must be finite, got lat={lat_deg}, lon={lon_deg}")
+    if not -90.0 <= lat_deg <= 90.0:
+        raise ValueError(f"{what}: latitude {lat_deg} is outside [-90, 90]")
+    if not -180.0 <= lon_deg <= 180.0:
+        raise ValueError(f"{what}: longitude {lon_deg} is outside [-180, 180]")
+
+
+def check_geometry(geom: BaseGeometry, what: str) -> None:
+    """Raise ValueError unless every coordinate of ``geom`` is a finite (lon, lat) in range."""
+    coords = shapely.get_coordinates(geom)
+    if coords.size == 0:
+        raise ValueError(f"{what}: geometry is empty")
+    if not np.isfinite(coords).all():
+        raise ValueError(f"{what}: geometry has non-finite coordinates")
+    lon, lat = coords[:, 0], coords[:, 1]
+    if (np.abs(lat) > 90.0).any() or (np.abs(lon) > 180.0).any():
+        raise ValueError(f"{what}: geometry has coordinates outside lat [-90, 90], lon [-180, 180]")
+
+
+def polygon_parts(geom: BaseGeometry, what: str) -> list[Polygon]:
+    """The non-empty polygons of a Polygon, MultiPolygon or collection of them."""
+    check_geometry(geom, what)
+    if isinstance(geom, Polygon):
+        parts = [geom]
+    elif isinstance(geom, MultiPolygon):
+        parts = list(geom.geoms)
+    elif hasattr(geom, "geoms"):
+        parts = [p for g in geom.geoms for p in polygon_parts(g, what)]
+    else:
+        raise ValueError(f"{what}: expected a Polygon or MultiPolygon, got {geom.geom_type}")
+    return [p for p in parts if not p.is_empty and p.area > 0.0]
+
+
+def ellipse_polygon(
+    lat_deg: float,
+    lon_deg: float,
+    major_m: float,
+    minor_m: float,
+    azimuth_deg: float,
+    *,
+    npts: int = 72,
+) -> Polygon:
+    """Polygon (lon, lat; counter-clockwise) of an ellipse drawn geodesically on WGS84.
+
+    ``major_m`` and ``minor_m`` are semi-axes; ``azimuth_deg`` is the major axis, clockwise
+    from north. Each vertex lies at the ellipse's radius along a geodesic from the centre, so
+    the shape stays right far from the equator and for ellipses hundreds of km long.
+    """
+    check_lat_lon(lat_deg, lon_deg, "ellipse centre")
+    for name, v in (("major", major_m), ("minor", minor_m), ("azimuth", azimuth_deg)):
+        if not math.isfinite(v):
+            raise ValueError(f"ellipse {name} must be finite, got {v}")
+    if major_m <= 0.0 or minor_m <= 0.0:
+        raise ValueError(f"ellipse semi-axes must be positive, got {major_m}, {minor_m}")
+    if npts < 8:
+        raise ValueError("an ellipse polygon needs at least 8 vertices")
+    a, b = max(major_m, minor_m), min(major_m, minor_m)
+    # Evenly spaced in the parametric angle (points spread along the whole outline); bearings
+    # grow clockwise from north, so the ring comes out clockwise and is reversed below.
+    t = np.linspace(0.0, 2.0 * np.pi, npts, endpoint=False)
+    along, across = a * np.cos(t), b * np.sin(t)
+    r = np.hypot(along, across)
+    bearing = azimuth_deg + np.degrees(np.arctan2(across, along))
+    lons, lats, _ = GEOD.fwd(
+        np.full(npts, lon_deg), np.full(npts, lat_deg), bearing, r, radians=False
+    )
+    ring = list(zip(np.asarray(lons)[::-1], np.asarray(lats)[::-1], strict=True))
+    return Polygon(ring)
+
+
+def impact_polygon(impact: ImpactPoint, *, npts: int = 72) -> Polygon | None:
+    """The 95 % impact ellipse as a polygon, None when the point has no ellipse."""
+    check_lat_lon(impact.lat_deg, impact.lon_deg, "impact point")
+    if not (math.isfinite(impact.major_m) and math.isfinite(impact.minor_m)):
+        raise ValueError(
+            f"impact ellipse axes must be finite, got {impact.major_m}, {impact.minor_m}"
+        )
+    if impact.major_m <= 0.0 or impact.minor_m <= 0.0:
+        return None
+    return ellipse_polygon(
+        impact.lat_deg,
+        impact.lon_deg,
+        impact.major_m,
+        impact.minor_m,
+        impact.azimuth_deg,
+        npts=npts,
+    )
