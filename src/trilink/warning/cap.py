@@ -16,11 +16,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from lxml import etree
-from shapely.geometry import Polygon, box
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from trilink.warning.model import Alert, AlertText, Language, Stage, Status
-from trilink.warning.shapes import check_lat_lon, impact_polygon, polygon_parts
+from trilink.warning.shapes import (
+    check_lat_lon,
+    impact_polygon,
+    polygon_parts,
+    simplified_ring,
+)
 
 __all__ = [
     "CAP_NS",
@@ -86,32 +91,9 @@ def cap_datetime(time_ns: int, tz: dt.tzinfo | None = None) -> str:
 def cap_polygon(polygon: Polygon, max_points: int = MAX_POLYGON_POINTS) -> str:
     """A CAP polygon ("lat,lon lat,lon ..." closed, >= 4 points) of a polygon's outer ring.
 
-    Holes are dropped (CAP cannot express them): warning the hole too errs on the safe side.
-    Rings longer than ``max_points`` are simplified with growing tolerance; a ring that the
-    rounding collapses becomes a small box around it, which again only over-warns.
+    See :func:`simplified_ring`: holes dropped, long rings simplified, tiny ones boxed.
     """
-    ring = _ring_points(polygon.exterior.coords)
-    tolerance = 1e-4  # degrees, ~10 m
-    while len(ring) > max_points:
-        simplified = polygon.simplify(tolerance, preserve_topology=True)
-        ring = _ring_points(simplified.exterior.coords) if isinstance(simplified, Polygon) else []
-        tolerance *= 2.0
-    if len(ring) < 4:
-        # Smaller than the 5-decimal (~1 m) grid: a ~20 m box around it is still warned.
-        c = polygon.centroid
-        ring = _ring_points(box(c.x - 1e-4, c.y - 1e-4, c.x + 1e-4, c.y + 1e-4).exterior.coords)
-    return " ".join(ring)
-
-
-def _ring_points(coords: Iterable[tuple[float, ...]]) -> list[str]:
-    out: list[str] = []
-    for c in coords:
-        p = f"{c[1]:.5f},{c[0]:.5f}"
-        if not out or out[-1] != p:
-            out.append(p)
-    if out and out[0] != out[-1]:
-        out.append(out[0])
-    return out
+    return " ".join(f"{lat:.5f},{lon:.5f}" for lon, lat in simplified_ring(polygon, max_points))
 
 
 def _check_xml_text(text: str, what: str) -> None:

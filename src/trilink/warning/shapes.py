@@ -6,10 +6,11 @@ Coordinates are WGS84 degrees; shapely geometries are (lon, lat) as GeoJSON and 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from trilink.geo.geodesy import GEOD
@@ -21,6 +22,7 @@ __all__ = [
     "ellipse_polygon",
     "impact_polygon",
     "polygon_parts",
+    "simplified_ring",
 ]
 
 
@@ -58,6 +60,45 @@ def polygon_parts(geom: BaseGeometry, what: str) -> list[Polygon]:
     else:
         raise ValueError(f"{what}: expected a Polygon or MultiPolygon, got {geom.geom_type}")
     return [p for p in parts if not p.is_empty and p.area > 0.0]
+
+
+def simplified_ring(
+    polygon: Polygon, max_points: int, decimals: int = 5
+) -> list[tuple[float, float]]:
+    """The outer ring as closed (lon, lat) rounded to ``decimals``, at most ``max_points`` long.
+
+    Holes are dropped: formats without holes then warn the hole too, erring on the safe side.
+    Long rings are simplified with growing tolerance; a ring that rounding collapses becomes a
+    small box (~20 m) around the polygon, which again only over-warns.
+    """
+    if max_points < 5:
+        raise ValueError("a ring needs room for at least 5 points")
+    ring = _rounded(polygon.exterior.coords, decimals)
+    tolerance = 1e-4  # degrees, ~10 m
+    while len(ring) > max_points:
+        simplified = polygon.simplify(tolerance, preserve_topology=True)
+        ring = (
+            _rounded(simplified.exterior.coords, decimals)
+            if isinstance(simplified, Polygon)
+            else []
+        )
+        tolerance *= 2.0
+    if len(ring) < 4:
+        c = polygon.centroid
+        d = 10.0**-decimals * 10.0
+        ring = _rounded(box(c.x - d, c.y - d, c.x + d, c.y + d).exterior.coords, decimals)
+    return ring
+
+
+def _rounded(coords: Iterable[tuple[float, ...]], decimals: int) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for c in coords:
+        p = (round(float(c[0]), decimals), round(float(c[1]), decimals))
+        if not out or out[-1] != p:
+            out.append(p)
+    if out and out[0] != out[-1]:
+        out.append(out[0])
+    return out
 
 
 def ellipse_polygon(
