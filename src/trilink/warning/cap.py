@@ -53,6 +53,11 @@ _IMPACT_AREA: Final[dict[Language, str]] = {
     "ko": "예상 낙하 지역 (95 %)",
     "ja": "落下予測範囲 (95 %)",
 }
+_IMPACT_AREA_OBSERVED: Final[dict[Language, str]] = {
+    "en": "Impact area (95 %)",
+    "ko": "낙하 지역 (95 %)",
+    "ja": "落下範囲 (95 %)",
+}
 _NOT_REAL: Final[dict[Status, str]] = {
     "actual": "",
     "exercise": "EXERCISE - not a real missile warning",
@@ -334,7 +339,8 @@ def to_cap(
             _sub(geocode, "value", area.code)
         if alert.impact is not None:
             el = _sub(info, "area")
-            _sub(el, "areaDesc", _IMPACT_AREA[lang])
+            observed = alert.stage == "impact"
+            _sub(el, "areaDesc", (_IMPACT_AREA_OBSERVED if observed else _IMPACT_AREA)[lang])
             if ellipse is not None:
                 _sub(el, "polygon", cap_polygon(ellipse))
             else:

@@ -470,6 +470,9 @@ class _Client:
 class CotServer:
     """A CoT streaming server (plain TCP or TLS) that TAK clients connect to.
 
+    ATAK/WinTAK/iTAK add it as a streaming server ("TCP", or "SSL" with a client certificate
+    and the trust store of ``ssl_context``'s CA); events are CoT XML, one after another.
+
     :meth:`send` queues one event for every connected client and returns at once. Each client
     has its own bounded queue and writer task: a client that reads slowly loses its oldest
     queued events (counted in :attr:`dropped`) and never delays the others. Whatever a client
@@ -498,6 +501,7 @@ class CotServer:
         self._clients: set[_Client] = set()
         self._latest: dict[str, tuple[float, bytes]] = {}
         self._dropped_gone = 0
+        self._handlers: set[asyncio.Task[object]] = set()
 
     async def start(self) -> None:
         """Listen; the bound port is :attr:`port` (useful with ``port=0``)."""
@@ -555,6 +559,10 @@ class CotServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
+        handler = asyncio.current_task()
+        if handler is not None:  # kept so close() can end it (3.11's server does not)
+            self._handlers.add(handler)
+            handler.add_done_callback(self._handlers.discard)
         client = _Client(
             stats=ClientStats(peer=str(peer)),
             writer=writer,
@@ -614,6 +622,10 @@ class CotServer:
         for client in list(self._clients):
             client.writer.close()
             await self._drop_client(client)
+        handlers = list(self._handlers)
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
