@@ -139,6 +139,9 @@ def test_sent_has_whole_seconds_and_cap_utc_offset() -> None:
         to_cap(first_alert(), TEXTS, sender=SENDER, tz=kst, area_polygons=AREA_POLYGONS)
     )
     assert doc.findtext("cap:sent", namespaces=NS) == "2017-08-29T06:02:00+09:00"
+    timed = _valid(to_cap(first_alert(), TEXTS, sender=SENDER, expires_after_s=3600.0))
+    assert timed.findtext("cap:info/cap:expires", namespaces=NS) == "2017-08-28T22:02:00-00:00"
+    assert timed.findtext("cap:info/cap:onset", namespaces=NS) == "2017-08-28T21:05:00-00:00"
 
 
 def test_areas_carry_names_geocodes_and_lat_lon_polygons() -> None:

@@ -235,14 +235,19 @@ def to_cap(
     previous: Mapping[str, int] | Iterable[Alert] = (),
     sender_name: str | None = None,
     tz: dt.tzinfo | None = None,
+    expires_after_s: float | None = None,
 ) -> bytes:
     """One CAP 1.2 ``<alert>`` (UTF-8 XML bytes) for ``alert`` with one ``<info>`` per text.
 
     ``previous`` gives the sent time of every alert in ``alert.references``: a mapping
     alert_id -> issued_ns or the earlier :class:`Alert` objects. ``area_polygons`` maps an
     ISO 3166-2 code to a shapely (Multi)Polygon in (lon, lat); ``area_names`` maps a code to a
-    name, or to names per language. ``tz`` sets the offset ``sent``/``onset`` are written in.
+    name, or to names per language. ``tz`` sets the offset ``sent``/``onset`` are written in;
+    ``expires_after_s`` adds ``<expires>`` that long after ``sent`` (profiles such as IPAWS
+    require it, so an alert whose all-clear is lost does not linger on aggregators).
     """
+    if expires_after_s is not None and not (math.isfinite(expires_after_s) and expires_after_s > 0):
+        raise ValueError(f"expires_after_s must be positive, got {expires_after_s}")
     if not sender or _UNSAFE.search(sender):
         raise ValueError(f"CAP sender {sender!r} must be non-empty without spaces, commas, < or &")
     _check_xml_text(sender, "sender")
@@ -294,6 +299,9 @@ def to_cap(
         _sub(info, "certainty", _certainty(alert))
         if arrivals and alert.stage in ("launch", "shelter", "update"):
             _sub(info, "onset", cap_datetime(min(arrivals), tz))
+        if expires_after_s is not None:
+            expires_ns = alert.issued_ns + round(expires_after_s * 1e9)
+            _sub(info, "expires", cap_datetime(expires_ns, tz))
         if sender_name:
             _check_xml_text(sender_name, "senderName")
             _sub(info, "senderName", sender_name)
