@@ -26,6 +26,7 @@ from trilink.warning.cot import (
     CotPoint,
     CotServer,
     CotTrack,
+    alert_events,
     area_event,
     area_events,
     cot_time,
@@ -189,6 +190,9 @@ def test_area_event_is_a_closed_lat_lon_polygon() -> None:
     ring = Polygon([(lon, lat) for lat, lon in links])
     source = AREA_POLYGONS["JP-01"].geoms[0]
     assert ring.symmetric_difference(source).area < 0.01 * source.area
+    all_events = [etree.fromstring(e) for e in alert_events(alert, AREA_POLYGONS)]
+    assert [e.get("type") for e in all_events] == [LAUNCH_TYPE, IMPACT_TYPE] + [AREA_TYPE] * 3
+    assert {e.get("opex") for e in all_events} == {"e"}
     ev = _proto(events[0])
     assert ev.opex == "e"
     assert 'probability="0.620"' in ev.detail.xmlDetail

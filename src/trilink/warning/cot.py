@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import math
 import ssl
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,12 +42,14 @@ __all__ = [
     "IMPACT_TYPE",
     "LAUNCH_TYPE",
     "SLBM_TRACK_TYPE",
+    "MAX_AREA_POINTS",
     "TRACK_TYPE",
     "UNKNOWN_ERROR_M",
     "ClientStats",
     "CotPoint",
     "CotServer",
     "CotTrack",
+    "alert_events",
     "area_event",
     "area_events",
     "cot_time",
@@ -362,7 +365,7 @@ def area_event(
     code: str,
     polygon: Polygon,
     *,
-    time_ns: int,
+    time_ns: int | None = None,
     uid: str | None = None,
     name: str | None = None,
     probability: float | None = None,
@@ -370,7 +373,10 @@ def area_event(
     status: Status = "actual",
     stale_s: float = 1800.0,
 ) -> bytes:
-    """A warned area (one polygon) as a CoT freeform shape; its point is the centroid."""
+    """A warned area (one polygon) as a CoT freeform shape, at ``time_ns`` (default now).
+
+    The event's point is a point inside the polygon, where TAK puts the label.
+    """
     parts = polygon_parts(polygon, f"area {code}")
     if len(parts) != 1:
         raise ValueError(f"area {code}: expected one polygon, use area_events for several")
@@ -382,7 +388,7 @@ def area_event(
         uid=uid or f"trilink.area.{code}",
         cot_type=AREA_TYPE,
         how=_HOW_FUSED,
-        time_ns=time_ns,
+        time_ns=time.time_ns() if time_ns is None else time_ns,
         stale_s=stale_s,
         lat=centre.y,
         lon=centre.x,
@@ -445,6 +451,22 @@ def area_events(
                     stale_s=stale_s,
                 )
             )
+    return out
+
+
+def alert_events(
+    alert: Alert,
+    area_polygons: Mapping[str, Polygon | MultiPolygon] | None = None,
+    *,
+    area_names: Mapping[str, str] | None = None,
+) -> list[bytes]:
+    """Everything of one alert a TAK client should draw: launch point, impact, warned areas."""
+    out: list[bytes] = []
+    if alert.launch_lat_deg is not None and alert.launch_lon_deg is not None:
+        out.append(launch_event(alert))
+    if alert.impact is not None:
+        out.append(impact_event(alert))
+    out.extend(area_events(alert, area_polygons or {}, area_names=area_names))
     return out
 
 
