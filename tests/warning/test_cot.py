@@ -260,7 +260,7 @@ async def test_late_client_gets_the_current_picture() -> None:
 
 
 async def test_slow_client_loses_its_oldest_events_and_never_blocks_others() -> None:
-    async with CotServer(queue_size=8) as server:
+    async with CotServer(queue_size=32) as server:
         # A client that never reads, with the smallest receive buffer the kernel allows.
         raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -282,14 +282,13 @@ async def test_slow_client_loses_its_oldest_events_and_never_blocks_others() -> 
 
         consumer = asyncio.create_task(consume())
         now = _now_ns()
-        pad = "x" * 8000  # ~8 KB events: 3,000 of them far exceed the socket buffers
+        pad = "x" * 8000  # ~8 KB events: 2,000 of them far exceed the socket buffers
         started = time.monotonic()
-        for i in range(3000):
+        for i in range(2000):
             await server.send(
                 launch_event(CotPoint(uid=f"p{i % 50}", lat=40, lon=130, time_ns=now, remarks=pad))
             )
-            if i % 20 == 0:
-                await asyncio.sleep(0)  # let the writers run, as a live feed would
+            await asyncio.sleep(0)  # a live feed: other tasks run between events
         await server.send(launch_event(CotPoint(uid="last", lat=40, lon=130, time_ns=now)))
         send_time = time.monotonic() - started
         await asyncio.wait_for(consumer, 20.0)
@@ -298,9 +297,10 @@ async def test_slow_client_loses_its_oldest_events_and_never_blocks_others() -> 
         assert send_time < 10.0  # send never waited on the stuck client
         slow = max(server.clients, key=lambda c: c.dropped)
         assert slow.dropped > 1000
-        assert slow.queued <= 8
+        assert slow.queued <= 32
         assert server.dropped >= slow.dropped
-        assert len(seen) > slow.sent  # the reading client got far more than the stuck one
+        fast = min(server.clients, key=lambda c: c.dropped)
+        assert (fast.dropped, len(seen)) == (0, 2001)  # the reading client got every event
         raw.close()
         writer.close()
 
