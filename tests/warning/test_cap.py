@@ -269,3 +269,17 @@ def test_markup_in_texts_is_escaped_not_interpreted() -> None:
     text = dataclasses.replace(TEXTS[0], description="<b>Shelter</b> & wait")
     doc = _valid(to_cap(first_alert(), [text], sender=SENDER))
     assert doc.findtext("cap:info/cap:description", namespaces=NS) == "<b>Shelter</b> & wait"
+
+
+def test_impact_ellipse_across_the_antimeridian_is_two_cap_polygons() -> None:
+    impact = ImpactPoint(
+        lat_deg=52.0, lon_deg=-179.9, time_ns=LAUNCH_NS, major_m=50e3, minor_m=10e3
+    )
+    alert = dataclasses.replace(first_alert(), impact=impact)
+    doc = _valid(to_cap(alert, TEXTS[:1], sender=SENDER))
+    polygons = doc.findall("cap:info/cap:area/cap:polygon", NS)
+    assert len(polygons) == 2
+    for p in polygons:
+        pts = _polygon_points(p.text or "")
+        assert all(-180.0 <= lon <= 180.0 for _, lon in pts)
+        assert pts[0] == pts[-1]

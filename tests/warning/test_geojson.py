@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 
-from trilink.geo.geodesy import geodesic_inverse, ground_track
+from trilink.geo.geodesy import GEOD, geodesic_inverse, ground_track
 from trilink.warning.geojson import (
     alert_collection,
     area_feature,
@@ -174,3 +174,28 @@ def test_mixed_statuses_and_nan_are_refused() -> None:
         feature_collection([{"type": "Feature", "geometry": None, "properties": {}}])
     with pytest.raises(ValueError):
         dumps({"x": float("nan")})
+
+
+def test_shapes_across_the_antimeridian_are_cut_in_two() -> None:
+    impact = ImpactPoint(
+        lat_deg=52.0,
+        lon_deg=179.8,
+        time_ns=LAUNCH_NS,
+        major_m=60_000.0,
+        minor_m=20_000.0,
+        azimuth_deg=90.0,
+    )
+    f = _round_trip(impact_feature(impact))
+    multi = shape(f["geometry"])
+    assert isinstance(multi, MultiPolygon) and multi.is_valid and len(multi.geoms) == 2
+    assert all(p.exterior.is_ccw for p in multi.geoms)
+    lons = np.concatenate([np.asarray(p.exterior.coords)[:, 0] for p in multi.geoms])
+    assert lons.min() >= -180.0 and lons.max() <= 180.0
+    area = sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in multi.geoms)
+    assert area == pytest.approx(np.pi * 60_000.0 * 20_000.0, rel=0.01)
+
+    lats, lons_t = ground_track(50.0, 175.0, 52.0, -175.0, npts=30)
+    corridor = shape(_round_trip(corridor_feature("c", lats, lons_t, 30_000.0))["geometry"])
+    assert isinstance(corridor, MultiPolygon) and corridor.is_valid
+    bounds = np.asarray([p.bounds for p in corridor.geoms])
+    assert bounds[:, 0].min() >= -180.0 and bounds[:, 2].max() <= 180.0

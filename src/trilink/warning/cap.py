@@ -350,7 +350,8 @@ def to_cap(
             observed = alert.stage == "impact"
             _sub(el, "areaDesc", (_IMPACT_AREA_OBSERVED if observed else _IMPACT_AREA)[lang])
             if ellipse is not None:
-                _sub(el, "polygon", cap_polygon(ellipse))
+                for part in polygon_parts(ellipse, "impact ellipse"):
+                    _sub(el, "polygon", cap_polygon(part))
             else:
                 # No ellipse: the point itself, as a zero-radius CAP circle ("lat,lon km").
                 _sub(el, "circle", f"{alert.impact.lat_deg:.5f},{alert.impact.lon_deg:.5f} 0")

@@ -18,13 +18,20 @@ from typing import Any, Final
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from trilink.warning.model import Alert, ImpactPoint, Status
-from trilink.warning.shapes import check_geometry, check_lat_lon, impact_polygon, polygon_parts
+from trilink.warning.shapes import (
+    check_geometry,
+    check_lat_lon,
+    impact_polygon,
+    polygon_parts,
+    split_antimeridian,
+)
 
 __all__ = [
     "alert_collection",
@@ -198,10 +205,11 @@ def corridor_feature(
     status: Status = "actual",
     **properties: Any,
 ) -> Feature:
-    """The ground track buffered by ``half_width_m`` on each side, as a Polygon.
+    """The ground track buffered by ``half_width_m`` on each side, as a (Multi)Polygon.
 
     Buffered in an azimuthal equidistant projection centred on the track, which keeps the
-    width within ~1 % over the ~3,000 km of a regional trajectory.
+    width within ~1 % over the ~3,000 km of a regional trajectory; a corridor across the
+    antimeridian is a MultiPolygon of its two sides.
     """
     if len(lats_deg) != len(lons_deg) or len(lats_deg) == 0:
         raise ValueError(f"corridor {fid}: need equal, non-empty lats and lons")
@@ -209,10 +217,8 @@ def corridor_feature(
         raise ValueError(f"corridor {fid}: half width must be positive, got {half_width_m}")
     for i, (lat, lon) in enumerate(zip(lats_deg, lons_deg, strict=True)):
         check_lat_lon(float(lat), float(lon), f"corridor {fid} point {i}")
-    line = LineString(zip(lons_deg, lats_deg, strict=True)) if len(lats_deg) > 1 else None
-    centre = line.interpolate(0.5, normalized=True) if line is not None else None
-    lat0 = centre.y if centre is not None else float(lats_deg[0])
-    lon0 = centre.x if centre is not None else float(lons_deg[0])
+    # Centred on the middle vertex (ground tracks are dense), which works across ±180° too.
+    lat0, lon0 = float(lats_deg[len(lats_deg) // 2]), float(lons_deg[len(lons_deg) // 2])
     aeqd = f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
     to_m = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
     to_deg = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
@@ -222,7 +228,13 @@ def corridor_feature(
     )
     # Densify so the projected-back outline follows the ellipsoid, not straight lines in degrees.
     buffered = shapely.segmentize(path.buffer(half_width_m, quad_segs=16), half_width_m / 4)
-    outline = shapely.transform(buffered, lambda xy: np.column_stack(to_deg.transform(*xy.T)))
+
+    def back(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        lon, lat = to_deg.transform(xy[:, 0], xy[:, 1])
+        # Continuous around the centre; split_antimeridian cuts it at ±180° if it crosses.
+        return np.column_stack((lon0 + (np.asarray(lon) - lon0 + 180.0) % 360.0 - 180.0, lat))
+
+    outline = split_antimeridian(shapely.transform(buffered, back))
     check_geometry(outline, f"corridor {fid}")
     return _feature(
         fid,

@@ -23,6 +23,7 @@ __all__ = [
     "impact_polygon",
     "polygon_parts",
     "simplified_ring",
+    "split_antimeridian",
 ]
 
 
@@ -109,12 +110,13 @@ def ellipse_polygon(
     azimuth_deg: float,
     *,
     npts: int = 72,
-) -> Polygon:
+) -> Polygon | MultiPolygon:
     """Polygon (lon, lat; counter-clockwise) of an ellipse drawn geodesically on WGS84.
 
     ``major_m`` and ``minor_m`` are semi-axes; ``azimuth_deg`` is the major axis, clockwise
     from north. Each vertex lies at the ellipse's radius along a geodesic from the centre, so
-    the shape stays right far from the equator and for ellipses hundreds of km long.
+    the shape stays right far from the equator and for ellipses hundreds of km long. An
+    ellipse across the antimeridian comes back as a MultiPolygon of its two sides.
     """
     check_lat_lon(lat_deg, lon_deg, "ellipse centre")
     for name, v in (("major", major_m), ("minor", minor_m), ("azimuth", azimuth_deg)):
@@ -134,11 +136,39 @@ def ellipse_polygon(
     lons, lats, _ = GEOD.fwd(
         np.full(npts, lon_deg), np.full(npts, lat_deg), bearing, r, radians=False
     )
-    ring = list(zip(np.asarray(lons)[::-1], np.asarray(lats)[::-1], strict=True))
-    return Polygon(ring)
+    # Continuous longitudes around the centre, then cut at ±180° where the ellipse crosses it.
+    lons = lon_deg + (np.asarray(lons) - lon_deg + 180.0) % 360.0 - 180.0
+    ring = list(zip(lons[::-1], np.asarray(lats)[::-1], strict=True))
+    return split_antimeridian(Polygon(ring))
 
 
-def impact_polygon(impact: ImpactPoint, *, npts: int = 72) -> Polygon | None:
+def split_antimeridian(geom: BaseGeometry) -> Polygon | MultiPolygon:
+    """A polygon drawn with continuous longitudes (possibly beyond ±180°) cut at ±180°.
+
+    Each piece is shifted back into [-180, 180], as RFC 7946 (section 3.1.9) and CAP
+    consumers expect; a polygon that does not cross is returned as it is.
+    """
+    lon_min, _, lon_max, _ = geom.bounds
+    if lon_min >= -180.0 and lon_max <= 180.0:
+        if not isinstance(geom, Polygon | MultiPolygon):
+            raise ValueError(f"expected a Polygon or MultiPolygon, got {geom.geom_type}")
+        return geom
+    pieces: list[Polygon] = []
+    for shift in (-360.0, 0.0, 360.0):
+        window = box(-180.0 - shift, -90.0, 180.0 - shift, 90.0)
+        part = geom.intersection(window)
+        if part.is_empty:
+            continue
+        moved = shapely.transform(part, lambda xy, d=shift: xy + np.array([d, 0.0]))
+        pieces.extend(
+            p for p in getattr(moved, "geoms", [moved]) if isinstance(p, Polygon) and p.area > 0
+        )
+    if not pieces:
+        raise ValueError("polygon has no area after cutting at the antimeridian")
+    return pieces[0] if len(pieces) == 1 else MultiPolygon(pieces)
+
+
+def impact_polygon(impact: ImpactPoint, *, npts: int = 72) -> Polygon | MultiPolygon | None:
     """The 95 % impact ellipse as a polygon, None when the point has no ellipse."""
     check_lat_lon(impact.lat_deg, impact.lon_deg, "impact point")
     if not (math.isfinite(impact.major_m) and math.isfinite(impact.minor_m)):
