@@ -54,6 +54,13 @@ class NationRecord:
     alerts_alone: list[Alert] = field(default_factory=list)
     #: object id -> (ticks fused from ≥ 2 nations, ticks seen)
     fused_share: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: object id -> [(t, lat, lon, alt)] of the fused picture (with partners)
+    tracks: dict[str, list[tuple[float, float, float, float]]] = field(default_factory=dict)
+    #: object id -> its last impact prediction: (lat, lon, time, 95 % major, minor, azimuth,
+    #: nominal ground track [(lat, lon)])
+    predictions: dict[
+        str, tuple[float, float, float, float, float, float, list[tuple[float, float]]]
+    ] = field(default_factory=dict)
 
 
 @dataclass
@@ -181,6 +188,8 @@ def replay_desks(
             rec.fused_share = {
                 oid: (d.multi_source_ticks.get(oid, 0), seen) for oid, seen in d.seen_ticks.items()
             }
+            rec.tracks = d.history
+            rec.predictions = d.last_predictions()
         else:
             rec.alerts_alone = list(d.alerts)
     return out

@@ -37,7 +37,7 @@ from trilink.assess.impact import predict_impact
 from trilink.geo import ecef_to_geodetic, geodesic_inverse
 from trilink.node.fusion import FusionBook
 from trilink.warning.areas import AreaLookup
-from trilink.warning.engine import Thresholds, WarningEngine
+from trilink.warning.engine import Thresholds, WarningEngine, ellipse95
 from trilink.warning.model import Alert, Status
 from trilink.warning.picture import LaunchView, ObjectView, Role, ThreatPicture, sample_tracks
 from trilink.wire.messages import LaunchEvent, TrackBatch, TrackReport
@@ -135,6 +135,8 @@ class WarningDesk:
         self.multi_source_ticks: dict[str, int] = {}
         self.seen_ticks: dict[str, int] = {}
         self.alerts: list[Alert] = []
+        #: object id -> [(t, lat, lon, alt)] of its fused sub-points, one per tick
+        self.history: dict[str, list[tuple[float, float, float, float]]] = {}
 
     # ------------------------------------------------------------------ input
     def add(self, origin: str, payload: object) -> None:
@@ -228,6 +230,7 @@ class WarningDesk:
             o.x, o.P = pic.x[k], pic.P[k]
             lat, lon, alt = ecef_to_geodetic(pic.x[k, 0:3])
             o.lat, o.lon, o.alt = math.degrees(float(lat)), math.degrees(float(lon)), float(alt)
+            self.history.setdefault(oid, []).append((t, o.lat, o.lon, o.alt))
             phases = {self._phase_of_source.get(s, "unknown") for s in sources}
             o.phase = (
                 "boost" if "boost" in phases else ("reentry" if "reentry" in phases else "coast")
@@ -327,6 +330,32 @@ class WarningDesk:
             alt_m=o.alt,
             **kw,  # type: ignore[arg-type]
         )
+
+    def last_predictions(
+        self,
+    ) -> dict[str, tuple[float, float, float, float, float, float, list[tuple[float, float]]]]:
+        """Object id -> its last impact prediction: (lat, lon, UTC s, 95 % semi-major and
+        semi-minor axes [m], azimuth [deg], nominal ground track [(lat, lon)])."""
+        out = {}
+        for oid, o in self.objects.items():
+            p = o.prediction
+            if p is None:
+                continue
+            major, minor, az = ellipse95(p.cov_en)
+            k = p.track_lat.shape[0]
+            nominal = (
+                list(
+                    zip(
+                        np.median(p.track_lat, axis=0).tolist(),
+                        np.median(p.track_lon, axis=0).tolist(),
+                        strict=True,
+                    )
+                )
+                if k
+                else []
+            )
+            out[oid] = (p.impact_lat, p.impact_lon, p.impact_t, major, minor, az, nominal)
+        return out
 
     def decide(self, t: float) -> list[Alert]:
         """Hand the picture at ``t`` to the engine; keep and return the alerts it issues."""
