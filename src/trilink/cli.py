@@ -37,6 +37,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "node": ("trilink.node.commands:node", "Run a national node."),
     "secretariat": ("trilink.secretariat.commands:secretariat", "The cooperation's secretariat."),
     "demo": ("trilink.demo:demo", "Run the one-machine demonstration."),
+    "areas": ("trilink.geo.commands:areas", "Look up warning areas and maritime zones."),
 }
 
 
