@@ -24,8 +24,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "scenario": ("trilink.scenarios.commands:scenario", "List, show and export scenarios."),
     "sites": ("trilink.sensors.commands:sites", "List the public sensor site catalogue."),
     "missiles": ("trilink.physics.commands:missiles", "List the public missile catalogue."),
-    "track": ("trilink.tracking.commands:track", "Track plots from a JSON Lines file."),
-    "bench": ("trilink.bench_commands:bench", "Run benchmarks (tracker, fabric)."),
+    "track": ("trilink.track_commands:track", "Track plots from a JSON Lines file."),
+    "bench": ("trilink.bench.commands:bench", "Run benchmarks (tracker, fabric)."),
     "keys": (
         "trilink.wire.commands:keys",
         "Make and list nation signing keys and TLS certificates.",
