@@ -1,6 +1,7 @@
 """The one ``trilink`` command.
 
-Subcommand groups live next to the code they drive (``trilink/<concern>/commands.py``) and are
+Subcommand groups live next to the code they drive (``trilink/<concern>/commands.py``); those
+that drive several layers (``bench``, ``track``, ``demo``) sit on top with this module. All are
 imported lazily, so ``trilink --help`` stays fast and a broken optional part cannot break the rest.
 Every usage or input error ends in one line on stderr and exit code 2.
 """
