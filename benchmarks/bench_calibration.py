@@ -30,7 +30,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from trilink.assess.calibration import CalibrationResult, calibrate
 from trilink.assess.ellipse_scale import (
     REPORT_S,
     FitSample,
@@ -38,6 +37,7 @@ from trilink.assess.ellipse_scale import (
     fit_scales,
     refine_scales,
 )
+from trilink.bench.calibration import CalibrationResult, calibrate
 
 K95_2D_D2 = -2.0 * math.log(0.05)  # χ²₂(0.95): d² inside the 95 % ellipse
 

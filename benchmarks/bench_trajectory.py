@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trilink.physics.bench import run_trajectory_bench
+from trilink.bench.trajectory import run_trajectory_bench
 
 if __name__ == "__main__":
     print(json.dumps(run_trajectory_bench(1000, 1800.0, seed=1)))

@@ -1,6 +1,7 @@
 """The one ``trilink`` command.
 
-Subcommand groups live next to the code they drive (``trilink/<concern>/commands.py``) and are
+Subcommand groups live next to the code they drive (``trilink/<concern>/commands.py``); those
+that drive several layers (``bench``, ``track``, ``demo``) sit on top with this module. All are
 imported lazily, so ``trilink --help`` stays fast and a broken optional part cannot break the rest.
 Every usage or input error ends in one line on stderr and exit code 2.
 """
@@ -26,8 +27,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "scenario": ("trilink.scenarios.commands:scenario", "List, show and export scenarios."),
     "sites": ("trilink.sensors.commands:sites", "List the public sensor site catalogue."),
     "missiles": ("trilink.physics.commands:missiles", "List the public missile catalogue."),
-    "track": ("trilink.tracking.commands:track", "Track plots from a JSON Lines file."),
-    "bench": ("trilink.bench_commands:bench", "Run benchmarks (tracker, fabric)."),
+    "track": ("trilink.track_commands:track", "Track plots from a JSON Lines file."),
+    "bench": ("trilink.bench.commands:bench", "Run benchmarks (tracker, fabric)."),
     "keys": (
         "trilink.wire.commands:keys",
         "Make and list nation signing keys and TLS certificates.",

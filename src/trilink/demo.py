@@ -201,7 +201,8 @@ def run_demo(
     """Run the whole demonstration; returns the per-nation summary (see :func:`_summary`)."""
     from trilink.fabric.agreements import AgreementBook
     from trilink.fabric.local import LocalFabric, make_layout
-    from trilink.node.config import load_node_config, write_node_configs
+    from trilink.fabric.natsconf import write_node_configs
+    from trilink.node.config import load_node_config
     from trilink.scenarios.model import load_scenario
 
     if not (speed > 0 and math.isfinite(speed)):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from trilink.synthetic.flights import Launch, fly, make_plots, salvo
 from trilink.tracking.metrics import TrackerRun, run_tracker
-from trilink.tracking.synthetic import Launch, fly, make_plots, salvo
 
 
 @pytest.fixture(scope="session")

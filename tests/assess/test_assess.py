@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from trilink.assess.assessor import AssessConfig, assess, classify_range, impact_state
-from trilink.assess.calibration import calibrate
 from trilink.assess.ellipse_scale import (
     ELLIPSE_SCALE,
     MINOR_SCALE,
@@ -27,10 +26,11 @@ from trilink.assess.impact import (
     predict_impact,
     trajectory_impact,
 )
+from trilink.bench.calibration import calibrate
 from trilink.geo import geodesic_inverse, geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
+from trilink.synthetic.flights import Launch
 from trilink.tracking.metrics import TrackerRun
-from trilink.tracking.synthetic import Launch
 from trilink.tracking.tracker import TrackSet
 
 
@@ -174,7 +174,7 @@ def test_calibration_reduced() -> None:
 
 def test_calibration_is_the_same_for_any_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks are fixed by run index, not by worker: same seed, same cells, one or two workers."""
-    import trilink.assess.calibration as cal
+    import trilink.bench.calibration as cal
 
     monkeypatch.setattr(cal, "CHUNK", 3)
     one = calibrate("SRBM", runs=6, seed=4, report_s=(30.0, 90.0))

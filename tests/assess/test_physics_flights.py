@@ -12,8 +12,8 @@ from trilink.assess.assessor import assess
 from trilink.geo import geodesic_inverse
 from trilink.physics import plan_flight
 from trilink.physics.flight import fly_missiles
+from trilink.synthetic.flights import make_plots
 from trilink.tracking.metrics import run_tracker
-from trilink.tracking.synthetic import make_plots
 
 
 @pytest.mark.parametrize("missile", ["KN-23", "Nodong", "Hwasong-12", "Hwasong-15", "Chollima-1"])

@@ -11,7 +11,7 @@ from trilink import TrilinkError
 from trilink.cli import main
 from trilink.fabric.agreements import AgreementBook, load_agreement
 from trilink.fabric.routing import plan
-from trilink.wire.samples import T0
+from trilink.synthetic.messages import T0
 
 
 def book_at(tmp_path: Path) -> AgreementBook:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from trilink.bench.fabric import RunSpec, run_bench
 from trilink.cli import main
-from trilink.fabric.bench import RunSpec, run_bench
 
 pytestmark = pytest.mark.xdist_group("nats")
 

@@ -14,9 +14,9 @@ from trilink.fabric.agreements import AgreementBook, AgreementStateRecord
 from trilink.fabric.guard import Guard, Outgoing, Refusal, check_inbound
 from trilink.fabric.routing import direct_agreement, relay_agreement
 from trilink.fabric.subjects import subject_for
+from trilink.synthetic.messages import T0, sample_payload
 from trilink.wire.codec import WireError, encode
 from trilink.wire.messages import KINDS, Provenance, Warning
-from trilink.wire.samples import T0, sample_payload
 from trilink.wire.signing import Keyring, NationKey
 
 KEYS = {n: NationKey.generate(n) for n in NATIONS}

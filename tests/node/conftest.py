@@ -13,10 +13,10 @@ import pytest
 
 from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.local import LocalFabric, make_layout
+from trilink.fabric.timed import TimedItem
 from trilink.node.config import NodeConfig
 from trilink.node.node import Node
 from trilink.node.pipeline import ScenarioSource
-from trilink.node.source import TimedItem
 from trilink.wire.messages import Envelope
 
 

@@ -6,8 +6,7 @@ import pytest
 
 from trilink.cli import main
 from trilink.fabric.guard import Outgoing
-from trilink.node.source import SyntheticSalvo
-from trilink.wire.samples import sample_payload
+from trilink.synthetic.messages import SyntheticSalvo, sample_payload
 
 from .conftest import Env, wait_for
 

@@ -8,8 +8,7 @@ from collections import defaultdict
 import pytest
 
 from trilink.fabric.guard import Outgoing
-from trilink.node.source import SyntheticSalvo
-from trilink.wire.samples import sample_payload
+from trilink.synthetic.messages import SyntheticSalvo, sample_payload
 
 from .conftest import Env, Inbox, wait_for
 

@@ -12,10 +12,10 @@ from nats.aio.msg import Msg
 
 from trilink.fabric.guard import Outgoing
 from trilink.node.node import Node
+from trilink.synthetic.messages import sample_payload
 from trilink.wire.codec import encode, new_msg_id
 from trilink.wire.keys import load_signing_key
 from trilink.wire.messages import Envelope
-from trilink.wire.samples import sample_payload
 from trilink.wire.signing import Keyring
 
 from .conftest import Env, wait_for

@@ -9,8 +9,8 @@ import pytest
 
 from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.guard import Guard
-from trilink.node.source import SyntheticSalvo
 from trilink.node.store import AuditRow, Store
+from trilink.synthetic.messages import SyntheticSalvo
 from trilink.wire.codec import decode
 from trilink.wire.signing import NationKey
 

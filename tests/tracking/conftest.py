@@ -1,6 +1,6 @@
 """Shared fixtures: a small seeded salvo seen by three radars with clutter.
 
-The generator lives in :mod:`trilink.tracking.synthetic` (the benchmark needs it too); the scenario
+The generator lives in :mod:`trilink.synthetic.flights` (the benchmark needs it too); the scenario
 library's plots are used by the tests in ``test_library_scenarios.py`` when it is available.
 """
 
@@ -11,9 +11,9 @@ import pytest
 from numpy.typing import NDArray
 
 from trilink.physics.trajectory import Trajectory
+from trilink.synthetic.flights import fly, make_plots, salvo
 from trilink.tracking.metrics import TrackerRun, run_tracker
 from trilink.tracking.plots import PlotBatch
-from trilink.tracking.synthetic import fly, make_plots, salvo
 
 
 @pytest.fixture(scope="session")

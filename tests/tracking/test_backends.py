@@ -38,7 +38,7 @@ def test_backends_agree_through_staging_and_jpda() -> None:
     two-point initiation, JPDA between the two close objects and the drag noise run in both
     backends, with the same tracks."""
     from trilink.physics import plan_flight
-    from trilink.tracking.synthetic import make_plots
+    from trilink.synthetic.flights import make_plots
 
     fp = plan_flight(39.0, 125.7, 90.0, 1.7e9, missile="Hwasong-12")
     plots, _ = make_plots(fp.trajectories, seed=5, t_end=fp.launch_time + 600.0)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from trilink.cli import main
-from trilink.tracking.synthetic import fly, make_plots, salvo
+from trilink.synthetic.flights import fly, make_plots, salvo
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy.stats import chi2
 
+from trilink.synthetic.flights import DEFAULT_RADARS, fly, make_plots, salvo
 from trilink.tracking.fusion import covariance_intersection, fuse_tracks, nees
 from trilink.tracking.metrics import run_tracker
-from trilink.tracking.synthetic import DEFAULT_RADARS, fly, make_plots, salvo
 
 
 def test_ci_is_never_tighter_than_the_information_sum_and_bounds_both() -> None:

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
+from trilink.synthetic.flights import fly, make_plots, salvo
 from trilink.tracking.metrics import TrackerRun, run_tracker
 from trilink.tracking.plots import PlotBatch
-from trilink.tracking.synthetic import fly, make_plots, salvo
 from trilink.tracking.tracker import Tracker
 
 
@@ -66,7 +66,7 @@ def test_history_kept_for_confirmed_tracks_only(run3: TrackerRun) -> None:
 
 
 def test_range_rate_and_columnar_push_api() -> None:
-    from trilink.tracking.synthetic import DEFAULT_RADARS, Radar
+    from trilink.synthetic.flights import DEFAULT_RADARS, Radar
 
     radars = tuple(
         Radar(r.name, r.lat_deg, r.lon_deg, offset_s=r.offset_s, sigma_rr_mps=5.0)
@@ -156,7 +156,7 @@ def test_same_seed_same_tracks(salvo3: tuple[list, PlotBatch, np.ndarray]) -> No
 
 
 def test_space_ir_line_of_sight_updates_boosting_tracks() -> None:
-    from trilink.tracking.synthetic import IRSat
+    from trilink.synthetic.flights import IRSat
 
     trajs = fly(salvo(2, seed=51, spread_s=5.0))
     radar_only, _ = make_plots(trajs, seed=52)

@@ -1,7 +1,7 @@
 """Empirical calibration of the 95 % impact ellipse, fitted on one seed set, checked on another.
 
 Why: the unscented impact covariance of the tracker's ballistic estimate plus the β prior is
-right in *order* but not in *shape*. The calibration study (:mod:`trilink.assess.calibration`)
+right in *order* but not in *shape*. The calibration study (:mod:`trilink.bench.calibration`)
 shows the error across the flight path (minor axis) has ~0.2–0.35 of its stated variance
 (the isotropic coast process noise, there to absorb unmodelled drag and post-boost effects along
 the flight path, also widens the cross-range spread), and the along-range error varies with time

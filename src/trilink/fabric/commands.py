@@ -139,8 +139,7 @@ def config_cmd(
 ) -> None:
     """Generate every nation's nats-server config, node configs and fabric.json in OUT."""
     from trilink.fabric.local import make_layout
-    from trilink.fabric.natsconf import ServerSpec, generate
-    from trilink.node.config import write_node_configs
+    from trilink.fabric.natsconf import ServerSpec, generate, write_node_configs
 
     layout = make_layout(out, keys_dir or out / "keys", host=host, tls=not no_tls)
     for spec in servers:

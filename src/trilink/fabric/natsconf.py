@@ -26,6 +26,7 @@ __all__ = [
     "load_layout",
     "node_permissions",
     "server_config",
+    "write_node_configs",
 ]
 
 LAYOUT_FILE = "fabric.json"
@@ -303,3 +304,31 @@ def generate(layout: FabricLayout, out_dir: Path) -> dict[str, Path]:
     layout_path.write_text(layout.to_json(), encoding="utf-8")
     layout_path.chmod(0o600)
     return paths
+
+
+def _toml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_node_configs(
+    layout: FabricLayout, out_dir: Path, agreements_dir: Path
+) -> dict[str, Path]:
+    """Write ``<N>-node.toml`` (read by :func:`trilink.node.config.load_node_config`) per nation."""
+    out: dict[str, Path] = {}
+    for nation in layout.servers:
+        cfg = {
+            "nation": nation,
+            "url": layout.url(nation),
+            "user": "node",
+            "password": layout.password(f"{nation}.node"),
+            "hub": layout.hub,
+            "keys_dir": str(layout.keys_dir or Path(out_dir) / "keys"),
+            "agreements_dir": str(agreements_dir),
+            "store": str(Path(out_dir) / f"{nation}-node.sqlite"),
+        }
+        text = "\n".join(f"{k} = {_toml_str(v)}" for k, v in cfg.items()) + "\n"
+        path = Path(out_dir) / f"{nation}-node.toml"
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o600)  # holds the node's password
+        out[nation] = path
+    return out

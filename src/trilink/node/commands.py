@@ -14,7 +14,8 @@ import click
 from trilink import NATIONS
 from trilink.node.config import load_node_config
 from trilink.node.node import Node
-from trilink.node.source import Source, SyntheticSalvo
+from trilink.node.source import Source
+from trilink.synthetic.messages import SyntheticSalvo
 
 __all__ = ["node"]
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import msgspec
 
 from trilink import NATIONS, TrilinkError
-from trilink.fabric.natsconf import FabricLayout
 
-__all__ = ["NodeConfig", "load_node_config", "write_node_configs"]
+__all__ = ["NodeConfig", "load_node_config"]
 
 
 class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -56,31 +55,3 @@ def load_node_config(path: Path, nation: str | None = None) -> NodeConfig:
         if not value.is_absolute():
             setattr(cfg, field, str(base / value))
     return cfg
-
-
-def _toml_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def write_node_configs(
-    layout: FabricLayout, out_dir: Path, agreements_dir: Path
-) -> dict[str, Path]:
-    """Write ``<N>-node.toml`` for every nation of the layout."""
-    out: dict[str, Path] = {}
-    for nation in layout.servers:
-        cfg = {
-            "nation": nation,
-            "url": layout.url(nation),
-            "user": "node",
-            "password": layout.password(f"{nation}.node"),
-            "hub": layout.hub,
-            "keys_dir": str(layout.keys_dir or Path(out_dir) / "keys"),
-            "agreements_dir": str(agreements_dir),
-            "store": str(Path(out_dir) / f"{nation}-node.sqlite"),
-        }
-        text = "\n".join(f"{k} = {_toml_str(v)}" for k, v in cfg.items()) + "\n"
-        path = Path(out_dir) / f"{nation}-node.toml"
-        path.write_text(text, encoding="utf-8")
-        path.chmod(0o600)
-        out[nation] = path
-    return out

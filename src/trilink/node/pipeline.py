@@ -24,8 +24,8 @@ import numpy as np
 
 from trilink import NATIONS, TrilinkError
 from trilink.fabric.guard import Outgoing
+from trilink.fabric.timed import TimedItem
 from trilink.geo import geodesic_inverse
-from trilink.node.source import TimedItem
 from trilink.wire.messages import (
     Classification,
     ImpactPrediction,

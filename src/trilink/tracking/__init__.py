@@ -1,5 +1,5 @@
 """trilink.tracking: multi-sensor ballistic tracker (IMM-EKF, gating, global assignment, M-of-N
-initiation), plot reader, track-to-track fusion and the Stone Soup benchmark."""
+initiation), plot reader and track-to-track fusion."""
 
 from trilink.tracking.fusion import FusedTracks, covariance_intersection, fuse_tracks, nees
 from trilink.tracking.plots import PlotBatch, PlotIssue, check_plots, read_plots

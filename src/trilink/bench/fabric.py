@@ -227,7 +227,7 @@ def run_bench(
     specs: list[RunSpec], keep: Path | None = None, processes: bool = True
 ) -> dict[str, Any]:
     """Run the specs one after another; each in its own fresh fabric."""
-    from trilink.fabric.bench_worker import run_once_processes
+    from trilink.bench.fabric_worker import run_once_processes
 
     runs = []
     for i, spec in enumerate(specs):

@@ -24,7 +24,7 @@ from trilink.geo import geodesic_inverse, geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
 from trilink.physics.flight import fly_missiles
 from trilink.physics.trajectory import Trajectory
-from trilink.tracking.synthetic import fly, make_plots, salvo
+from trilink.synthetic.flights import fly, make_plots, salvo
 from trilink.tracking.tracker import Tracker, TrackerConfig, TrackHistory, TrackSet
 
 __all__ = ["CHUNK", "Cell", "CalibrationResult", "calibrate", "inside_ellipse", "summarize"]

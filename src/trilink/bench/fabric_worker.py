@@ -1,7 +1,7 @@
 """Multi-process fabric benchmark: each nation's node in its own process, as deployed.
 
 The coordinator (:func:`run_once_processes`) starts the fabric and one worker process per nation
-(``python -m trilink.fabric.bench_worker``); they talk through small files in the run directory:
+(``python -m trilink.bench.fabric_worker``); they talk through small files in the run directory:
 ``<N>.ready``, ``go``, ``stop``, ``KOR.sent`` (event ids KOR sent to JPN), ``JPN.deliveries``
 (``msg_id created_ns received_ns`` per delivered KOR event) and ``<N>.result.json``.
 """
@@ -46,7 +46,7 @@ def _config(root: Path, nation: str) -> NodeConfig:
 
 
 async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
-    from trilink.fabric.bench import _event, _track  # shared load shapes
+    from trilink.bench.fabric import _event, _track  # shared load shapes
 
     deliveries: list[str] = []
     seen: set[str] = set()
@@ -132,8 +132,8 @@ def _wait_file(path: Path, timeout: float, procs: list[subprocess.Popen[bytes]])
 
 
 def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
-    """Run one :class:`~trilink.fabric.bench.RunSpec` with a process per node."""
-    from trilink.fabric.bench import ROUTES, latency_ms
+    """Run one :class:`~trilink.bench.fabric.RunSpec` with a process per node."""
+    from trilink.bench.fabric import ROUTES, latency_ms
 
     leg = ROUTES[spec.route]
     book = AgreementBook(state_dir=root / "agreements")
@@ -162,7 +162,7 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
                     [
                         sys.executable,
                         "-m",
-                        "trilink.fabric.bench_worker",
+                        "trilink.bench.fabric_worker",
                         "--nation",
                         nation,
                         "--root",

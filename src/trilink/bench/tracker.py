@@ -1,6 +1,6 @@
 """``trilink bench tracker``: the same seeded salvo through trilink and through Stone Soup 1.9.1.
 
-Scenario (:mod:`trilink.tracking.synthetic`): N missiles launched within 60 s, three radars
+Scenario (:mod:`trilink.synthetic.flights`): N missiles launched within 60 s, three radars
 (range σ 50 m, azimuth/elevation σ 0.5 mrad, Pd 0.95, Poisson clutter 2 per scan, staggered by
 1/3 of the revisit), flights under J2 gravity, Earth rotation and drag. By default only coast
 (post-burnout) plots are used, matching Stone Soup's ballistic configuration; ``--with-boost``
@@ -36,9 +36,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trilink.physics.trajectory import Trajectory
+from trilink.synthetic.flights import DEFAULT_RADARS, Radar, fly, make_plots, salvo
 from trilink.tracking.metrics import Scorer
 from trilink.tracking.plots import PlotBatch
-from trilink.tracking.synthetic import DEFAULT_RADARS, Radar, fly, make_plots, salvo
 from trilink.tracking.tracker import Tracker
 
 __all__ = ["tracker", "scenario", "run_trilink", "run_stonesoup"]
@@ -296,7 +296,7 @@ def _worker(args: dict[str, Any]) -> dict[str, Any]:
 
 def _spawn(args: dict[str, Any]) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-m", "trilink.tracking.bench", json.dumps(args)],
+        [sys.executable, "-m", "trilink.bench.tracker", json.dumps(args)],
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,7 @@
-"""``trilink track``: plots (JSON Lines) in, confirmed track states (JSON Lines) out."""
+"""``trilink track``: plots (JSON Lines) in, confirmed track states (JSON Lines) out.
+
+Sits above the tracker and the assessor, since ``--assess`` adds the assessor's view to each track.
+"""
 
 from __future__ import annotations
 

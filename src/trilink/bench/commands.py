@@ -9,9 +9,9 @@ import click
 __all__ = ["bench"]
 
 _BENCHES: dict[str, tuple[str, str]] = {
-    "tracker": ("trilink.tracking.bench:tracker", "trilink vs Stone Soup on a seeded salvo."),
-    "fabric": ("trilink.fabric.bench:fabric", "Event latency and loss across the NATS fabric."),
-    "trajectory": ("trilink.physics.bench:trajectory", "Vectorised trajectory propagation."),
+    "tracker": ("trilink.bench.tracker:tracker", "trilink vs Stone Soup on a seeded salvo."),
+    "fabric": ("trilink.bench.fabric:fabric", "Event latency and loss across the NATS fabric."),
+    "trajectory": ("trilink.bench.trajectory:trajectory", "Vectorised trajectory propagation."),
 }
 
 
