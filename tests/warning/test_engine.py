@@ -490,3 +490,25 @@ def test_picture_from_assessments_feeds_the_engine() -> None:
 def test_cov_from_ellipse_round_trips() -> None:
     cov = cov_from_ellipse(50_000.0, 20_000.0, 30.0)
     assert ellipse95(cov) == pytest.approx((50_000.0, 20_000.0, 30.0))
+
+
+def test_b_degenerate_prediction_of_a_track_in_its_last_seconds_stays_local() -> None:
+    """A track about to hit the sea with a 2,000-km ellipse must not spread onto Hokkaido."""
+    cov = cov_from_ellipse(2_200_000.0, 300_000.0, 60.0)
+    near = (42.01, 136.89)
+    lat, lon, _ = sample_tracks(
+        np.array([near[0], 42.1]), np.array([near[1], 137.0]), cov, samples=500, seed=1
+    )
+    reach_deg = 50_000.0 / 6_371_008.8 * 180 / np.pi
+    assert np.all(np.abs(lat[:, -1] - 42.1) <= reach_deg * 1.01)
+    assert np.all(AREAS.warn_area_many(lat.ravel(), lon.ravel()) == "")
+    # unbounded, the same covariance reaches Hokkaido
+    lat2, lon2, _ = sample_tracks(
+        np.array([near[0], 42.1]),
+        np.array([near[1], 137.0]),
+        cov,
+        samples=500,
+        seed=1,
+        min_reach_m=None,
+    )
+    assert np.any(AREAS.warn_area_many(lat2.ravel(), lon2.ravel()) == "JP-01")
