@@ -512,3 +512,13 @@ def test_b_degenerate_prediction_of_a_track_in_its_last_seconds_stays_local() ->
         min_reach_m=None,
     )
     assert np.any(AREAS.warn_area_many(lat2.ravel(), lon2.ravel()) == "JP-01")
+
+
+def test_a_later_view_without_a_launch_point_keeps_the_known_one() -> None:
+    eng = engine()
+    run(eng, picture(10, (launch(),)))
+    vague = launch(lat_deg=None, lon_deg=None, time_ns=None, missile_class="MRBM")
+    out = run(eng, picture(200, (vague,), (flight(200, PACIFIC, sigma_km=60),)))
+    assert stages(out) == ["shelter"]
+    assert (out[0].launch_lat_deg, out[0].launch_lon_deg) == PYONGYANG
+    assert out[0].launch_time_ns == T0 and out[0].missile_class == "MRBM"

@@ -20,6 +20,7 @@ raises an area. All state is per launch id: nothing carries from one launch to t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -216,6 +217,19 @@ def area_odds(
     return _Odds(codes, p, p_imp, arrival, over)
 
 
+def _merge(old: LaunchView | None, new: LaunchView) -> LaunchView:
+    """The new view of a launch, keeping the old time and point where the new one has none."""
+    if old is None or (new.lat_deg is not None and new.time_ns is not None):
+        return new
+    return dataclasses.replace(
+        new,
+        time_ns=new.time_ns if new.time_ns is not None else old.time_ns,
+        lat_deg=new.lat_deg if new.lat_deg is not None else old.lat_deg,
+        lon_deg=new.lon_deg if new.lat_deg is not None else old.lon_deg,
+        sigma_m=new.sigma_m if new.lat_deg is not None else old.sigma_m,
+    )
+
+
 class WarningEngine:
     """One nation's alert lifecycle over the launches of its threat picture.
 
@@ -271,7 +285,7 @@ class WarningEngine:
             if st.closed:
                 continue
             if lid in views:
-                st.view = views[lid]
+                st.view = _merge(st.view, views[lid])
             self._step(lid, st, views.get(lid), t, impacts, out)
         return out
 

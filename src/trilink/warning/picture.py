@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -225,7 +225,23 @@ def picture_from_assessments(
             and len(gt) >= 1
         )
         now_lat, now_lon = (float(gt[0, 0]), float(gt[0, 1])) if len(gt) else (0.0, 0.0)
-        kw: dict[str, object] = {}
+        obj = ObjectView(
+            object_id=a.track,
+            launch_id=lid,
+            role=roles.get(a.track, "unknown"),
+            phase=a.phase,
+            confirmed=True,
+            fallen=a.track in down,
+            lat_deg=now_lat,
+            lon_deg=now_lon,
+            apogee_km=a.apogee_km,
+            # lofted: the burnout speed would carry it much farther on a minimum-energy path
+            lofted=bool(
+                a.energy_range_km is not None
+                and a.range_km is not None
+                and a.energy_range_km > 1.5 * a.range_km
+            ),
+        )
         if has_impact:
             assert a.impact_t is not None and a.ellipse_major_m is not None
             assert a.ellipse_minor_m is not None
@@ -236,35 +252,18 @@ def picture_from_assessments(
             # times: linear in distance flown from now to the mean impact time (the arrival
             # over an area is a public estimate to the minute, not a trajectory fit)
             t_imp = round(a.impact_t * 1e9)
-            kw = {
-                "impact_lat_deg": a.impact_lat,
-                "impact_lon_deg": a.impact_lon,
-                "impact_cov_en_m2": cov,
-                "impact_ns": t_imp,
-                "impact_sigma_s": a.impact_t_sigma_s or 0.0,
-                "track_lat_deg": tl,
-                "track_lon_deg": tn,
-                "track_t_ns": (t_ns + frac * (t_imp - t_ns)).astype(np.int64),
-            }
-        objs.append(
-            ObjectView(
-                object_id=a.track,
-                launch_id=lid,
-                role=roles.get(a.track, "unknown"),
-                phase=a.phase,
-                confirmed=True,
-                fallen=a.track in down,
-                lat_deg=now_lat,
-                lon_deg=now_lon,
-                apogee_km=a.apogee_km,
-                lofted=bool(
-                    a.energy_range_km is not None
-                    and a.range_km is not None
-                    and a.energy_range_km > 1.5 * a.range_km
-                ),
-                **kw,  # type: ignore[arg-type]
+            obj = replace(
+                obj,
+                impact_lat_deg=a.impact_lat,
+                impact_lon_deg=a.impact_lon,
+                impact_cov_en_m2=cov,
+                impact_ns=t_imp,
+                impact_sigma_s=a.impact_t_sigma_s or 0.0,
+                track_lat_deg=tl,
+                track_lon_deg=tn,
+                track_t_ns=(t_ns + frac * (t_imp - t_ns)).astype(np.int64),
             )
-        )
+        objs.append(obj)
     return ThreatPicture(
         t_ns=t_ns, status=status, launches=tuple(known.values()), objects=tuple(objs)
     )
