@@ -522,3 +522,10 @@ def test_a_later_view_without_a_launch_point_keeps_the_known_one() -> None:
     assert stages(out) == ["shelter"]
     assert (out[0].launch_lat_deg, out[0].launch_lon_deg) == PYONGYANG
     assert out[0].launch_time_ns == T0 and out[0].missile_class == "MRBM"
+
+
+def test_an_object_alone_makes_its_launch_known() -> None:
+    eng = engine()
+    out = run(eng, picture(200, (), (flight(200, PACIFIC, sigma_km=60),)))
+    assert stages(out) == ["launch", "shelter"]
+    assert run(eng, picture(210, (), (flight(210, PACIFIC, sigma_km=60),))) == []

@@ -262,7 +262,9 @@ class WarningEngine:
             )
         t = picture.t_ns
         views = {lv.launch_id: lv for lv in picture.launches}
-        for lid in views:
+        # a launch is in the picture through its view or any of its objects
+        present = set(views) | {o.launch_id for o in picture.objects}
+        for lid in sorted(present):
             self._launches.setdefault(lid, _Launch(view=None))
         live = {lid for lid, st in self._launches.items() if not st.closed}
         objs = [o for o in picture.objects if o.launch_id in live]
@@ -286,7 +288,8 @@ class WarningEngine:
                 continue
             if lid in views:
                 st.view = _merge(st.view, views[lid])
-            self._step(lid, st, views.get(lid), t, impacts, out)
+            gone = lid not in present or (lid in views and views[lid].withdrawn)
+            self._step(lid, st, gone, t, impacts, out)
         return out
 
     # ------------------------------------------------------------------ memory
@@ -373,7 +376,7 @@ class WarningEngine:
         self,
         lid: str,
         st: _Launch,
-        view: LaunchView | None,
+        gone: bool,
         t: int,
         impacts: dict[str, ImpactPoint],
         out: list[Alert],
@@ -381,7 +384,7 @@ class WarningEngine:
         th = self.thresholds
         if not st.ids:
             out.append(self._alert(lid, st, "launch"))
-        if (view is None or view.withdrawn) and not st.real:
+        if gone and not st.real:
             # Evaporated before any object of it was confirmed: withdraw everything said.
             out.append(self._alert(lid, st, "cancel", references=tuple(st.ids)))
             st.closed = True
@@ -423,10 +426,10 @@ class WarningEngine:
                     break
         if passed_now:
             st.passed |= set(passed_now)
-            gone = tuple(st.active[c] for c in sorted(passed_now))
+            left = tuple(st.active[c] for c in sorted(passed_now))
             out.append(
                 self._alert(
-                    lid, st, "passed", areas=gone, object_id=next(iter(passed_now.values()))
+                    lid, st, "passed", areas=left, object_id=next(iter(passed_now.values()))
                 )
             )
 
