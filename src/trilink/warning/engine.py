@@ -141,7 +141,7 @@ def _codes_of(raw: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any], NDArra
         w = raw.dtype.itemsize // 4
         ch = np.ascontiguousarray(raw).view(np.uint32).reshape(len(raw), w)
         idx = np.flatnonzero(ch[:, 0] != 0)
-        c = ch[idx].astype(np.int64)
+        c = np.take(ch, idx, axis=0).astype(np.int64)  # take: far faster than ch[idx]
         if not len(c) or int(c.max()) < 128:
             packed = c @ (np.int64(128) ** np.arange(w, dtype=np.int64))
             keys, inv = _unique(packed)
