@@ -23,6 +23,7 @@ from trilink.warning.picture import (
     picture_from_assessments,
     sample_tracks,
 )
+from trilink.warning.texts import render
 
 from .conftest import AREAS, PYONGYANG, T0, Clock, S, flight, launch, picture
 
@@ -529,3 +530,17 @@ def test_an_object_alone_makes_its_launch_known() -> None:
     out = run(eng, picture(200, (), (flight(200, PACIFIC, sigma_km=60),)))
     assert stages(out) == ["launch", "shelter"]
     assert run(eng, picture(210, (), (flight(210, PACIFIC, sigma_km=60),))) == []
+
+
+def test_guam_impact_reported_by_the_united_states_in_its_own_words() -> None:
+    guam = (13.45, 144.8)
+    eng = WarningEngine("USA", AREAS, clock=Clock(), status="actual")
+    run(eng, picture(10, (launch(),)))
+    run(eng, picture(900, (launch(),), (flight(900, guam, flight_s=1800, sigma_km=10),)))
+    out = run(eng, picture(1800, (launch(),), (flight(1800, guam, flight_s=1800, fallen=True),)))
+    assert stages(out) == ["impact", "all_clear"]
+    ip = out[0].impact
+    assert ip is not None and (ip.zone, ip.nation, ip.area) == ("land", "USA", "US-GU")
+    text = render(out[0], "en", "Pacific/Guam", AREAS)
+    assert "on land in Guam" in text.description and "ChST" in text.description
+    assert "괌 육지" in render(out[0], "ko", "Pacific/Guam", AREAS).description
