@@ -23,6 +23,7 @@ from trilink.warning.picture import (
     picture_from_assessments,
     sample_tracks,
 )
+from trilink.warning.texts import render
 
 from .conftest import AREAS, PYONGYANG, T0, Clock, S, flight, launch, picture
 
@@ -490,3 +491,56 @@ def test_picture_from_assessments_feeds_the_engine() -> None:
 def test_cov_from_ellipse_round_trips() -> None:
     cov = cov_from_ellipse(50_000.0, 20_000.0, 30.0)
     assert ellipse95(cov) == pytest.approx((50_000.0, 20_000.0, 30.0))
+
+
+def test_b_degenerate_prediction_of_a_track_in_its_last_seconds_stays_local() -> None:
+    """A track about to hit the sea with a 2,000-km ellipse must not spread onto Hokkaido."""
+    cov = cov_from_ellipse(2_200_000.0, 300_000.0, 60.0)
+    near = (42.01, 136.89)
+    lat, lon, _ = sample_tracks(
+        np.array([near[0], 42.1]), np.array([near[1], 137.0]), cov, samples=500, seed=1
+    )
+    reach_deg = 50_000.0 / 6_371_008.8 * 180 / np.pi
+    assert np.all(np.abs(lat[:, -1] - 42.1) <= reach_deg * 1.01)
+    assert np.all(AREAS.warn_area_many(lat.ravel(), lon.ravel()) == "")
+    # unbounded, the same covariance reaches Hokkaido
+    lat2, lon2, _ = sample_tracks(
+        np.array([near[0], 42.1]),
+        np.array([near[1], 137.0]),
+        cov,
+        samples=500,
+        seed=1,
+        min_reach_m=None,
+    )
+    assert np.any(AREAS.warn_area_many(lat2.ravel(), lon2.ravel()) == "JP-01")
+
+
+def test_a_later_view_without_a_launch_point_keeps_the_known_one() -> None:
+    eng = engine()
+    run(eng, picture(10, (launch(),)))
+    vague = launch(lat_deg=None, lon_deg=None, time_ns=None, missile_class="MRBM")
+    out = run(eng, picture(200, (vague,), (flight(200, PACIFIC, sigma_km=60),)))
+    assert stages(out) == ["shelter"]
+    assert (out[0].launch_lat_deg, out[0].launch_lon_deg) == PYONGYANG
+    assert out[0].launch_time_ns == T0 and out[0].missile_class == "MRBM"
+
+
+def test_an_object_alone_makes_its_launch_known() -> None:
+    eng = engine()
+    out = run(eng, picture(200, (), (flight(200, PACIFIC, sigma_km=60),)))
+    assert stages(out) == ["launch", "shelter"]
+    assert run(eng, picture(210, (), (flight(210, PACIFIC, sigma_km=60),))) == []
+
+
+def test_guam_impact_reported_by_the_united_states_in_its_own_words() -> None:
+    guam = (13.45, 144.8)
+    eng = WarningEngine("USA", AREAS, clock=Clock(), status="actual")
+    run(eng, picture(10, (launch(),)))
+    run(eng, picture(900, (launch(),), (flight(900, guam, flight_s=1800, sigma_km=10),)))
+    out = run(eng, picture(1800, (launch(),), (flight(1800, guam, flight_s=1800, fallen=True),)))
+    assert stages(out) == ["impact", "all_clear"]
+    ip = out[0].impact
+    assert ip is not None and (ip.zone, ip.nation, ip.area) == ("land", "USA", "US-GU")
+    text = render(out[0], "en", "Pacific/Guam", AREAS)
+    assert "on land in Guam" in text.description and "ChST" in text.description
+    assert "괌 육지" in render(out[0], "ko", "Pacific/Guam", AREAS).description

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -119,6 +119,7 @@ def sample_tracks(
     samples: int = 128,
     spacing_km: float = 20.0,
     max_points: int = 400,
+    min_reach_m: float | None = 50_000.0,
     seed: int = 0,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """K ground tracks [K, N] around a nominal one, and the fraction of the way [N] of each point.
@@ -127,6 +128,11 @@ def sample_tracks(
     fraction of that offset growing with the distance flown (the spread is nil now, full at
     impact). The nominal is resampled every ``spacing_km`` so a narrow area between two of the
     assessor's points is not skipped. Deterministic for a given ``seed``.
+
+    ``min_reach_m``: an object cannot fall farther from its nominal impact than the ground it
+    still has to cover, so each offset is shortened to at most max(nominal track length,
+    ``min_reach_m``). Why: a track in its last seconds can carry a degenerate covariance
+    (thousands of km) that would otherwise spread samples over a whole country; None: no bound.
     """
     lat0 = np.radians(np.asarray(nominal_lat_deg, dtype=float))
     lon0 = np.radians(np.asarray(nominal_lon_deg, dtype=float))
@@ -152,6 +158,10 @@ def sample_tracks(
     L = v * np.sqrt(np.maximum(w, 0.0))
     z = np.random.default_rng(seed).standard_normal((samples, 2))
     off = z @ L.T  # [K, 2] east/north at impact
+    if min_reach_m is not None:
+        reach = max(total, min_reach_m)
+        norm = np.hypot(off[:, 0], off[:, 1])
+        off *= np.minimum(1.0, reach / np.maximum(norm, 1e-9))[:, None]
     e = frac[None, :] * off[:, 0:1]
     nn = frac[None, :] * off[:, 1:2]
     lat_s = lat[None, :] + nn / _R_EARTH
@@ -183,12 +193,18 @@ def picture_from_assessments(
     roles = roles or {}
     down = set(fallen)
     known = {lv.launch_id: lv for lv in launches}
+    given = set(known)
+    best_sigma: dict[str, float] = {}
     objs: list[ObjectView] = []
     for a in assessments:
         lid = launch_of.get(a.track)
         if lid is None:
             continue
-        if lid not in known:
+        sigma = a.launch_sigma_m if a.launch_sigma_m is not None else math.inf
+        if lid not in given and (lid not in best_sigma or sigma < best_sigma[lid]):
+            # the launch as its best-located track puts it (a track born high up may carry a
+            # poor or no launch estimate)
+            best_sigma[lid] = sigma
             known[lid] = LaunchView(
                 launch_id=lid,
                 time_ns=None if a.launch_t is None else round(a.launch_t * 1e9),
@@ -209,7 +225,23 @@ def picture_from_assessments(
             and len(gt) >= 1
         )
         now_lat, now_lon = (float(gt[0, 0]), float(gt[0, 1])) if len(gt) else (0.0, 0.0)
-        kw: dict[str, object] = {}
+        obj = ObjectView(
+            object_id=a.track,
+            launch_id=lid,
+            role=roles.get(a.track, "unknown"),
+            phase=a.phase,
+            confirmed=True,
+            fallen=a.track in down,
+            lat_deg=now_lat,
+            lon_deg=now_lon,
+            apogee_km=a.apogee_km,
+            # lofted: the burnout speed would carry it much farther on a minimum-energy path
+            lofted=bool(
+                a.energy_range_km is not None
+                and a.range_km is not None
+                and a.energy_range_km > 1.5 * a.range_km
+            ),
+        )
         if has_impact:
             assert a.impact_t is not None and a.ellipse_major_m is not None
             assert a.ellipse_minor_m is not None
@@ -220,35 +252,18 @@ def picture_from_assessments(
             # times: linear in distance flown from now to the mean impact time (the arrival
             # over an area is a public estimate to the minute, not a trajectory fit)
             t_imp = round(a.impact_t * 1e9)
-            kw = {
-                "impact_lat_deg": a.impact_lat,
-                "impact_lon_deg": a.impact_lon,
-                "impact_cov_en_m2": cov,
-                "impact_ns": t_imp,
-                "impact_sigma_s": a.impact_t_sigma_s or 0.0,
-                "track_lat_deg": tl,
-                "track_lon_deg": tn,
-                "track_t_ns": (t_ns + frac * (t_imp - t_ns)).astype(np.int64),
-            }
-        objs.append(
-            ObjectView(
-                object_id=a.track,
-                launch_id=lid,
-                role=roles.get(a.track, "unknown"),
-                phase=a.phase,
-                confirmed=True,
-                fallen=a.track in down,
-                lat_deg=now_lat,
-                lon_deg=now_lon,
-                apogee_km=a.apogee_km,
-                lofted=bool(
-                    a.energy_range_km is not None
-                    and a.range_km is not None
-                    and a.energy_range_km > 1.5 * a.range_km
-                ),
-                **kw,  # type: ignore[arg-type]
+            obj = replace(
+                obj,
+                impact_lat_deg=a.impact_lat,
+                impact_lon_deg=a.impact_lon,
+                impact_cov_en_m2=cov,
+                impact_ns=t_imp,
+                impact_sigma_s=a.impact_t_sigma_s or 0.0,
+                track_lat_deg=tl,
+                track_lon_deg=tn,
+                track_t_ns=(t_ns + frac * (t_imp - t_ns)).astype(np.int64),
             )
-        )
+        objs.append(obj)
     return ThreatPicture(
         t_ns=t_ns, status=status, launches=tuple(known.values()), objects=tuple(objs)
     )

@@ -15,6 +15,8 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from trilink.warning.areas import AreaLookup
 from trilink.warning.model import LANGUAGES, STAGES, Alert, AlertText, Language
 
@@ -105,8 +107,6 @@ def render(alert: Alert, language: Language, tz: str, areas: AreaLookup) -> Aler
     arrivals = [a.arrival_ns for a in alert.areas if a.arrival_ns is not None]
     origin: str | None = None
     if alert.launch_lat_deg is not None and alert.launch_lon_deg is not None:
-        import numpy as np
-
         _, nation, _ = areas.locate_many(
             np.array([alert.launch_lat_deg]), np.array([alert.launch_lon_deg])
         )
