@@ -116,10 +116,12 @@ class ServiceBase:
         self.session.add(obj)
         self.record_audit("create", obj, None, visible)
 
-    def _new_key(self, model: type[Visible], key: str | None, noun: str) -> None:
-        """Refuse a key another object of ``model`` already has (keys are unique per model)."""
-        column = model.key  # type: ignore[attr-defined]
-        if key and self.session.scalars(select(model).where(column == key)).first():
+    def _share(self, obj: Visible, visible_to: Any, noun: str) -> None:
+        """Share a new keyed object as asked (the user's own nation included); keys are unique."""
+        obj.set_visible_to(self._visibility(visible_to))
+        model = type(obj)
+        key = obj.key  # type: ignore[attr-defined]
+        if key and self.session.scalars(select(model).where(model.key == key)).first():  # type: ignore[attr-defined]
             raise ValidationError(f"key: {noun} {key!r} already exists")
 
     def _staff(self) -> None:

@@ -77,8 +77,7 @@ class CommitmentServices(ServiceBase):
             created_at=now,
             updated_at=now,
         )
-        c.set_visible_to(self._visibility(visible_to))
-        self._new_key(Commitment, c.key, "commitment")
+        self._share(c, visible_to, "commitment")
         self._add(c, c.visible_to)
         return c
 

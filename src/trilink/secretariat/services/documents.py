@@ -49,17 +49,8 @@ class DocumentServices(ServiceBase):
             source_url=check_url("source_url", source_url) if source_url else None,
             created_at=self.now(),
         )
-        doc.set_visible_to(self._visibility(visible_to))
-        self._new_key(Document, doc.key, "document")
-        doc.versions.append(
-            DocumentVersion(
-                number=1,
-                body=i18n_field("body", body, limit=MAX_BODY),
-                note=check_text("note", note, limit=500, required=False),
-                author=self.user.username,
-                created_at=self.now(),
-            )
-        )
+        self._share(doc, visible_to, "document")
+        doc.versions.append(self._version(1, body, note))
         self._add(doc, doc.visible_to)
         return doc
 
@@ -67,16 +58,19 @@ class DocumentServices(ServiceBase):
         """A new version of a document."""
         self._staff()
         doc = self._get(Document, doc_id)
-        v = DocumentVersion(
-            document_id=doc.id,
-            number=len(doc.versions) + 1,
+        v = self._version(len(doc.versions) + 1, body, note)
+        v.document_id = doc.id
+        self._add(v, doc.visible_to)
+        return v
+
+    def _version(self, number: int, body: Any, note: str) -> DocumentVersion:
+        return DocumentVersion(
+            number=number,
             body=i18n_field("body", body, limit=MAX_BODY),
             note=check_text("note", note, limit=500, required=False),
             author=self.user.username,
             created_at=self.now(),
         )
-        self._add(v, doc.visible_to)
-        return v
 
     def add_attachment(
         self, version_id: int, filename: str, content_type: str, data: bytes

@@ -62,8 +62,7 @@ class ExerciseServices(ServiceBase):
             status=check_choice("status", status, EXERCISE_STATUSES),
             created_at=self.now(),
         )
-        ex.set_visible_to(self._visibility(visible_to))
-        self._new_key(Exercise, ex.key, "exercise")
+        self._share(ex, visible_to, "exercise")
         self._add(ex, ex.visible_to)
         return ex
 

@@ -70,8 +70,7 @@ class MeetingServices(ServiceBase):
             workstream_id=workstream_id,
             created_at=self.now(),
         )
-        s.set_visible_to(self._visibility(visible_to))
-        self._new_key(MeetingSeries, s.key, "series")
+        self._share(s, visible_to, "series")
         self._add(s, s.visible_to)
         return s
 
@@ -147,8 +146,7 @@ class MeetingServices(ServiceBase):
             status=check_choice("status", status, MEETING_STATUSES),
             created_at=self.now(),
         )
-        m.set_visible_to(self._visibility(visible_to))
-        self._new_key(Meeting, m.key, "meeting")
+        self._share(m, visible_to, "meeting")
         self._add(m, m.visible_to)
         return m
 

@@ -37,8 +37,7 @@ class WorkstreamServices(ServiceBase):
             created_at=self.now(),
             updated_at=self.now(),
         )
-        ws.set_visible_to(self._visibility(visible_to))
-        self._new_key(Workstream, ws.key, "workstream")
+        self._share(ws, visible_to, "workstream")
         self._add(ws, ws.visible_to)
         return ws
 
