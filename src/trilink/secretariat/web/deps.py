@@ -20,7 +20,7 @@ from trilink.secretariat.errors import ValidationError
 from trilink.secretariat.i18n import LANGS
 from trilink.secretariat.models import User
 from trilink.secretariat.services import Clock, Secretariat
-from trilink.secretariat.web.schemas import ErrorOut
+from trilink.secretariat.web.schemas.common import ErrorOut
 
 __all__ = [
     "API",

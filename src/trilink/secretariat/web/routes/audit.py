@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse
 
 from trilink.secretariat.web.deps import API, API_ERRORS, Svc
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas import AuditOut
+from trilink.secretariat.web.schemas.audit import AuditOut
 
 __all__ = ["router"]
 

@@ -25,7 +25,8 @@ from trilink.secretariat.web.deps import (
     set_session_cookie,
 )
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas import LangIn, LangOut, LoginIn, LoginOut, MeOut, StatusOut
+from trilink.secretariat.web.schemas.auth import LangIn, LangOut, LoginIn, LoginOut, MeOut
+from trilink.secretariat.web.schemas.common import StatusOut
 
 __all__ = ["router"]
 

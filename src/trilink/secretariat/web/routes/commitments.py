@@ -11,8 +11,8 @@ from trilink.secretariat.models import Commitment
 from trilink.secretariat.services import COMMITMENT_STATUSES, Secretariat
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas import (
-    AuditOut,
+from trilink.secretariat.web.schemas.audit import AuditOut
+from trilink.secretariat.web.schemas.commitments import (
     CommitmentIn,
     CommitmentOut,
     CommitmentPatch,
@@ -21,8 +21,8 @@ from trilink.secretariat.web.schemas import (
     MilestoneDone,
     MilestoneDue,
     MilestoneIn,
-    iso,
 )
+from trilink.secretariat.web.schemas.common import iso
 
 __all__ = ["commitment_out", "router"]
 

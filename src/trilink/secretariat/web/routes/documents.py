@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas import (
+from trilink.secretariat.web.schemas.documents import (
     CreatedVersion,
     DocumentIn,
     DocumentOut,

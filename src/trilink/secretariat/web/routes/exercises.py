@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas import ExerciseIn, ExerciseOut
+from trilink.secretariat.web.schemas.exercises import ExerciseIn, ExerciseOut
 
 __all__ = ["router"]
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
 from trilink.secretariat.web.render import ZONES, int_field, render
-from trilink.secretariat.web.schemas import (
+from trilink.secretariat.web.schemas.meetings import (
     AgendaIn,
     CreatedAgendaItem,
     GenerateIn,

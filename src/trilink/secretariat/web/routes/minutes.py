@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from trilink.secretariat.i18n import LANGS
 from trilink.secretariat.models import Minutes
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
-from trilink.secretariat.web.schemas import MinutesIn, MinutesStateOut
+from trilink.secretariat.web.schemas.minutes import MinutesIn, MinutesStateOut
 
 __all__ = ["router"]
 

@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
 from trilink.secretariat.web.routes.commitments import commitment_out
-from trilink.secretariat.web.schemas import CommitmentOut, OutcomeIn, OutcomeOut, PromoteIn
+from trilink.secretariat.web.schemas.commitments import CommitmentOut
+from trilink.secretariat.web.schemas.outcomes import OutcomeIn, OutcomeOut, PromoteIn
 
 __all__ = ["router"]
 
