@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from trilink.secretariat import services
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import User
 from trilink.secretariat.services import Secretariat, system_user
+from trilink.secretariat.services import users as user_services
 
 _counter = itertools.count()
 
@@ -129,7 +129,7 @@ class FakeClock:
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lower the scrypt cost: a dozen users per test would otherwise dominate the run time."""
-    monkeypatch.setattr(services, "SCRYPT_N", 2**4)
+    monkeypatch.setattr(user_services, "SCRYPT_N", 2**4)
 
 
 @pytest.fixture(scope="session")

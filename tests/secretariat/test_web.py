@@ -325,6 +325,42 @@ def test_openapi_lists_the_api(app_db: tuple[Any, Database]) -> None:
         assert path in spec["paths"]
 
 
+def test_openapi_describes_every_json_response(app_db: tuple[Any, Database]) -> None:
+    app, _ = app_db
+    client, h = login(app, "kor_staff")
+    client.post(
+        "/api/v1/commitments",
+        json={"title": "x", "owners": "KOR", "deadline": "2025-04-01"},
+        headers=h,
+    )
+    sent = client.get("/api/v1/commitments").json()[0]
+    spec = client.get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+
+    def body(op: dict[str, Any], status: str) -> dict[str, Any]:
+        schema = op["responses"][status]["content"]["application/json"]["schema"]
+        ref = schema.get("$ref") or schema["items"]["$ref"]
+        named: dict[str, Any] = schemas[ref.rsplit("/", 1)[1]]
+        return named
+
+    listing = spec["paths"]["/api/v1/commitments"]["get"]
+    assert listing["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    commitment = body(listing, "200")
+    assert set(commitment["properties"]) == set(sent)  # the schema is what clients get
+    assert set(commitment["required"]) == set(sent)
+    assert {"type": "string", "format": "date-time"} in commitment["properties"]["deadline"][
+        "anyOf"
+    ]
+    assert sent["deadline"] == "2025-04-01T23:59:59+00:00"
+    milestone = schemas[commitment["properties"]["milestones"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert set(milestone["properties"]) == {"id", "title", "due", "done_at"}
+    assert list(body(listing, "404")["properties"]) == ["error"]
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            ok = next(code for code in op["responses"] if code.startswith("2"))
+            assert body(op, ok)["properties"], f"{method} {path}"
+
+
 def test_language_switch_never_redirects_off_site(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
     client = TestClient(app)

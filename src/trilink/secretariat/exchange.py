@@ -379,7 +379,7 @@ def _link(svc: Secretariat, outcome: Outcome, commitment: Commitment) -> None:
     _, meeting = svc.outcome(outcome.id)
     before = snapshot(outcome)
     outcome.commitment_id = commitment.id
-    svc._audit("link", outcome, before, meeting.visible_to)
+    svc.record_audit("link", outcome, before, meeting.visible_to)
     before_c = snapshot(commitment)
     commitment.source_outcome_id = outcome.id
-    svc._audit("link", commitment, before_c, commitment.visible_to)
+    svc.record_audit("link", commitment, before_c, commitment.visible_to)

@@ -117,7 +117,7 @@ def queue_reminders(session: Session, clock: Clock) -> list[Notification]:
     out = []
     for user, n in plan_reminders(session, clock):
         session.add(n)
-        recorder._audit("queue", n, None, (user.nation,))
+        recorder.record_audit("queue", n, None, (user.nation,))
         out.append(n)
     return out
 
@@ -165,7 +165,7 @@ def flush_outbox(
                     before = snapshot(r)
                     r.sent_at = clock()
                     user = session.get(User, r.user_id)
-                    recorder._audit("send", r, before, (user.nation,) if user else ())
+                    recorder.record_audit("send", r, before, (user.nation,) if user else ())
     except (OSError, smtplib.SMTPException) as exc:
         raise SecretariatError(
             f"cannot send mail through {smtp.host}:{smtp.port} ({exc}); "

@@ -1,0 +1,154 @@
+"""What every domain service shares: session, acting user, clock, the access check, the audit call.
+
+Every write ends in :meth:`ServiceBase.record_audit`, the one place that writes an audit entry
+and commits. The audit log itself is append-only: a flush that would update or delete an
+:class:`AuditEntry` is refused here, and database triggers refuse it again underneath.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from trilink.secretariat.access import can_view, require_role, visible_filter
+from trilink.secretariat.errors import ForbiddenError, NotFoundError, ValidationError
+from trilink.secretariat.models import AuditEntry, Base, User, Visible
+from trilink.secretariat.validate import nations
+
+__all__ = ["Clock", "ServiceBase", "snapshot", "system_clock", "system_user"]
+
+Clock = Callable[[], dt.datetime]
+V = TypeVar("V", bound=Visible)
+
+
+def system_clock() -> dt.datetime:
+    """The real clock (UTC); tests inject their own."""
+    return dt.datetime.now(dt.UTC)
+
+
+def system_user() -> User:
+    """The operator principal (CLI, seeding): sees everything, never stored."""
+    return User(
+        id=0,
+        username="system",
+        display_name="system",
+        nation="SYS",
+        role="system",
+        lang="en",
+        password_hash="!",
+        ical_token="!",
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: Base) -> dict[str, Any]:
+    """The object's columns as JSON values (binary data is summarised by the hash column)."""
+    out: dict[str, Any] = {}
+    for column in obj.__table__.columns:
+        if column.key in ("data", "password_hash", "ical_token"):
+            continue
+        out[column.key] = _jsonable(getattr(obj, column.key))
+    return out
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Service-layer guard: no session may update or delete an audit entry."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise ForbiddenError(
+                "the audit log is append-only: entries cannot be changed or deleted"
+            )
+
+
+class ServiceBase:
+    """One session, one acting user and one clock; the helpers every domain service uses."""
+
+    def __init__(self, session: Session, user: User, clock: Clock = system_clock) -> None:
+        self.session = session
+        self.user = user
+        self.clock = clock
+
+    def now(self) -> dt.datetime:
+        """The injected clock's time (aware UTC)."""
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("the clock must return aware datetimes")
+        return now.astimezone(dt.UTC)
+
+    # ------------------------------------------------------------------ writes
+    def record_audit(
+        self,
+        action: str,
+        obj: Base,
+        before: dict[str, Any] | None,
+        visible: Sequence[str],
+        *,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """The one audit call after a write (``after``: the columns by default); then commit."""
+        self.session.flush()
+        entry = AuditEntry(
+            at=self.now(),
+            actor=self.user.username,
+            actor_nation=self.user.nation,
+            action=action,
+            object_type=type(obj).__name__.lower(),
+            object_id=int(getattr(obj, "id", 0) or 0),
+            before=before,
+            after=after if after is not None else snapshot(obj),
+        )
+        entry.set_visible_to(tuple(visible))
+        self.session.add(entry)
+        self.session.commit()
+
+    def _add(self, obj: Base, visible: Sequence[str]) -> None:
+        """Store a new object and audit its creation."""
+        self.session.add(obj)
+        self.record_audit("create", obj, None, visible)
+
+    def _share(self, obj: Visible, visible_to: Any, noun: str) -> None:
+        """Share a new keyed object as asked (the user's own nation included); keys are unique."""
+        obj.set_visible_to(self._visibility(visible_to))
+        model = type(obj)
+        key = obj.key  # type: ignore[attr-defined]
+        if key and self.session.scalars(select(model).where(model.key == key)).first():  # type: ignore[attr-defined]
+            raise ValidationError(f"key: {noun} {key!r} already exists")
+
+    def _staff(self) -> None:
+        require_role(self.user, "staff")
+
+    def _visibility(self, value: Any) -> tuple[str, ...]:
+        vis = nations("visible_to", value)
+        if self.user.role != "system" and self.user.nation not in vis:
+            raise ValidationError(
+                f"visible_to: must include your own nation ({self.user.nation}), "
+                "or you could not see what you create"
+            )
+        return vis
+
+    # ------------------------------------------------------------------ reads (the access check)
+    def _get(self, model: type[V], obj_id: int) -> V:
+        obj = self.session.get(model, obj_id)
+        if obj is None or not can_view(self.user, obj):
+            raise NotFoundError(f"{model.__name__.lower()} {obj_id} not found")
+        return obj
+
+    def _by_key(self, model: type[V], key: str) -> V:
+        obj = self.session.scalars(select(model).where(model.key == key)).first()  # type: ignore[attr-defined]
+        if obj is None or not can_view(self.user, obj):
+            raise NotFoundError(f"{model.__name__.lower()} {key!r} not found")
+        return obj
+
+    def _list(self, model: type[V], *order: Any) -> list[V]:
+        stmt = select(model).where(visible_filter(self.user, model)).order_by(*order)
+        return list(self.session.scalars(stmt))

@@ -1,0 +1,54 @@
+"""Workstreams: the agendas the cooperation works through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trilink.secretariat.models import Workstream
+from trilink.secretariat.services.base import ServiceBase
+from trilink.secretariat.validate import MAX_BODY, check_choice, check_key, i18n_field, nations
+
+__all__ = ["WORKSTREAM_STATUSES", "WorkstreamServices"]
+
+WORKSTREAM_STATUSES = ("active", "paused", "closed")
+
+
+class WorkstreamServices(ServiceBase):
+    """Workstreams."""
+
+    def create_workstream(
+        self,
+        key: str,
+        title: Any,
+        *,
+        description: Any = None,
+        owners: Any = "all",
+        status: str = "active",
+        visible_to: Any = "all",
+    ) -> Workstream:
+        """Add an agenda."""
+        self._staff()
+        ws = Workstream(
+            key=check_key("key", key),
+            title=i18n_field("title", title),
+            description=i18n_field("description", description, limit=MAX_BODY, required=False),
+            owners=",".join(nations("owners", owners)),
+            status=check_choice("status", status, WORKSTREAM_STATUSES),
+            created_at=self.now(),
+            updated_at=self.now(),
+        )
+        self._share(ws, visible_to, "workstream")
+        self._add(ws, ws.visible_to)
+        return ws
+
+    def list_workstreams(self) -> list[Workstream]:
+        """Visible workstreams."""
+        return self._list(Workstream, Workstream.key)
+
+    def workstream(self, ws_id: int) -> Workstream:
+        """One visible workstream."""
+        return self._get(Workstream, ws_id)
+
+    def workstream_by_key(self, key: str) -> Workstream:
+        """One visible workstream by key."""
+        return self._by_key(Workstream, key)

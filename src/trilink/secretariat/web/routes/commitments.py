@@ -1,0 +1,159 @@
+"""Commitments, milestones and evidence: pages and API."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from trilink.secretariat.errors import SecretariatError
+from trilink.secretariat.i18n import pick
+from trilink.secretariat.models import Commitment
+from trilink.secretariat.services import COMMITMENT_STATUSES, Secretariat
+from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
+from trilink.secretariat.web.render import render
+from trilink.secretariat.web.schemas.audit import AuditOut
+from trilink.secretariat.web.schemas.commitments import (
+    CommitmentIn,
+    CommitmentOut,
+    CommitmentPatch,
+    EvidenceIn,
+    EvidenceOut,
+    MilestoneDone,
+    MilestoneDue,
+    MilestoneIn,
+)
+from trilink.secretariat.web.schemas.common import iso
+
+__all__ = ["commitment_out", "router"]
+
+router = APIRouter(tags=["commitments"], responses=API_ERRORS)
+
+
+def commitment_out(svc: Secretariat, c: Commitment, lang: str) -> CommitmentOut:
+    """A commitment as the API sends it, with progress rolled up over what ``svc`` may see."""
+    return CommitmentOut.of(c, lang, rolled_progress=svc.rolled_progress(c))
+
+
+# ---------------------------------------------------------------------------- pages
+@router.get("/commitments", response_class=HTMLResponse, include_in_schema=False)
+def commitments_page(
+    request: Request, svc: Svc, view: Annotated[str, Query()] = "all"
+) -> HTMLResponse:
+    items = svc.list_commitments(view)
+    return render(
+        request, "commitments.html", svc.user, svc=svc, items=items, view=view, title=view
+    )
+
+
+@router.post("/commitments", include_in_schema=False)
+def commitment_create_form(
+    request: Request,
+    svc: Svc,
+    title: Annotated[str, Form()],
+    owners: Annotated[str, Form()] = "all",
+    deadline: Annotated[str, Form()] = "",
+    visible_to: Annotated[str, Form()] = "all",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    c = svc.create_commitment(
+        {svc.user.lang: title},
+        owners=owners,
+        deadline=deadline or None,
+        visible_to=visible_to,
+    )
+    return RedirectResponse(f"/commitments/{c.id}", status_code=303)
+
+
+@router.get("/commitments/{c_id}", response_class=HTMLResponse, include_in_schema=False)
+def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
+    c = svc.commitment(c_id)
+    source = None
+    if c.source_outcome_id is not None:
+        try:
+            source, _ = svc.outcome(c.source_outcome_id)
+        except SecretariatError:
+            source = None
+    return render(
+        request,
+        "commitment.html",
+        svc.user,
+        svc=svc,
+        c=c,
+        children=svc.children(c),
+        source=source,
+        statuses=COMMITMENT_STATUSES,
+        entries=svc.audit(object_type="commitment", object_id=c.id),
+        title=pick(c.title, svc.user.lang),
+    )
+
+
+@router.post("/commitments/{c_id}", include_in_schema=False)
+def commitment_update_form(
+    request: Request,
+    svc: Svc,
+    c_id: int,
+    status: Annotated[str, Form()],
+    progress: Annotated[str, Form()],
+    deadline: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    svc.update_commitment(
+        c_id, {"status": status, "progress": progress, "deadline": deadline or None}
+    )
+    return RedirectResponse(f"/commitments/{c_id}", status_code=303)
+
+
+# ---------------------------------------------------------------------------- API
+@router.get(f"{API}/commitments")
+def api_commitments(
+    svc: Svc,
+    view: str = "all",
+    days: int = 30,
+    workstream_id: int | None = None,
+    lang: str = "en",
+) -> list[CommitmentOut]:
+    """Commitments: view=all|overdue|due_soon."""
+    items = svc.list_commitments(view, days=days, workstream_id=workstream_id)
+    return [commitment_out(svc, c, lang) for c in items]
+
+
+@router.post(f"{API}/commitments", status_code=201, dependencies=[ApiWrite])
+def api_commitment_create(body: CommitmentIn, svc: Svc) -> CommitmentOut:
+    return commitment_out(svc, svc.create_commitment(**body.model_dump()), "en")
+
+
+@router.get(f"{API}/commitments/{{c_id}}")
+def api_commitment(svc: Svc, c_id: int, lang: str = "en") -> CommitmentOut:
+    return commitment_out(svc, svc.commitment(c_id), lang)
+
+
+@router.patch(f"{API}/commitments/{{c_id}}", dependencies=[ApiWrite])
+def api_commitment_update(body: CommitmentPatch, svc: Svc, c_id: int) -> CommitmentOut:
+    c = svc.update_commitment(c_id, body.model_dump(exclude_unset=True))
+    return commitment_out(svc, c, "en")
+
+
+@router.get(f"{API}/commitments/{{c_id}}/history")
+def api_commitment_history(svc: Svc, c_id: int) -> list[AuditOut]:
+    """Every change of the commitment, newest first (from the audit log)."""
+    c = svc.commitment(c_id)
+    return [AuditOut.of(e) for e in svc.audit(object_type="commitment", object_id=c.id)]
+
+
+@router.post(f"{API}/commitments/{{c_id}}/milestones", status_code=201, dependencies=[ApiWrite])
+def api_milestone(body: MilestoneIn, svc: Svc, c_id: int) -> MilestoneDue:
+    m = svc.add_milestone(c_id, body.title, body.due)
+    return MilestoneDue(id=m.id, due=iso(m.due))
+
+
+@router.post(f"{API}/milestones/{{m_id}}/complete", dependencies=[ApiWrite])
+def api_milestone_done(svc: Svc, m_id: int) -> MilestoneDone:
+    m = svc.complete_milestone(m_id)
+    return MilestoneDone(id=m.id, done_at=iso(m.done_at))
+
+
+@router.post(f"{API}/commitments/{{c_id}}/evidence", status_code=201, dependencies=[ApiWrite])
+def api_evidence(body: EvidenceIn, svc: Svc, c_id: int) -> EvidenceOut:
+    return EvidenceOut.of(svc.add_evidence(c_id, body.url, body.label))

@@ -1,0 +1,133 @@
+"""Meeting series, meetings and agendas: pages and API."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from trilink.secretariat.i18n import pick
+from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
+from trilink.secretariat.web.render import ZONES, int_field, render
+from trilink.secretariat.web.schemas.meetings import (
+    AgendaIn,
+    CreatedAgendaItem,
+    GenerateIn,
+    MeetingDetailOut,
+    MeetingIn,
+    MeetingOut,
+    SeriesIn,
+    SeriesOut,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["meetings"], responses=API_ERRORS)
+
+
+# ---------------------------------------------------------------------------- pages
+@router.get("/meetings", response_class=HTMLResponse, include_in_schema=False)
+def meetings_page(request: Request, svc: Svc) -> HTMLResponse:
+    return render(request, "meetings.html", svc.user, items=svc.list_meetings(), zones=ZONES)
+
+
+@router.post("/meetings", include_in_schema=False)
+def meeting_create_form(
+    request: Request,
+    svc: Svc,
+    title: Annotated[str, Form()],
+    start: Annotated[str, Form()],
+    tz: Annotated[str, Form()],
+    duration_min: Annotated[str, Form()] = "120",
+    location: Annotated[str, Form()] = "",
+    visible_to: Annotated[str, Form()] = "all",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    m = svc.create_meeting(
+        {svc.user.lang: title},
+        start=start,
+        tz=tz,
+        duration_min=int_field("duration_min", duration_min),
+        location=location,
+        visible_to=visible_to,
+    )
+    return RedirectResponse(f"/meetings/{m.id}", status_code=303)
+
+
+@router.post("/meetings/{m_id}/agenda", include_in_schema=False)
+def agenda_form(
+    request: Request,
+    svc: Svc,
+    m_id: int,
+    title: Annotated[str, Form()],
+    presenter: Annotated[str, Form()] = "",
+    duration_min: Annotated[str, Form()] = "15",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    svc.add_agenda_item(
+        m_id,
+        {svc.user.lang: title},
+        presenter=presenter,
+        duration_min=int_field("duration_min", duration_min),
+    )
+    return RedirectResponse(f"/meetings/{m_id}", status_code=303)
+
+
+@router.get("/meetings/{m_id}", response_class=HTMLResponse, include_in_schema=False)
+def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
+    m = svc.meeting(m_id)
+    mins = svc.minutes(m.id)
+    approved = (
+        sorted({a.nation for a in mins.approvals if a.revision == mins.revision}) if mins else []
+    )
+    return render(
+        request,
+        "meeting.html",
+        svc.user,
+        m=m,
+        minutes=mins,
+        approved=approved,
+        locked=mins is not None and mins.state == "locked",
+        title=pick(m.title, svc.user.lang),
+    )
+
+
+# ---------------------------------------------------------------------------- API
+@router.get(f"{API}/series")
+def api_series(svc: Svc, lang: str = "en") -> list[SeriesOut]:
+    return [SeriesOut.of(s, lang) for s in svc.series_list()]
+
+
+@router.post(f"{API}/series", status_code=201, dependencies=[ApiWrite])
+def api_series_create(body: SeriesIn, svc: Svc) -> SeriesOut:
+    return SeriesOut.of(svc.create_series(**body.model_dump()), "en")
+
+
+@router.post(f"{API}/series/{{s_id}}/generate", dependencies=[ApiWrite])
+def api_generate(body: GenerateIn, svc: Svc, s_id: int) -> list[MeetingOut]:
+    """Create the series' meetings up to a date (existing ones are kept)."""
+    return [MeetingOut.of(m, "en") for m in svc.generate_meetings(s_id, body.until)]
+
+
+@router.get(f"{API}/meetings")
+def api_meetings(svc: Svc, lang: str = "en") -> list[MeetingOut]:
+    return [MeetingOut.of(m, lang) for m in svc.list_meetings()]
+
+
+@router.post(f"{API}/meetings", status_code=201, dependencies=[ApiWrite])
+def api_meeting_create(body: MeetingIn, svc: Svc) -> MeetingOut:
+    return MeetingOut.of(svc.create_meeting(**body.model_dump()), "en")
+
+
+@router.get(f"{API}/meetings/{{m_id}}")
+def api_meeting(svc: Svc, m_id: int, lang: str = "en") -> MeetingDetailOut:
+    """A meeting with its agenda, outcomes and minutes."""
+    m = svc.meeting(m_id)
+    return MeetingDetailOut.full(m, svc.minutes(m.id), lang)
+
+
+@router.post(f"{API}/meetings/{{m_id}}/agenda", status_code=201, dependencies=[ApiWrite])
+def api_agenda(body: AgendaIn, svc: Svc, m_id: int) -> CreatedAgendaItem:
+    a = svc.add_agenda_item(m_id, **body.model_dump())
+    return CreatedAgendaItem(id=a.id, position=a.position)

@@ -1,0 +1,39 @@
+"""Workstreams: pages and API."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
+from trilink.secretariat.web.render import render
+from trilink.secretariat.web.schemas.workstreams import WorkstreamIn, WorkstreamOut
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["workstreams"], responses=API_ERRORS)
+
+
+@router.get("/workstreams", response_class=HTMLResponse, include_in_schema=False)
+def workstreams_page(request: Request, svc: Svc) -> HTMLResponse:
+    return render(request, "workstreams.html", svc.user, items=svc.list_workstreams())
+
+
+@router.get("/workstreams/{w_id}", response_class=HTMLResponse, include_in_schema=False)
+def workstream_page(request: Request, svc: Svc, w_id: int) -> HTMLResponse:
+    w = svc.workstream(w_id)
+    items = svc.list_commitments(workstream_id=w.id)
+    return render(request, "workstream.html", svc.user, svc=svc, w=w, items=items)
+
+
+@router.get(f"{API}/workstreams")
+def api_workstreams(svc: Svc, lang: str = "en") -> list[WorkstreamOut]:
+    return [WorkstreamOut.of(w, lang) for w in svc.list_workstreams()]
+
+
+@router.post(f"{API}/workstreams", status_code=201, dependencies=[ApiWrite])
+def api_workstream_create(body: WorkstreamIn, svc: Svc) -> WorkstreamOut:
+    return WorkstreamOut.of(svc.create_workstream(**body.model_dump()), "en")
+
+
+@router.get(f"{API}/workstreams/{{w_id}}")
+def api_workstream(svc: Svc, w_id: int, lang: str = "en") -> WorkstreamOut:
+    return WorkstreamOut.of(svc.workstream(w_id), lang)

@@ -1,0 +1,49 @@
+"""Login and the user's own settings."""
+
+from typing import Self
+
+from pydantic import BaseModel, Field
+
+from trilink.secretariat.models import User
+
+__all__ = ["LangIn", "LangOut", "LoginIn", "LoginOut", "MeOut"]
+
+
+class LoginIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+
+
+class LoginOut(BaseModel):
+    username: str
+    nation: str
+    role: str
+    csrf: str = Field(description="send as X-CSRF-Token on writes")
+
+
+class MeOut(BaseModel):
+    username: str
+    nation: str
+    role: str
+    lang: str
+    csrf: str
+    calendar: str = Field(description="path of the user's iCalendar feed")
+
+    @classmethod
+    def of(cls, user: User, csrf: str) -> Self:
+        return cls(
+            username=user.username,
+            nation=user.nation,
+            role=user.role,
+            lang=user.lang,
+            csrf=csrf,
+            calendar=f"/calendar/{user.ical_token}.ics",
+        )
+
+
+class LangIn(BaseModel):
+    lang: str
+
+
+class LangOut(BaseModel):
+    lang: str

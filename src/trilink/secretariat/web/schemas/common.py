@@ -1,0 +1,40 @@
+"""Types and helpers every API schema uses; the error body."""
+
+import datetime as dt
+from typing import Annotated, overload
+
+from pydantic import BaseModel, WithJsonSchema
+
+__all__ = ["Date", "DateTime", "ErrorOut", "I18nIn", "Nations", "StatusOut", "iso", "split_list"]
+
+
+I18nIn = str | dict[str, str]
+Nations = str | list[str]
+#: an ISO 8601 date-time with offset, as ``datetime.isoformat()`` writes it
+DateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+#: an ISO 8601 calendar date
+Date = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+
+
+@overload
+def iso(value: dt.date) -> str: ...
+@overload
+def iso(value: dt.date | None) -> str | None: ...
+def iso(value: dt.date | None) -> str | None:
+    """``isoformat()`` (None stays None): the one date format of the API."""
+    return value.isoformat() if value is not None else None
+
+
+def split_list(value: str) -> list[str]:
+    """The items of a comma-separated column (empty items dropped)."""
+    return [v for v in value.split(",") if v]
+
+
+class ErrorOut(BaseModel):
+    """Every refused request."""
+
+    error: str
+
+
+class StatusOut(BaseModel):
+    status: str

@@ -1,0 +1,54 @@
+"""Exercises."""
+
+from typing import Any, Self
+
+from pydantic import BaseModel, Field
+
+from trilink.secretariat.i18n import pick
+from trilink.secretariat.models import Exercise
+from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, iso, split_list
+
+__all__ = ["ExerciseIn", "ExerciseOut"]
+
+
+class ExerciseIn(BaseModel):
+    key: str
+    name: I18nIn
+    starts_on: str
+    ends_on: str
+    participants: Nations = "all"
+    domains: str | list[str] = ""
+    description: I18nIn | None = None
+    scenario: str | None = None
+    status: str = "planned"
+    visible_to: Nations = "all"
+
+
+class ExerciseOut(BaseModel):
+    id: int
+    key: str
+    name: str
+    starts_on: Date
+    ends_on: Date
+    participants: list[str]
+    domains: list[str]
+    scenario: str | None
+    status: str
+    after_action: dict[str, Any] | None = Field(description="figures of the attached run")
+    visible_to: list[str]
+
+    @classmethod
+    def of(cls, e: Exercise, lang: str) -> Self:
+        return cls(
+            id=e.id,
+            key=e.key,
+            name=pick(e.name, lang),
+            starts_on=iso(e.starts_on),
+            ends_on=iso(e.ends_on),
+            participants=e.participants.split(","),
+            domains=split_list(e.domains),
+            scenario=e.scenario,
+            status=e.status,
+            after_action=e.after_action,
+            visible_to=list(e.visible_to),
+        )

@@ -1,0 +1,159 @@
+"""Meeting series, meetings and agenda items."""
+
+from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from trilink.secretariat.i18n import pick
+from trilink.secretariat.models import AgendaItem, Meeting, MeetingSeries, Minutes
+from trilink.secretariat.web.schemas.common import DateTime, I18nIn, Nations, iso
+from trilink.secretariat.web.schemas.minutes import MinutesOut
+from trilink.secretariat.web.schemas.outcomes import OutcomeOut
+
+__all__ = [
+    "AgendaIn",
+    "AgendaItemOut",
+    "CreatedAgendaItem",
+    "GenerateIn",
+    "MeetingDetailOut",
+    "MeetingIn",
+    "MeetingOut",
+    "SeriesIn",
+    "SeriesOut",
+]
+
+
+class SeriesIn(BaseModel):
+    key: str
+    kind: str
+    title: I18nIn
+    rule: str
+    tz: str
+    anchor: str = Field(description="first occurrence, local wall time YYYY-MM-DDTHH:MM")
+    duration_min: int = 120
+    location: str = ""
+    workstream_id: int | None = None
+    visible_to: Nations = "all"
+
+
+class SeriesOut(BaseModel):
+    id: int
+    key: str
+    kind: str
+    title: str
+    rule: str
+    tz: str
+    anchor: str = Field(description="first occurrence, local wall time YYYY-MM-DDTHH:MM")
+    duration_min: int
+    visible_to: list[str]
+
+    @classmethod
+    def of(cls, s: MeetingSeries, lang: str) -> Self:
+        return cls(
+            id=s.id,
+            key=s.key,
+            kind=s.kind,
+            title=pick(s.title, lang),
+            rule=s.rule,
+            tz=s.tz,
+            anchor=s.anchor_local,
+            duration_min=s.duration_min,
+            visible_to=list(s.visible_to),
+        )
+
+
+class GenerateIn(BaseModel):
+    until: str
+
+
+class MeetingIn(BaseModel):
+    title: I18nIn
+    start: str = Field(description="local wall time YYYY-MM-DDTHH:MM in tz")
+    tz: str
+    duration_min: int = 120
+    location: str = ""
+    status: str = "scheduled"
+    series_id: int | None = None
+    visible_to: Nations = "all"
+    key: str | None = None
+
+
+class AgendaIn(BaseModel):
+    title: I18nIn
+    presenter: str = ""
+    duration_min: int = 15
+
+
+class AgendaItemOut(BaseModel):
+    id: int
+    position: int
+    title: str
+    presenter: str
+    duration_min: int
+
+    @classmethod
+    def of(cls, a: AgendaItem, lang: str) -> Self:
+        return cls(
+            id=a.id,
+            position=a.position,
+            title=pick(a.title, lang),
+            presenter=a.presenter,
+            duration_min=a.duration_min,
+        )
+
+
+class CreatedAgendaItem(BaseModel):
+    id: int
+    position: int
+
+
+class MeetingOut(BaseModel):
+    id: int
+    key: str | None
+    series_id: int | None
+    title: str
+    title_i18n: dict[str, str]
+    starts_at: DateTime
+    ends_at: DateTime
+    local_start: DateTime = Field(description="the start in the meeting's own time zone")
+    tz: str
+    location: str
+    status: str
+    visible_to: list[str]
+
+    @classmethod
+    def of(cls, m: Meeting, lang: str) -> Self:
+        return cls(**_meeting_fields(m, lang))
+
+
+class MeetingDetailOut(MeetingOut):
+    agenda: list[AgendaItemOut]
+    outcomes: list[OutcomeOut]
+    minutes: MinutesOut | None
+
+    @classmethod
+    def full(cls, m: Meeting, minutes: Minutes | None, lang: str) -> Self:
+        return cls(
+            **_meeting_fields(m, lang),
+            agenda=[AgendaItemOut.of(a, lang) for a in m.agenda],
+            outcomes=[OutcomeOut.of(o, lang) for o in m.outcomes],
+            minutes=None if minutes is None else MinutesOut.of(minutes),
+        )
+
+
+def _meeting_fields(m: Meeting, lang: str) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "key": m.key,
+        "series_id": m.series_id,
+        "title": pick(m.title, lang),
+        "title_i18n": m.title,
+        "starts_at": iso(m.starts_at),
+        "ends_at": iso(m.ends_at),
+        "local_start": m.starts_at.astimezone(ZoneInfo(m.tz)).isoformat(),
+        "tz": m.tz,
+        "location": m.location,
+        "status": m.status,
+        "visible_to": list(m.visible_to),
+    }
