@@ -1,7 +1,8 @@
 """Imports run one way: no module under ``src/trilink`` imports a package above its own.
 
 Layers, lowest first (each may import the ones listed for it, itself and the ``trilink`` root):
-geo ← physics ← sensors ← scenarios ← tracking ← assess ← node; wire ← fabric ← node;
+geo ← physics ← sensors ← scenarios ← tracking ← assess ← warning ← node ← exercise;
+wire ← fabric ← node;
 synthetic (seeded test and benchmark sources) sits above tracking, wire and fabric and below node.
 The benchmarks, the CLI, the demonstration, the top-level command modules and the web front end
 sit on top and may import anything. The secretariat is apart: it imports nothing of the warning
@@ -26,7 +27,8 @@ _ASSESS = _TRACKING | {"assess"}
 _WIRE = {"wire"}
 _FABRIC = _WIRE | {"fabric"}
 _SYNTHETIC = _TRACKING | _FABRIC | {"synthetic"}
-_NODE = _ASSESS | _SYNTHETIC | {"node"}
+_WARNING = _ASSESS | _WIRE | {"warning"}
+_NODE = _WARNING | _SYNTHETIC | {"node"}
 
 #: Package (or top-level module) -> the trilink packages it may import besides itself.
 ALLOWED: dict[str, frozenset[str]] = {
@@ -42,9 +44,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "synthetic": frozenset(_TRACKING | _FABRIC),
     "node": frozenset(_NODE - {"node"}),
     "secretariat": frozenset(),
-    # Empty placeholders so far: each gets its real row with its first import of another layer.
-    "warning": frozenset(),
-    "exercise": frozenset(),
+    "warning": frozenset(_ASSESS | _WIRE),
+    # scenario runs and their records drive whole nodes
+    "exercise": frozenset(_NODE),
 }
 
 #: On top: may import anything.

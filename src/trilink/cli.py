@@ -24,7 +24,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 #: subcommand name -> "module:attribute" of a click command or group
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "trajectory": ("trilink.physics.commands:trajectory", "Fit and inspect missile trajectories."),
-    "scenario": ("trilink.scenarios.commands:scenario", "List, show and export scenarios."),
+    "scenario": ("trilink.exercise.commands:scenario", "List, show and export scenarios."),
     "sites": ("trilink.sensors.commands:sites", "List the public sensor site catalogue."),
     "missiles": ("trilink.physics.commands:missiles", "List the public missile catalogue."),
     "track": ("trilink.track_commands:track", "Track plots from a JSON Lines file."),
