@@ -41,7 +41,7 @@ def test_seen_tracks_and_transactions(tmp_path: Path) -> None:
     assert store.tracks() == [("KOR", "T1", 10)]
     with pytest.raises(RuntimeError), store.transaction():
         store.mark_seen("b", 1)
-        store.audit_now(AuditRow(1, "received", "b"))
+        store.audit_now(AuditRow(at_ns=1, direction="received", msg_id="b"))
         raise RuntimeError("crash in the middle")
     assert not store.is_seen("b")
     assert store.audit_rows("received") == []
