@@ -100,7 +100,7 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         assert (origin, kind, route) == ("KOR", "launch", "r")
         assert msg_id == outs[0].envelope.msg_id
         # The stored envelope still carries KOR's signature and the USA hop.
-        env_bytes = jpn.store.db.execute("SELECT envelope FROM events").fetchone()[0]
+        [(_, _, env_bytes)] = jpn.store.event_envelopes()
         relayed = decode(env_bytes)
         assert relayed.signature == outs[0].envelope.signature
         assert [h.nation for h in relayed.hops] == ["USA"]

@@ -143,6 +143,13 @@ async def test_refused_with_reason_and_audited(
     assert jpn.store.events() == [] and jpn.counters["received_events"] == 0
 
 
+async def test_unparseable_subject_is_audited_without_claims(jpn: Node) -> None:
+    await receive(jpn, "tl.x.KOR", signed())
+    assert jpn.refused_in == Counter({"bad_subject": 1})
+    [row] = jpn.store.audit_rows("refused_in")
+    assert (row.reason, row.kind, row.origin, row.route) == ("bad_subject", "", "", "")
+
+
 @pytest.mark.parametrize("created_ns", [T0 - MAX_AGE_NS, T0 + MAX_FUTURE_NS])
 async def test_time_window_edges_are_accepted(jpn: Node, created_ns: int) -> None:
     await receive(jpn, "tl.d.KOR.JPN.ev.launch", signed(created_ns=created_ns))
