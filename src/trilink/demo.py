@@ -1,4 +1,4 @@
-"""``trilink demo``: the one-machine job of DESIGN §6.
+"""``trilink demo``: the whole three-nation system on one machine.
 
 Generates keys, the three nations' NATS server configs and node configs in a work directory,
 starts the servers on loopback, runs each nation's own sensors' view of a library scenario

@@ -352,17 +352,7 @@ class Node:
     async def _emit(self, ob: Outbound) -> None:
         env = ob.envelope
         if ob.is_event:
-            self.store.enqueue(
-                ob.dest,
-                ob.leg,
-                ob.subject,
-                ob.dedup_id,
-                env.msg_id,
-                env.kind,
-                ob.data,
-                self.clock(),
-            )
-            self.counters["spooled"] += 1
+            self._spool(ob)
             self._wake[ob.dest].set()
             return
         if self.nc_state is None or not self.nc_state.is_connected:
@@ -553,7 +543,7 @@ class Node:
             )
         except WireError as exc:
             self.refused_in[exc.reason] += 1
-            # What the subject claims, even unparseable: the envelope was not believed.
+            # Audit what the subject claims (maybe invalid): nothing in the envelope is trusted.
             claimed = subject_fields(subject)
             self.store.audit(
                 AuditRow(
