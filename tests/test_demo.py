@@ -59,7 +59,12 @@ def test_demo_without_gsomia_relays_fuses_and_cleans_up(
             assert len(r["launch_events"]) == 1 and r["impact_predictions"] > 0
             assert r["tracks"] > 0
             assert sum(r["routes"].values()) == s["expected_events"][origin]
-        assert s["fused"]["multi_source_peak"] >= s["fused"]["multi_source"] >= 1
+        fused = s["fused"]
+        assert fused["multi_source"] == sum(len(src) > 1 for src in fused["sources"]) >= 1
+        assert fused["multi_source_peak"] >= 1  # the node's running peak, not a default
+        # Fused from own tracks and this node's partners only.
+        labels = {x.split(":")[0] for src in fused["sources"] for x in src}
+        assert "own" in labels and labels <= {"own", *(set(nations) - {n})}
         assert not s["refused_in"]
     # GSOMIA suspended: KOR and JPN hear each other only through the US hub
     assert set(nations["JPN"]["received"]["KOR"]["routes"]) == {"relay"}

@@ -1,4 +1,4 @@
-"""``trilink demo``: the one-machine job of DESIGN §6.
+"""``trilink demo``: the whole three-nation system on one machine.
 
 Generates keys, the three nations' NATS server configs and node configs in a work directory,
 starts the servers on loopback, runs each nation's own sensors' view of a library scenario
@@ -80,10 +80,7 @@ def _summary(node: Any, items: list[Any]) -> dict[str, Any]:
     shared = Counter(type(i.item.payload).__name__ for i in items)
     own_tracks = {i.item.payload.track_id for i in items if isinstance(i.item.payload, TrackReport)}
     received: dict[str, Any] = {}
-    rows = node.store.db.execute(
-        "SELECT origin, route, envelope FROM events ORDER BY rowid"
-    ).fetchall()
-    for origin, route, blob in rows:
+    for origin, route, blob in node.store.event_envelopes():
         r = received.setdefault(
             origin,
             {"launch_events": [], "impact_predictions": 0, "last_impact": None, "routes": {}},

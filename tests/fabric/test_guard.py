@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import msgspec
 import pytest
@@ -97,10 +98,15 @@ def test_sensor_identity_is_stripped() -> None:
     assert b"[sensor]" in data
     track = g.prepare(Outgoing(sample_payload("track"), "SECRET", ("USA",), "actual", prov))
     assert b"trk-0" not in track[0].data
-    # Pseudonyms are stable but keyed by a secret: another key gives other pseudonyms.
-    assert g.pseudonym("trk-0") == g.pseudonym("trk-0")
+    # Pseudonyms are stable across restarts (a new guard with the same key, empty cache), opaque,
+    # distinct per track, and keyed by a secret: another key gives other pseudonyms.
+    alias = g.pseudonym("trk-0")
+    restarted = Guard("KOR", KEYS["KOR"], make_book(), clock=lambda: T0)
+    assert restarted.pseudonym("trk-0") == alias
+    assert re.fullmatch(r"KOR-T[0-9a-f]{12}", alias) and "trk" not in alias.lower()
+    assert restarted.pseudonym("trk-1") != alias
     other = Guard("KOR", NationKey.generate("KOR"), make_book(), clock=lambda: T0)
-    assert other.pseudonym("trk-0") != g.pseudonym("trk-0")
+    assert other.pseudonym("trk-0") != alias
     # A sensor name in an identifier cannot be redacted: the message is refused.
     bad = msgspec.structs.replace(warning, warning_id="KDX-3-W")
     assert g.prepare(Outgoing(bad, "SECRET", ("USA",), "actual", prov)) == []

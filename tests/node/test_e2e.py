@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from trilink.cli import main
-from trilink.fabric.guard import Outgoing
+from trilink.fabric.guard import Outbound, Outgoing
 from trilink.synthetic.messages import SyntheticSalvo, sample_payload
+from trilink.wire.codec import WireError, decode
 
-from .conftest import Env, wait_for
+from .conftest import Env, Inbox, wait_for
 
 pytestmark = pytest.mark.xdist_group("nats")
 
@@ -86,7 +88,7 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
             ]
         )
         env.fabric.set_direct(False)
-        assert await wait_for(lambda: kor.book is not None and not kor.book.in_force("GSOMIA"))
+        assert await wait_for(lambda: not kor.book.in_force("GSOMIA"))
         assert await wait_for(lambda: kor.connected and jpn.connected)
         item = Outgoing(sample_payload("launch", 1), "SECRET", ("JPN", "KOR", "USA"), "exercise")
         outs = await kor.share(item)
@@ -97,14 +99,18 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         assert (origin, kind, route) == ("KOR", "launch", "r")
         assert msg_id == outs[0].envelope.msg_id
         # The stored envelope still carries KOR's signature and the USA hop.
-        env_bytes = jpn.store.db.execute("SELECT envelope FROM events").fetchone()[0]
-        from trilink.wire.codec import decode
-
+        [(_, _, env_bytes)] = jpn.store.event_envelopes()
         relayed = decode(env_bytes)
         assert relayed.signature == outs[0].envelope.signature
         assert [h.nation for h in relayed.hops] == ["USA"]
-        assert jpn.keyring is not None
         jpn.keyring.verify(relayed)
+        # The hop is signed too: readdressing it breaks the verification.
+        readdressed = msgspec.structs.replace(
+            relayed, hops=(msgspec.structs.replace(relayed.hops[0], to="KOR"),)
+        )
+        with pytest.raises(WireError) as err:
+            jpn.keyring.verify(readdressed)
+        assert err.value.reason == "bad_hop_signature"
         # Partners still hear each other (through the hub): heartbeats keep the links up.
         assert await wait_for(lambda: all(ls.up for ls in kor.link_status()))
         hb = kor.peers["JPN"].heartbeat
@@ -123,7 +129,7 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         main(["agreements", "restore", "GSOMIA", "--dir", str(env.agreements)])
         env.fabric.set_direct(True)
         env.fabric.wait_links()
-        assert await wait_for(lambda: kor.book is not None and kor.book.in_force("GSOMIA"))
+        assert await wait_for(lambda: kor.book.in_force("GSOMIA"))
         outs = await kor.share(
             Outgoing(sample_payload("launch", 3), "SECRET", ("JPN", "USA"), "exercise")
         )
@@ -135,5 +141,50 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         changes = [r for r in kor.store.audit_rows("agreement")]
         assert [r.reason for r in changes][:2] == ["suspended", "in_force"]
         assert "exercise of politics" in changes[0].detail
+    finally:
+        await env.stop_nodes()
+
+
+async def test_same_nats_msg_id_is_delivered_once(env: Env) -> None:
+    nodes = await env.start_nodes()
+    try:
+        kor, jpn = nodes["KOR"], nodes["JPN"]
+        inbox = Inbox()
+        jpn.on_event = inbox
+        assert kor.nc is not None
+        js = kor.nc.jetstream()
+
+        def to_jpn(n: int) -> Outbound:
+            outs = kor.guard.prepare(
+                Outgoing(sample_payload("launch", n), "SECRET", ("JPN", "USA"), "test")
+            )
+            [out] = [o for o in outs if o.dest == "JPN"]
+            return out
+
+        # Published twice with the same Nats-Msg-Id: JPN's stream keeps the first only.
+        raw = to_jpn(1)
+        acks = [
+            await js.publish(raw.subject, raw.data, headers={"Nats-Msg-Id": raw.dedup_id})
+            for _ in range(2)
+        ]
+        assert [bool(a.duplicate) for a in acks] == [False, True]
+        # Spooled twice (a crash after the ack, before the dequeue): the node's sender resends
+        # with the same id and the stream drops the copy.
+        spooled = to_jpn(2)
+        await kor._emit(spooled)
+        await kor._emit(spooled)
+        # A later event on the same path: once it is in, any copy before it would be too.
+        [marker] = await kor.share(
+            Outgoing(sample_payload("launch", 3), "SECRET", ("JPN",), "test")
+        )
+        assert await kor.drain()
+        assert await wait_for(lambda: len(inbox.rows) == 3)
+        ids = [raw.envelope.msg_id, spooled.envelope.msg_id, marker.envelope.msg_id]
+        assert [r[2] for r in inbox.rows] == ids
+        assert [e[0] for e in jpn.store.events("KOR")] == ids
+        assert not jpn.refused_in  # the copies never reached the node
+        assert kor.counters["acked_duplicate"] == 1
+        dup = [r for r in kor.store.audit_rows("sent") if r.reason == "duplicate"]
+        assert [(r.msg_id, r.peer) for r in dup] == [(spooled.envelope.msg_id, "JPN")]
     finally:
         await env.stop_nodes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import msgspec
@@ -10,7 +9,9 @@ import nats
 import pytest
 from nats.aio.msg import Msg
 
+from trilink import NATIONS
 from trilink.fabric.guard import Outgoing
+from trilink.fabric.subjects import subject_fields
 from trilink.node.node import Node
 from trilink.synthetic.messages import sample_payload
 from trilink.wire.codec import encode, new_msg_id
@@ -23,22 +24,33 @@ from .conftest import Env, wait_for
 pytestmark = pytest.mark.xdist_group("nats")
 
 
-def signed(env: Env, origin: str, rel_to: tuple[str, ...], n: int = 0) -> Envelope:
-    key = load_signing_key(env.keys, origin)
-    now = time.time_ns()
-    return key.sign(
-        Envelope(
-            schema=1,
-            msg_id=new_msg_id(now),
-            kind="launch",
-            origin=origin,  # type: ignore[arg-type]
-            created_ns=now,
-            classification="SECRET",
-            rel_to=rel_to,  # type: ignore[arg-type]
-            status="test",
-            payload=sample_payload("launch", n),
-        )
+def unsigned(
+    origin: str, rel_to: tuple[str, ...], n: int = 0, kind: str = "launch", age_s: float = 0.0
+) -> Envelope:
+    created = time.time_ns() - int(age_s * 1e9)
+    return Envelope(
+        schema=1,
+        msg_id=new_msg_id(created),
+        kind=kind,  # type: ignore[arg-type]
+        origin=origin,  # type: ignore[arg-type]
+        created_ns=created,
+        classification="SECRET",
+        rel_to=rel_to,  # type: ignore[arg-type]
+        status="test",
+        payload=sample_payload(kind, n),
     )
+
+
+def signed(
+    env: Env,
+    origin: str,
+    rel_to: tuple[str, ...],
+    n: int = 0,
+    kind: str = "launch",
+    age_s: float = 0.0,
+) -> Envelope:
+    """Signed by ``origin``, created ``age_s`` ago (negative: in the future)."""
+    return load_signing_key(env.keys, origin).sign(unsigned(origin, rel_to, n, kind, age_s))
 
 
 async def test_bad_messages_rejected_counted_audited(env: Env) -> None:
@@ -60,32 +72,45 @@ async def test_bad_messages_rejected_counted_audited(env: Env) -> None:
         wrong_origin = encode(signed(env, "USA", ("JPN", "KOR", "USA"), 1))
         nan = good_bytes.replace(b'"lat_deg":39.0', b'"lat_deg":NaN')
         oversize = good_bytes + b" " * 70_000
+        hopped = load_signing_key(env.keys, "USA").add_hop(
+            signed(env, "KOR", ("JPN", "KOR", "USA"), 2), "JPN", time.time_ns()
+        )
         cases = [
-            ("ok", good_bytes),
-            ("bad_signature", forged),
-            ("wrong_origin", wrong_origin),
-            ("malformed", nan),
-            ("oversize", oversize),
-            ("replay", good_bytes),  # same message again, new Nats-Msg-Id: a replay
+            ("ok", subj, good_bytes),
+            ("bad_signature", subj, forged),
+            ("bad_signature", subj, encode(unsigned("KOR", ("JPN", "USA"), 3))),
+            ("wrong_origin", subj, wrong_origin),
+            ("malformed", subj, nan),
+            ("oversize", subj, oversize),
+            ("replay", subj, good_bytes),  # same message again, new Nats-Msg-Id: a replay
+            ("stale", subj, encode(signed(env, "KOR", ("JPN", "USA"), 4, age_s=7 * 3600))),
+            ("future", subj, encode(signed(env, "KOR", ("JPN", "USA"), 5, age_s=-600))),
+            ("wrong_kind", "tl.d.KOR.JPN.ev.impact", encode(signed(env, "KOR", ("JPN",), 6))),
+            ("bad_hops", subj, encode(hopped)),  # a relay hop on the direct leg
         ]
-        for i, (_, data) in enumerate(cases):
-            await js.publish(subj, data, headers={"Nats-Msg-Id": f"case-{i}"})
-        # The same replay on the state path (core NATS) too.
-        await kor.nc.publish("tl.d.KOR.JPN.st.track", b"{not json")
+        for i, (_, subject, data) in enumerate(cases):
+            await js.publish(subject, data, headers={"Nats-Msg-Id": f"case-{i}"})
+        # A valid track replayed on the state path (core NATS, no stream to de-duplicate).
+        track = signed(env, "KOR", ("JPN", "USA"), kind="track")
+        for _ in range(2):
+            await kor.nc.publish("tl.d.KOR.JPN.st.track", encode(track))
         await usa.share(Outgoing(sample_payload("launch", 5), "SECRET", ("JPN", "USA"), "test"))
-        expected = {
-            "bad_signature",
-            "wrong_origin",
-            "malformed",
-            "oversize",
-            "replay",
-            "unknown_key",
-        }
+        expected = {reason for reason, _, _ in cases if reason != "ok"} | {"unknown_key"}
         assert await wait_for(lambda: expected <= set(jpn.refused_in))
+        assert await wait_for(lambda: jpn.refused_in["replay"] == 2)
         assert len(jpn.store.events("KOR")) == 1
+        assert jpn.refused_in["bad_signature"] == 2
         audited = {r.reason for r in jpn.store.audit_rows("refused_in")}
         assert expected <= audited
-        assert jpn.status()["refused_in"]["replay"] == 1
+        assert jpn.status()["refused_in"]["replay"] == 2
+        # The second copy of the track is the one refused; the first was received and kept.
+        replays = [r for r in jpn.store.audit_rows("refused_in") if r.reason == "replay"]
+        assert {(r.msg_id, r.kind, r.route) for r in replays} == {
+            (good.msg_id, "launch", "d"),
+            (track.msg_id, "track", "d"),
+        }
+        assert jpn.counters["received_track"] == 1
+        assert [t[:2] for t in jpn.store.tracks()] == [("KOR", "trk-0")]
     finally:
         await env.stop_nodes()
 
@@ -116,17 +141,24 @@ async def test_servers_refuse_what_nodes_may_not_send(env: Env) -> None:
         await kor.nc.flush()
         assert await wait_for(lambda: kor.counters["server_refused"] >= 3)
         assert any(r.reason == "permissions" for r in kor.store.audit_rows("server_refused"))
-        await asyncio.sleep(0.5)
+        # A marker on the same path (KOR's connection to the hub, then relayed to JPN): once
+        # JPN has it, whatever KOR published before it has had its chance to leak.
+        marker = signed(env, "KOR", ("JPN", "KOR", "USA"), 7)
+        await kor.nc.jetstream().publish(
+            "tl.h.KOR.JPN.ev.launch", encode(marker), headers={"Nats-Msg-Id": "marker"}
+        )
+        assert await wait_for(lambda: [e[0] for e in jpn.store.events()] == [marker.msg_id])
+        assert "tl.r.KOR.JPN.ev.launch" in seen
         # Only JPN's own traffic to the hub, relays to JPN and USA's messages to JPN: no KOR
         # subject but relays, and nothing JPN sends KOR directly.
-        kor_subjects = [s for s in seen if s.split(".")[2] == "KOR"]
+        kor_subjects = [s for s in seen if (f := subject_fields(s)) and f.origin == "KOR"]
         assert all(s.startswith("tl.r.KOR.JPN.") for s in kor_subjects), kor_subjects
         assert not [s for s in seen if s.startswith("tl.d.JPN.KOR.")]
-        assert jpn.counters["received_events"] == 0
-        # Honest USA relay traffic does reach the JPN account.
+        assert jpn.counters["received_events"] == 1
+        # Honest USA traffic does reach the JPN account.
         await usa.share(Outgoing(sample_payload("launch", 1), "SECRET", ("JPN", "USA"), "test"))
         assert await wait_for(lambda: "tl.d.USA.JPN.ev.launch" in seen)
-        assert await wait_for(lambda: jpn.counters["received_events"] == 1)
+        assert await wait_for(lambda: jpn.counters["received_events"] == 2)
     finally:
         await spy.close()
         await env.stop_nodes()
@@ -158,8 +190,27 @@ async def test_hub_refuses_relay_not_marked_rel_jpn(env: Env) -> None:
         reasons = {r.reason for r in usa.store.audit_rows("refused_in")}
         assert {"not_releasable", "relay_not_allowed"} <= reasons
         assert await kor.drain()
-        await asyncio.sleep(0.3)
-        assert jpn.store.events() == []
+        # An honest relay request, replayed (new Nats-Msg-Id, same message): relayed once.
+        honest = signed(env, "KOR", ("JPN", "KOR", "USA"), 4)
+        for dedup in ("honest-1", "honest-2"):
+            await kor.nc.jetstream().publish(
+                "tl.h.KOR.JPN.ev.launch", encode(honest), headers={"Nats-Msg-Id": dedup}
+            )
+        # A marker on the same path: when JPN has it, anything relayed before it is in too.
+        outs = await kor.share(Outgoing(sample_payload("launch", 5), "SECRET", NATIONS, "test"))
+        [marker] = [o.envelope for o in outs if o.dest == "JPN"]
+        assert await wait_for(lambda: len(jpn.store.events()) >= 2)
+        assert [e[0] for e in jpn.store.events()] == [honest.msg_id, marker.msg_id]
+        assert usa.refused_in["replay"] == 1
+        relayed = [r.msg_id for r in usa.store.audit_rows("relayed") if r.kind == "launch"]
+        assert relayed == [honest.msg_id, marker.msg_id]
+        [replay] = [r for r in usa.store.audit_rows("refused_in") if r.reason == "replay"]
+        assert (replay.msg_id, replay.kind, replay.origin, replay.route) == (
+            honest.msg_id,
+            "launch",
+            "KOR",
+            "h",
+        )
     finally:
         await env.stop_nodes()
 

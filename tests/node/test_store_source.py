@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -41,10 +42,34 @@ def test_seen_tracks_and_transactions(tmp_path: Path) -> None:
     assert store.tracks() == [("KOR", "T1", 10)]
     with pytest.raises(RuntimeError), store.transaction():
         store.mark_seen("b", 1)
-        store.audit_now(AuditRow(1, "received", "b"))
+        store.audit_now(AuditRow(at_ns=1, direction="received", msg_id="b"))
         raise RuntimeError("crash in the middle")
     assert not store.is_seen("b")
     assert store.audit_rows("received") == []
+    store.close()
+
+
+def test_audit_rows_and_events_read_back_by_name(tmp_path: Path) -> None:
+    store = Store(tmp_path / "n.sqlite")
+    row = AuditRow(
+        at_ns=5,
+        direction="refused_in",
+        msg_id="m1",
+        kind="launch",
+        origin="KOR",
+        peer="JPN",
+        route="h",
+        reason="replay",
+        detail="x" * 600,
+    )
+    store.audit(row)  # buffered until the next flush
+    store.audit_now(dataclasses.replace(row, at_ns=6, direction="received"))
+    kept = dataclasses.replace(row, detail="x" * 500)
+    assert store.audit_rows() == [dataclasses.replace(kept, at_ns=6, direction="received"), kept]
+    assert store.audit_rows("refused_in") == [kept]
+    for msg_id, origin, route in (("m2", "USA", "d"), ("m1", "KOR", "r")):
+        store.save_event(msg_id, origin, "launch", "L1", "test", 1, 2, route, msg_id.encode())
+    assert store.event_envelopes() == [("USA", "d", b"m2"), ("KOR", "r", b"m1")]
     store.close()
 
 

@@ -22,7 +22,9 @@ __all__ = [
     "LEGS",
     "Subject",
     "inbound_event_subjects",
+    "inbound_state_subjects",
     "parse_subject",
+    "subject_fields",
     "subject_for",
 ]
 
@@ -53,6 +55,18 @@ def subject_for(leg: str, origin: str, dest: str, kind: str) -> str:
     return f"{PREFIX}.{leg}.{origin}.{dest}.{cls}.{kind}"
 
 
+def subject_fields(subject: str) -> Subject | None:
+    """The tokens of any six-token subject, unchecked; ``None`` for any other shape.
+
+    For auditing a refused message: whatever the subject claims is recorded, valid or not.
+    """
+    parts = subject.split(".")
+    if len(parts) != 6:
+        return None
+    _, leg, origin, dest, _, kind = parts
+    return Subject(leg, origin, dest, kind)
+
+
 def parse_subject(subject: str) -> Subject:
     """Parse a data subject or raise :class:`WireError` (``bad_subject``)."""
     parts = subject.split(".")
@@ -71,4 +85,12 @@ def inbound_event_subjects(nation: str, hub: str | None) -> list[str]:
     subjects = [f"{PREFIX}.d.*.{nation}.ev.>", f"{PREFIX}.r.*.{nation}.ev.>"]
     if nation == hub:
         subjects.append(f"{PREFIX}.h.*.*.ev.>")
+    return subjects
+
+
+def inbound_state_subjects(nation: str, hub: str | None) -> list[str]:
+    """Core NATS subjects a nation's node subscribes to (state for it, relay work if hub)."""
+    subjects = [f"{PREFIX}.*.*.{nation}.st.>"]
+    if nation == hub:
+        subjects.append(f"{PREFIX}.h.*.*.st.>")
     return subjects

@@ -19,7 +19,7 @@ import random
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,11 @@ from trilink.fabric.guard import (
     VerifiedCache,
     check_inbound,
 )
-from trilink.fabric.subjects import inbound_event_subjects
+from trilink.fabric.subjects import (
+    inbound_event_subjects,
+    inbound_state_subjects,
+    subject_fields,
+)
 from trilink.node.config import NodeConfig
 from trilink.node.fusion import FusedPicture, FusionBook
 from trilink.node.source import Source
@@ -79,68 +83,96 @@ class PeerState:
 EventCallback = Callable[[Envelope, str, int], None]
 
 
-@dataclass
+#: Track reports waiting to be batched share classification, REL TO and status.
+BatchKey = tuple[str, tuple[str, ...], str]
+
+
 class Node:
-    """One nation's node. ``start()``, then ``share()`` items or ``run_source()``; ``stop()``."""
+    """One nation's node. ``start()``, then ``share()`` items or ``run_source()``; ``stop()``.
 
-    cfg: NodeConfig
-    clock: Callable[[], int] = time.time_ns
-    rng: random.Random = field(default_factory=random.Random)
-    key: NationKey | None = None
-    keyring: Keyring | None = None
-    book: AgreementBook | None = None
-    on_event: EventCallback | None = None
-    on_track: EventCallback | None = None
+    ``key``, ``keyring`` and ``book`` default to the files named by ``cfg``.
+    """
 
-    def __post_init__(self) -> None:
-        self.nation = self.cfg.nation
-        self.key = self.key or load_signing_key(Path(self.cfg.keys_dir), self.nation)
-        self.keyring = self.keyring or Keyring.load_dir(Path(self.cfg.keys_dir))
-        self.book = self.book or AgreementBook(
-            state_dir=Path(self.cfg.agreements_dir), clock=self.clock
+    def __init__(
+        self,
+        cfg: NodeConfig,
+        clock: Callable[[], int] = time.time_ns,
+        rng: random.Random | None = None,
+        key: NationKey | None = None,
+        keyring: Keyring | None = None,
+        book: AgreementBook | None = None,
+        on_event: EventCallback | None = None,
+        on_track: EventCallback | None = None,
+    ) -> None:
+        self.cfg: NodeConfig = cfg
+        #: Nanoseconds since the epoch; every timestamp the node makes or checks comes from it.
+        self.clock: Callable[[], int] = clock
+        self.rng: random.Random = random.Random() if rng is None else rng
+        self.nation: str = cfg.nation
+        self.is_hub: bool = self.nation == cfg.hub
+        #: Called with each fresh event (envelope, leg, receive time), after it is stored.
+        self.on_event: EventCallback | None = on_event
+        #: Called with each received track report or batch (envelope, leg, receive time).
+        self.on_track: EventCallback | None = on_track
+        self.key: NationKey = key or load_signing_key(Path(cfg.keys_dir), self.nation)
+        #: Partners' public keys: every inbound signature is checked against these.
+        self.keyring: Keyring = keyring or Keyring.load_dir(Path(cfg.keys_dir))
+        self.book: AgreementBook = book or AgreementBook(
+            state_dir=Path(cfg.agreements_dir), clock=clock
         )
-        self.store = Store(self.cfg.store)
-        self.guard = Guard(
+        self.store: Store = Store(cfg.store)
+        #: The only exit: markings, agreements, stripping and signing of everything sent.
+        self.guard: Guard = Guard(
             self.nation,
             self.key,
             self.book,
-            clock=self.clock,
+            clock=clock,
             rng=self.rng,
             audit=self,
-            sensitive_terms=tuple(self.cfg.sensitive_terms),
+            sensitive_terms=tuple(cfg.sensitive_terms),
         )
+        #: What happened, by name (sent, received, retries, errors...), for status and tests.
         self.counters: Counter[str] = Counter()
+        #: Inbound refusals by reason.
         self.refused_in: Counter[str] = Counter()
+        #: The latest asynchronous errors the servers reported.
         self.server_errors: deque[str] = deque(maxlen=100)
-        self.peers = {n: PeerState() for n in NATIONS if n != self.nation}
+        self.peers: dict[str, PeerState] = {n: PeerState() for n in NATIONS if n != self.nation}
+        #: Events (JetStream) and state (core NATS) have their own connections.
         self.nc: Client | None = None
         self.nc_state: Client | None = None
+        #: Own and partner tracks, fused on demand.
+        self.fusion: FusionBook = FusionBook()
+        #: The latest fused picture (:meth:`fuse`).
+        self.fused: FusedPicture = FusedPicture(0.0, np.zeros((0, 6)), np.zeros((0, 6, 6)), ())
+        self._running: bool = False
         self._tasks: list[asyncio.Task[None]] = []
-        self._wake = {n: asyncio.Event() for n in NATIONS if n != self.nation}
+        #: Per destination: set when its spool may have something to send.
+        self._wake: dict[str, asyncio.Event] = {
+            n: asyncio.Event() for n in NATIONS if n != self.nation
+        }
+        #: Message ids of recent state messages, for the replay check (no store on that path).
         self._recent_tracks: OrderedDict[str, None] = OrderedDict()
-        self._agreement_seen = {a: self.book.state(a).state for a in self.book.agreements}
-        self._batches: dict[
-            tuple[str, tuple[str, ...], str], list[tuple[TrackReport, Provenance | None]]
-        ] = {}
-        self._verified = VerifiedCache()
-        self.fusion = FusionBook()
-        self.fused = FusedPicture(0.0, np.zeros((0, 6)), np.zeros((0, 6, 6)), ())
-        self._running = False
-        self.is_hub = self.nation == self.cfg.hub
+        #: The agreement states last announced, to notice changes.
+        self._agreement_seen: dict[str, str] = {
+            a: self.book.state(a).state for a in self.book.agreements
+        }
+        self._batches: dict[BatchKey, list[tuple[TrackReport, Provenance | None]]] = {}
+        #: Bytes already verified (the hub gets the same bytes direct and to relay).
+        self._verified: VerifiedCache = VerifiedCache()
 
     # -- AuditSink for the guard ---------------------------------------------------------------
     def refused(self, refusal: Refusal, direction: str) -> None:
         self.store.audit(
             AuditRow(
-                self.clock(),
-                "refused_out" if direction == "out" else "refused_in",
-                refusal.msg_id,
-                refusal.kind,
-                refusal.origin,
-                refusal.peer,
-                "",
-                refusal.reason,
-                refusal.detail,
+                at_ns=self.clock(),
+                direction="refused_out" if direction == "out" else "refused_in",
+                msg_id=refusal.msg_id,
+                kind=refusal.kind,
+                origin=refusal.origin,
+                peer=refusal.peer,
+                reason=refusal.reason,
+                detail=refusal.detail,
             )
         )
 
@@ -158,9 +190,8 @@ class Node:
         self.nc = await self._connect("events", deadline)
         self.nc_state = await self._connect("state", deadline)
         await self._ensure_stream()
-        await self.nc_state.subscribe(f"tl.*.*.{self.nation}.st.>", cb=self._on_state)
-        if self.is_hub:
-            await self.nc_state.subscribe("tl.h.*.*.st.>", cb=self._on_state)
+        for subject in inbound_state_subjects(self.nation, self.cfg.hub):
+            await self.nc_state.subscribe(subject, cb=self._on_state)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._consume())]
         self._tasks += [loop.create_task(self._sender(n)) for n in self._wake]
@@ -175,7 +206,7 @@ class Node:
             self._tasks.append(loop.create_task(self._batcher()))
         for n in self._wake:
             self._wake[n].set()
-        self.store.audit(AuditRow(self.clock(), "node", reason="started"), now=True)
+        self.store.audit(AuditRow(at_ns=self.clock(), direction="node", reason="started"), now=True)
 
     async def _connect(self, role: str, deadline: float) -> Client:
         while True:
@@ -245,7 +276,7 @@ class Node:
             if nc is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(nc.close(), 3.0)
-        self.store.audit(AuditRow(self.clock(), "node", reason="stopped"))
+        self.store.audit(AuditRow(at_ns=self.clock(), direction="node", reason="stopped"))
         self.store.close()
 
     async def _on_error(self, exc: Exception) -> None:
@@ -255,7 +286,12 @@ class Node:
             # The server refused something this node tried: record it like any refusal.
             self.counters["server_refused"] += 1
             self.store.audit(
-                AuditRow(self.clock(), "server_refused", reason="permissions", detail=text)
+                AuditRow(
+                    at_ns=self.clock(),
+                    direction="server_refused",
+                    reason="permissions",
+                    detail=text,
+                )
             )
 
     async def _on_disconnect(self) -> None:
@@ -288,7 +324,7 @@ class Node:
             await self._emit(ob)
         return outs
 
-    async def _flush_batch(self, key: tuple[str, tuple[str, ...], str]) -> list[Outbound]:
+    async def _flush_batch(self, key: BatchKey) -> list[Outbound]:
         batch = self._batches.pop(key, [])
         if not batch:
             return []
@@ -316,31 +352,21 @@ class Node:
     async def _emit(self, ob: Outbound) -> None:
         env = ob.envelope
         if ob.is_event:
-            self.store.enqueue(
-                ob.dest,
-                ob.leg,
-                ob.subject,
-                ob.dedup_id,
-                env.msg_id,
-                env.kind,
-                ob.data,
-                self.clock(),
-            )
-            self.counters["spooled"] += 1
+            self._spool(ob)
             self._wake[ob.dest].set()
             return
         if self.nc_state is None or not self.nc_state.is_connected:
             self.counters["state_dropped"] += 1
             self.store.audit(
                 AuditRow(
-                    self.clock(),
-                    "dropped",
-                    env.msg_id,
-                    env.kind,
-                    env.origin,
-                    ob.dest,
-                    ob.leg,
-                    "disconnected",
+                    at_ns=self.clock(),
+                    direction="dropped",
+                    msg_id=env.msg_id,
+                    kind=env.kind,
+                    origin=env.origin,
+                    peer=ob.dest,
+                    route=ob.leg,
+                    reason="disconnected",
                 )
             )
             return
@@ -348,7 +374,15 @@ class Node:
         self.counters["sent_state"] += 1
         direction = "relayed" if ob.leg == "r" else "sent"
         self.store.audit(
-            AuditRow(self.clock(), direction, env.msg_id, env.kind, env.origin, ob.dest, ob.leg)
+            AuditRow(
+                at_ns=self.clock(),
+                direction=direction,
+                msg_id=env.msg_id,
+                kind=env.kind,
+                origin=env.origin,
+                peer=ob.dest,
+                route=ob.leg,
+            )
         )
 
     def _spool(self, ob: Outbound) -> None:
@@ -392,15 +426,15 @@ class Node:
                     self.store.dequeue(q.seq)
                     self.store.audit_now(
                         AuditRow(
-                            self.clock(),
-                            "refused_out",
-                            env.msg_id,
-                            env.kind,
-                            env.origin,
-                            dest,
-                            q.leg,
-                            "no_route_at_send",
-                            "removed from the spool",
+                            at_ns=self.clock(),
+                            direction="refused_out",
+                            msg_id=env.msg_id,
+                            kind=env.kind,
+                            origin=env.origin,
+                            peer=dest,
+                            route=q.leg,
+                            reason="no_route_at_send",
+                            detail="removed from the spool",
                         )
                     )
                 continue
@@ -432,15 +466,15 @@ class Node:
             direction = "relayed" if current.leg == "r" else "sent"
             detail = "" if ack.domain == expected else f"acked by domain {ack.domain}"
             row = AuditRow(
-                self.clock(),
-                direction,
-                env.msg_id,
-                env.kind,
-                env.origin,
-                dest,
-                current.leg,
-                "duplicate" if ack.duplicate else "",
-                detail,
+                at_ns=self.clock(),
+                direction=direction,
+                msg_id=env.msg_id,
+                kind=env.kind,
+                origin=env.origin,
+                peer=dest,
+                route=current.leg,
+                reason="duplicate" if ack.duplicate else "",
+                detail=detail,
             )
             with self.store.transaction():
                 self.store.dequeue(q.seq)
@@ -483,15 +517,10 @@ class Node:
             with contextlib.suppress(Exception):
                 self.store.audit(
                     AuditRow(
-                        self.clock(),
-                        "error",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        type(exc).__name__,
-                        f"{exc} subject={subject}"[:300],
+                        at_ns=self.clock(),
+                        direction="error",
+                        reason=type(exc).__name__,
+                        detail=f"{exc} subject={subject}"[:300],
                     )
                 )
             return False
@@ -501,7 +530,6 @@ class Node:
 
     async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
         now = self.clock()
-        assert self.keyring is not None and self.book is not None
         try:
             subj, env = check_inbound(
                 self.nation,
@@ -515,18 +543,17 @@ class Node:
             )
         except WireError as exc:
             self.refused_in[exc.reason] += 1
-            parts = subject.split(".")
+            # Audit what the subject claims (maybe invalid): nothing in the envelope is trusted.
+            claimed = subject_fields(subject)
             self.store.audit(
                 AuditRow(
-                    now,
-                    "refused_in",
-                    "",
-                    parts[5] if len(parts) == 6 else "",
-                    parts[2] if len(parts) == 6 else "",
-                    "",
-                    parts[1] if len(parts) == 6 else "",
-                    exc.reason,
-                    exc.detail + f" subject={subject}"[:200],
+                    at_ns=now,
+                    direction="refused_in",
+                    kind=claimed.kind if claimed else "",
+                    origin=claimed.origin if claimed else "",
+                    route=claimed.leg if claimed else "",
+                    reason=exc.reason,
+                    detail=exc.detail + f" subject={subject}"[:200],
                 ),
                 now=from_stream,
             )
@@ -556,9 +583,7 @@ class Node:
                         subj.leg,
                         data,
                     )
-                    self.store.audit_now(
-                        AuditRow(now, "received", env.msg_id, env.kind, env.origin, "", subj.leg)
-                    )
+                    self.store.audit_now(self._received_row(env, subj.leg, now))
             if not fresh:
                 self._refuse_replay(env, subj.leg, now)
                 return
@@ -573,7 +598,7 @@ class Node:
         if len(self._recent_tracks) > 500_000:
             self._recent_tracks.popitem(last=False)
         self.counters[f"received_{env.kind}"] += 1
-        self.store.audit(AuditRow(now, "received", env.msg_id, env.kind, env.origin, "", subj.leg))
+        self.store.audit(self._received_row(env, subj.leg, now))
         payload = env.payload
         if isinstance(payload, TrackReport):
             self.fusion.add_partner(env.origin, payload)
@@ -593,20 +618,30 @@ class Node:
         elif isinstance(payload, Heartbeat) and peer is not None:
             self.peers[env.origin].heartbeat = payload
 
+    @staticmethod
+    def _received_row(env: Envelope, leg: str, now: int) -> AuditRow:
+        return AuditRow(
+            at_ns=now,
+            direction="received",
+            msg_id=env.msg_id,
+            kind=env.kind,
+            origin=env.origin,
+            route=leg,
+        )
+
     def _refuse_replay(self, env: Envelope, leg: str, now: int) -> None:
         self.refused_in["replay"] += 1
         self.counters["duplicates_dropped"] += 1
         self.store.audit(
             AuditRow(
-                now,
-                "refused_in",
-                env.msg_id,
-                env.kind,
-                env.origin,
-                "",
-                leg,
-                "replay",
-                "message id already received",
+                at_ns=now,
+                direction="refused_in",
+                msg_id=env.msg_id,
+                kind=env.kind,
+                origin=env.origin,
+                route=leg,
+                reason="replay",
+                detail="message id already received",
             )
         )
 
@@ -644,7 +679,6 @@ class Node:
         )
 
     def agreement_status(self) -> tuple[AgreementStatus, ...]:
-        assert self.book is not None
         return tuple(
             AgreementStatus(name=a, status=self.book.state(a).state)
             for a in sorted(self.book.agreements)
@@ -659,14 +693,18 @@ class Node:
             await self.share(Outgoing(hb, "UNCLASSIFIED", NATIONS, "actual"))
 
     async def _watch_agreements(self) -> None:
-        assert self.book is not None
         while self._running:
             await asyncio.sleep(0.2)
             try:
                 changed = self.book.refresh()
             except Exception as exc:  # a bad state file must not stop the node
                 self.store.audit(
-                    AuditRow(self.clock(), "agreement", reason="bad_state", detail=str(exc))
+                    AuditRow(
+                        at_ns=self.clock(),
+                        direction="agreement",
+                        reason="bad_state",
+                        detail=str(exc),
+                    )
                 )
                 continue
             if not changed:
@@ -679,15 +717,11 @@ class Node:
                 self.counters["agreement_changes"] += 1
                 self.store.audit(
                     AuditRow(
-                        self.clock(),
-                        "agreement",
-                        "",
-                        "agreement",
-                        "",
-                        "",
-                        "",
-                        rec.state,
-                        f"{name} by {rec.by}: {rec.reason}",
+                        at_ns=self.clock(),
+                        direction="agreement",
+                        kind="agreement",
+                        reason=rec.state,
+                        detail=f"{name} by {rec.by}: {rec.reason}",
                     ),
                     now=True,
                 )

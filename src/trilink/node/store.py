@@ -11,7 +11,8 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,9 @@ CREATE TABLE IF NOT EXISTS own_tracks (
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AuditRow:
-    """One audit log entry."""
+    """One audit log entry (keyword-only: nine string-like fields are easy to misplace)."""
 
     at_ns: int
     direction: str
@@ -77,6 +78,21 @@ class QueuedEvent:
     msg_id: str
     kind: str
     data: bytes
+
+
+#: Column names equal field names, in field order, so rows convert by name both ways.
+_AUDIT_COLUMNS = tuple(f.name for f in fields(AuditRow))
+_AUDIT_INSERT = (
+    f"INSERT INTO audit({', '.join(_AUDIT_COLUMNS)}) VALUES ({','.join('?' * len(_AUDIT_COLUMNS))})"
+)
+_AUDIT_VALUES = attrgetter(*_AUDIT_COLUMNS[:-1])
+assert _AUDIT_COLUMNS[-1] == "detail"
+_QUEUED_COLUMNS = tuple(f.name for f in fields(QueuedEvent))
+
+
+def _audit_values(row: AuditRow) -> tuple[Any, ...]:
+    """The row's values in column order, the detail cut to what the log keeps."""
+    return (*_AUDIT_VALUES(row), row.detail[:500])
 
 
 class Store:
@@ -128,39 +144,13 @@ class Store:
     # -- audit ---------------------------------------------------------------------------------
     def audit_now(self, row: AuditRow) -> None:
         """Write one audit row immediately (inside the caller's transaction, if any)."""
-        self.db.execute(
-            "INSERT INTO audit(at_ns, direction, msg_id, kind, origin, peer, route, reason, "
-            "detail) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                row.at_ns,
-                row.direction,
-                row.msg_id,
-                row.kind,
-                row.origin,
-                row.peer,
-                row.route,
-                row.reason,
-                row.detail[:500],
-            ),
-        )
+        self.db.execute(_AUDIT_INSERT, _audit_values(row))
 
     def is_seen(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM seen WHERE key = ?", (key,)).fetchone() is not None
 
     def audit(self, row: AuditRow, now: bool = False) -> None:
-        self._audit_buf.append(
-            (
-                row.at_ns,
-                row.direction,
-                row.msg_id,
-                row.kind,
-                row.origin,
-                row.peer,
-                row.route,
-                row.reason,
-                row.detail[:500],
-            )
-        )
+        self._audit_buf.append(_audit_values(row))
         if now:
             self.flush()
 
@@ -172,11 +162,7 @@ class Store:
         tracks, self._track_buf = list(self._track_buf.values()), {}
         own, self._own_buf = list(self._own_buf.values()), {}
         with self.transaction():
-            self.db.executemany(
-                "INSERT INTO audit(at_ns, direction, msg_id, kind, origin, peer, route, reason, "
-                "detail) VALUES (?,?,?,?,?,?,?,?,?)",
-                audit,
-            )
+            self.db.executemany(_AUDIT_INSERT, audit)
             self.db.executemany(
                 "INSERT INTO tracks(origin, track_id, time_ns, received_ns, envelope) "
                 "VALUES (?,?,?,?,?) ON CONFLICT(origin, track_id) DO UPDATE SET "
@@ -193,14 +179,15 @@ class Store:
 
     def audit_rows(self, direction: str | None = None) -> list[AuditRow]:
         self.flush()
-        sql = (
-            "SELECT at_ns, direction, msg_id, kind, origin, peer, route, reason, detail FROM audit"
-        )
+        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit"
         args: tuple[Any, ...] = ()
         if direction is not None:
             sql += " WHERE direction = ?"
             args = (direction,)
-        return [AuditRow(*r) for r in self.db.execute(sql + " ORDER BY id", args)]
+        return [
+            AuditRow(**dict(zip(_AUDIT_COLUMNS, r, strict=True)))
+            for r in self.db.execute(sql + " ORDER BY id", args)
+        ]
 
     def audit_counts(self) -> dict[str, int]:
         self.flush()
@@ -226,11 +213,10 @@ class Store:
 
     def head(self, dest: str) -> QueuedEvent | None:
         row = self.db.execute(
-            "SELECT seq, dest, leg, subject, dedup_id, msg_id, kind, data FROM outbox "
-            "WHERE dest = ? ORDER BY seq LIMIT 1",
+            f"SELECT {', '.join(_QUEUED_COLUMNS)} FROM outbox WHERE dest = ? ORDER BY seq LIMIT 1",
             (dest,),
         ).fetchone()
-        return None if row is None else QueuedEvent(*row)
+        return None if row is None else QueuedEvent(**dict(zip(_QUEUED_COLUMNS, row, strict=True)))
 
     def dequeue(self, seq: int) -> None:
         self.db.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
@@ -274,6 +260,10 @@ class Store:
             sql += " WHERE origin = ?"
             args = (origin,)
         return list(self.db.execute(sql + " ORDER BY rowid", args))
+
+    def event_envelopes(self) -> list[tuple[str, str, bytes]]:
+        """``(origin, route, envelope bytes)`` of every received event, in arrival order."""
+        return list(self.db.execute("SELECT origin, route, envelope FROM events ORDER BY rowid"))
 
     def save_track(
         self, origin: str, track_id: str, time_ns: int, received_ns: int, envelope: bytes
