@@ -16,13 +16,11 @@ import asyncio
 import contextlib
 import json
 import math
-import multiprocessing
 import shutil
 import signal
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,28 +31,6 @@ from trilink import NATIONS, TrilinkError
 __all__ = ["demo", "run_demo"]
 
 _ROUTES = {"d": "direct", "r": "relay", "h": "via hub"}
-
-
-def _items(scenario: str, nation: str, seed: int | None, until_s: float | None) -> list[Any]:
-    """Worker process: one nation's pipeline over the whole scenario (picklable result)."""
-    from trilink.node.pipeline import ScenarioSource
-
-    return list(ScenarioSource(scenario, nation, seed=seed, until_s=until_s).items())
-
-
-def _compute_items(
-    scenario: str, seed: int | None, until_s: float | None, workers: int
-) -> dict[str, list[Any]]:
-    if workers <= 0:
-        return {n: _items(scenario, n, seed, until_s) for n in NATIONS}
-    # spawn: no fork of a process that may already run threads (SQLite checkpointers, numba)
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    try:
-        futures = {n: pool.submit(_items, scenario, n, seed, until_s) for n in NATIONS}
-        return {n: f.result() for n, f in futures.items()}
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _expected_events(items: dict[str, list[Any]]) -> dict[str, dict[str, int]]:
@@ -200,6 +176,7 @@ def run_demo(
     from trilink.fabric.local import LocalFabric, make_layout
     from trilink.fabric.natsconf import write_node_configs
     from trilink.node.config import load_node_config
+    from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
 
     if not (speed > 0 and math.isfinite(speed)):
@@ -217,7 +194,7 @@ def run_demo(
     try:
         t0 = time.monotonic()
         say(f"tracking {scn.title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
-        items = _compute_items(scenario, seed, until_s, workers)
+        items = compute_items(scenario, seed, until_s, workers)
         say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
         agreements = root / "agreements"
         book = AgreementBook(state_dir=agreements)

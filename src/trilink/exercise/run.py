@@ -207,11 +207,12 @@ def run_exercise(
     progress: Callable[[str], None] | None = None,
 ) -> ExerciseRun:
     """Run a scenario through the network (see the module docstring)."""
-    from trilink.demo import _compute_items
     from trilink.fabric.agreements import AgreementBook
     from trilink.fabric.local import LocalFabric, make_layout
+    from trilink.fabric.natsconf import write_node_configs
     from trilink.geo.areas import AreaIndex
-    from trilink.node.config import load_node_config, write_node_configs
+    from trilink.node.config import load_node_config
+    from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
     from trilink.scenarios.run import fly
 
@@ -222,7 +223,7 @@ def run_exercise(
     t0 = time.monotonic()
     areas = AreaIndex.default()
     say(f"{scn.title}: own sensors, trackers and assessors of KOR, USA, JPN")
-    items = _compute_items(scenario, seed, None, workers)
+    items = compute_items(scenario, seed, None, workers)
     tmp = None
     if work_dir is None:
         tmp = tempfile.mkdtemp(prefix="trilink-run-")

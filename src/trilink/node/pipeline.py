@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from trilink.assess.assessor import Assessment
     from trilink.tracking.tracker import TrackHistory, TrackSet
 
-__all__ = ["ListSource", "ScenarioSource"]
+__all__ = ["ListSource", "ScenarioSource", "compute_items"]
 
 _CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "SLV")
 _MAX_M = 2.0e7
@@ -329,3 +329,27 @@ class ScenarioSource:
             impact_time_ns=round(float(a.impact_t) * 1e9),
             confidence=0.95,
         )
+
+
+def _items(scenario: str, nation: str, seed: int | None, until_s: float | None) -> list[TimedItem]:
+    """Worker process: one nation's pipeline over the whole scenario (picklable result)."""
+    return list(ScenarioSource(scenario, nation, seed=seed, until_s=until_s).items())
+
+
+def compute_items(
+    scenario: str, seed: int | None, until_s: float | None, workers: int
+) -> dict[str, list[TimedItem]]:
+    """Every nation's pipeline over a scenario, in ``workers`` processes (0: in this one)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if workers <= 0:
+        return {n: _items(scenario, n, seed, until_s) for n in NATIONS}
+    # spawn: no fork of a process that may already run threads (SQLite checkpointers, numba)
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
+        futures = {n: pool.submit(_items, scenario, n, seed, until_s) for n in NATIONS}
+        return {n: f.result() for n, f in futures.items()}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
