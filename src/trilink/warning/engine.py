@@ -153,18 +153,58 @@ def _codes_of(raw: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any], NDArra
     return idx, uniq, inv.ravel()
 
 
+def _lookup(
+    areas: AreaLookup,
+    objects: Sequence[ObjectView],
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    cache: dict[int, tuple[NDArray[np.float64], NDArray[Any]]] | None,
+) -> NDArray[Any]:
+    """Area codes of every point: cached ones reused, the rest in one query."""
+    if cache is None:
+        return np.asarray(areas.warn_area_many(lat, lon))
+    raw = np.empty(len(lat), dtype=object)
+    todo = np.ones(len(lat), dtype=bool)
+    start = 0
+    live: set[int] = set()
+    for o in objects:
+        n = o.track_lat_deg.size
+        key = id(o.track_lat_deg)
+        hit = cache.get(key)
+        # the array itself is kept in the entry, so its id cannot be reused while cached
+        if hit is not None and hit[0] is o.track_lat_deg:
+            raw[start : start + n] = hit[1]
+            todo[start : start + n] = False
+        live.add(key)
+        start += n
+    idx = np.flatnonzero(todo)
+    if len(idx):
+        raw[idx] = np.asarray(areas.warn_area_many(lat[idx], lon[idx]))
+    start = 0
+    for o in objects:
+        n = o.track_lat_deg.size
+        cache[id(o.track_lat_deg)] = (o.track_lat_deg, raw[start : start + n].copy())
+        start += n
+    for key in [k for k in cache if k not in live]:
+        del cache[key]
+    return raw
+
+
 def area_odds(
     nation: str,
     areas: AreaLookup,
     objects: Sequence[ObjectView],
     sub_lat_deg: NDArray[np.float64],
     sub_lon_deg: NDArray[np.float64],
+    cache: dict[int, tuple[NDArray[np.float64], NDArray[Any]]] | None = None,
 ) -> _Odds:
     """Per object and own area: the fraction of samples that hit or overfly it, that hit it, and
     the earliest time a sample is over it; and the area under extra points (sub-points).
 
     One point-in-area query for all samples of all objects; counts by ``np.unique`` and
-    ``np.bincount`` (no Python loop per sample)."""
+    ``np.bincount`` (no Python loop per sample). ``cache`` keeps each sample array's area codes
+    between calls: a node re-predicts every few seconds but decides every second, and the
+    lookup of unchanged samples is most of the cost."""
     n_obj = len(objects)
     Ks = np.array([o.track_lat_deg.shape[0] for o in objects], dtype=np.int64)
     Ns = np.array([o.track_lat_deg.shape[1] if o.track_lat_deg.ndim == 2 else 0 for o in objects])
@@ -177,7 +217,7 @@ def area_odds(
     lon = np.concatenate(
         [o.track_lon_deg.ravel() for o in objects] + [np.asarray(sub_lon_deg, dtype=float)]
     )
-    raw = np.asarray(areas.warn_area_many(lat, lon))
+    raw = _lookup(areas, objects, lat, lon, cache)
     idx, uniq, inv = _codes_of(raw)
     own = np.array([is_own_area(nation, str(c)) for c in uniq], dtype=bool)
     codes = tuple(str(c) for c in uniq[own])
@@ -252,6 +292,8 @@ class WarningEngine:
         self.status: Status = status
         self.thresholds = thresholds or Thresholds()
         self._launches: dict[str, _Launch] = {}
+        #: area codes of each object's current samples (see :func:`area_odds`)
+        self._codes: dict[int, tuple[NDArray[np.float64], NDArray[Any]]] = {}
 
     # ------------------------------------------------------------------ public
     def update(self, picture: ThreatPicture) -> list[Alert]:
@@ -279,6 +321,7 @@ class WarningEngine:
             threats,
             np.array([o.lat_deg for o in objs], dtype=float),
             np.array([o.lon_deg for o in objs], dtype=float),
+            cache=self._codes,
         )
         fell_now = self._remember(t, objs, threats, odds)
         impacts = self._locate_falls(fell_now)
