@@ -12,6 +12,7 @@ _BENCHES: dict[str, tuple[str, str]] = {
     "tracker": ("trilink.bench.tracker:tracker", "trilink vs Stone Soup on a seeded salvo."),
     "fabric": ("trilink.bench.fabric:fabric", "Event latency and loss across the NATS fabric."),
     "trajectory": ("trilink.bench.trajectory:trajectory", "Vectorised trajectory propagation."),
+    "warning": ("trilink.bench.warning:warning", "Fused-picture update to warnings written."),
 }
 
 

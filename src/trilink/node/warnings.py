@@ -42,7 +42,7 @@ from trilink.warning.model import Alert, Status
 from trilink.warning.picture import LaunchView, ObjectView, Role, ThreatPicture, sample_tracks
 from trilink.wire.messages import LaunchEvent, TrackBatch, TrackReport
 
-__all__ = ["WarningDesk", "predict_desks"]
+__all__ = ["WarningDesk", "predict_desks", "predict_rows"]
 
 Array = NDArray[np.float64]
 
@@ -376,6 +376,11 @@ def predict_desks(desks: Sequence[WarningDesk], t: float) -> None:
     rows: list[tuple[WarningDesk, str]] = []
     for d in desks:
         rows += [(d, oid) for oid in d.fuse(t)]
+    predict_rows(rows, t)
+
+
+def predict_rows(rows: Sequence[tuple[WarningDesk, str]], t: float) -> None:
+    """Predict the impact of fused objects (desk, object id) at ``t`` in one batch."""
     if not rows:
         return
     x = np.stack([d.objects[oid].x for d, oid in rows])

@@ -274,8 +274,8 @@ class WarningEngine:
     """One nation's alert lifecycle over the launches of its threat picture.
 
     ``status`` is fixed at creation (from the scenario or envelope): every alert carries it, and a
-    picture of another status is refused (:class:`StatusMismatchError`). ``clock`` gives the issue
-    time (UTC ns)."""
+    picture of another status is refused (:class:`StatusMismatchError`). ``clock`` gives the time
+    each alert is issued at (UTC ns)."""
 
     def __init__(
         self,
