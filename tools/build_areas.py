@@ -19,6 +19,7 @@ the southern Kurils to Russia (the JMA ``hoppo`` polygon is dropped), the Senkak
 
 from __future__ import annotations
 
+import base64
 import glob
 import gzip
 import io
@@ -31,6 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import box, mapping
 
@@ -50,6 +52,8 @@ SENKAKU = box(123.3, 25.6, 124.7, 26.0)
 
 #: Natural Earth ISO numeric id (or name) -> ISO alpha-3 for the states in the region.
 NE_IDS: dict[str, str] = {
+    "392": "JPN",  # JPN and KOR are replaced by the JMA and NGII outlines; NE's KOR only
+    "410": "KOR",  # fills the strip between the NGII outline and NE's DPRK along the DMZ
     "360": "IDN",
     "458": "MYS",
     "156": "CHN",
@@ -180,8 +184,16 @@ def natural_earth(scratch: Path) -> dict[str, list[tuple[str, shapely.Geometry]]
 
 
 def fill_holes(geom: shapely.Geometry) -> shapely.Geometry:
-    """Polygons without interior rings: lakes count as land (enclaves win by size at lookup)."""
+    """Polygons without interior rings: lakes count as land (enclaves win by size at lookup).
+
+    Filling a hole can swallow an islet lying in it, so re-union until nothing overlaps.
+    """
     polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
+    for _ in range(5):
+        merged = shapely.union_all([shapely.Polygon(p.exterior) for p in polys])
+        polys = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon" and p.area > 0]
+        if not any(p.interiors for p in polys):
+            break
     return shapely.MultiPolygon([shapely.Polygon(p.exterior) for p in polys])
 
 
@@ -238,7 +250,14 @@ def main(scratch: Path, out: Path) -> None:
 
     nations = []
     # Fill the gap between NE's DPRK outline and the NGII ROK outline along the DMZ.
-    dmz = box(125.5, 37.6, 128.8, 38.7)
+    # Approximate Military Demarcation Line, Han estuary to the east coast, +-0.08 deg.
+    dmz = shapely.LineString(
+        [
+            (126.55, 37.72), (126.68, 37.78), (126.95, 37.95), (127.05, 38.08),
+            (127.2, 38.28), (127.5, 38.32), (127.8, 38.33), (128.05, 38.3),
+            (128.3, 38.55), (128.37, 38.61),
+        ]
+    ).buffer(0.08)  # fmt: skip
     for nation, items in sorted(ne.items()):
         geom = shapely.union_all([g for _, g in items])
         if nation == "PRK":
@@ -251,6 +270,21 @@ def main(scratch: Path, out: Path) -> None:
         nations.append({"nation": nation, "geometry": finish(geom)})
     nations.append({"nation": "USA", "geometry": finish(shapely.union_all(us_rest))})
 
+    # Slivers left between neighbouring areas by independent simplification (and lakes shared
+    # by two areas): land of the nation, given to the nearest area at lookup.
+    gaps = []
+    for nation in ("JPN", "KOR"):
+        union = shapely.union_all(
+            [
+                shapely.from_geojson(json.dumps(a["geometry"]))
+                for a in areas
+                if a["nation"] == nation
+            ]
+        )
+        holes = [shapely.Polygon(r) for p in shapely.get_parts(union) for r in p.interiors]
+        geom = shapely.make_valid(shapely.MultiPolygon([h for h in holes if h.area > 0]))
+        gaps.append({"nation": nation, "geometry": mapping(geom)})
+
     doc = {
         "source": (
             "Japan: JMA municipal polygons via reversejp 0.1.1 (data: Japan Meteorological "
@@ -262,23 +296,78 @@ def main(scratch: Path, out: Path) -> None:
         "tolerance_deg": TOLERANCE_DEG,
         "areas": areas,
         "nations": nations,
+        "gaps": gaps,
     }
+    write(pack(doc), out)
+
+
+def write(doc: dict[str, Any], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)")
 
 
+def pack(doc: dict[str, Any]) -> dict[str, Any]:
+    """The shipped layout: every polygon part (one ring each) as quantised int32 coordinates.
+
+    ``parts.coords`` is base64 of little-endian int32 (lon, lat) pairs in units of ``scale``
+    degrees, ``parts.offsets`` base64 of int32 ring start offsets (one more than the parts);
+    ``parts.nation``/``parts.area`` label each part (area "" for a state without areas, "~"
+    for a sliver between areas). Loading is then one vectorised shapely call.
+    """
+    scale = 10.0**-DECIMALS
+    nation: list[str] = []
+    area: list[str] = []
+    rings: list[np.ndarray] = []
+
+    def add(geojson: dict[str, Any], nat: str, code: str) -> None:
+        geom = shapely.from_geojson(json.dumps(geojson))
+        for part in shapely.get_parts(geom):
+            if part.geom_type != "Polygon" or part.is_empty:
+                continue
+            rings.append(np.asarray(part.exterior.coords))
+            nation.append(nat)
+            area.append(code)
+
+    for a in doc["areas"]:
+        add(a["geometry"], a["nation"], a["code"])
+    for n in doc["nations"]:
+        add(n["geometry"], n["nation"], "")
+    for g in doc["gaps"]:
+        add(g["geometry"], g["nation"], "~")
+    coords = np.rint(np.concatenate(rings) / scale).astype("<i4")
+    offsets = np.concatenate([[0], np.cumsum([len(r) for r in rings])]).astype("<i4")
+    return {
+        "source": doc["source"],
+        "tolerance_deg": doc["tolerance_deg"],
+        "scale": scale,
+        "areas": [{k: v for k, v in a.items() if k != "geometry"} for a in doc["areas"]],
+        "parts": {
+            "nation": nation,
+            "area": area,
+            "offsets": base64.b64encode(offsets.tobytes()).decode("ascii"),
+            "coords": base64.b64encode(coords.tobytes()).decode("ascii"),
+        },
+    }
+
+
 def _area(code: str, nation: str, names: tuple[str, str, str], geom: Any) -> dict[str, Any]:
     en, ko, ja = names
+    finished = finish(geom)
+    built = shapely.from_geojson(json.dumps(finished))
+    assert built.is_valid and built.area > 0.5 * shapely.area(geom), code  # nothing lost
     return {
         "code": code,
         "nation": nation,
         "name_en": en,
         "name_ko": ko,
         "name_ja": ja,
-        "geometry": finish(geom),
+        "geometry": finished,
     }
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    if sys.argv[1] == "--pack":  # re-pack an unpacked (GeoJSON geometries) build output
+        write(pack(json.loads(Path(sys.argv[2]).read_text())), Path(sys.argv[3]))
+    else:
+        main(Path(sys.argv[1]), Path(sys.argv[2]))

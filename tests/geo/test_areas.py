@@ -158,6 +158,10 @@ def test_points_of_view_on_disputed_islands(index: AreaIndex) -> None:
     assert index.locate(37.2413, 131.8648) == Location("land", "KOR", "KR-47")  # Dokdo
     assert index.locate(25.7460, 123.4730) == Location("land", "JPN", "JP-47")  # Uotsuri
     assert index.locate(44.0, 145.8).nation == "RUS"  # Kunashiri
+    # 2019-10-02 Pukguksong-3, "about 350 km north of Dogo (Oki), inside Japan's EEZ" per
+    # Japan, which counts Takeshima as a base point. With Dokdo Korean (the administering
+    # state) the equidistance partition gives the waters north of Ulleungdo and Dokdo to KOR.
+    assert index.locate(39.45, 133.2) == Location("eez", "KOR", None)
 
 
 def test_antimeridian(index: AreaIndex) -> None:

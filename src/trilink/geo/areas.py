@@ -11,6 +11,7 @@ for official (straight) baselines: limits are approximate to a few km.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ _R_MEAN = 6371008.8
 # the coast by at most s^2 / 8d, ~60 m at the 12 nm limit, while the k-d tree stays small.
 _DENSIFY_DEG = 0.03
 _FILE = "areas.json"
+_GAP = "~"  # area label of sliver parts, resolved to the nearest area at lookup
 
 
 class UnknownArea(TrilinkError, KeyError):  # noqa: N818 (the agreed public name)
@@ -138,41 +140,39 @@ class AreaIndex:
     """Point-in-area and maritime-zone lookups over the shipped data (see module docstring)."""
 
     def __init__(self, doc: dict[str, Any]) -> None:
-        self._areas: dict[str, Area] = {}
-        self._geoms: dict[str, shapely.Geometry] = {}
-        part_geoms: list[shapely.Geometry] = []
-        part_nation: list[str] = []
-        part_area: list[str] = []
-        for item in doc["areas"]:
-            area = Area(
-                item["code"], item["nation"], item["name_en"], item["name_ko"], item["name_ja"]
-            )
-            geom = shapely.from_geojson(json.dumps(item["geometry"]))
-            self._areas[area.code] = area
-            self._geoms[area.code] = geom
-            for part in shapely.get_parts(geom):
-                part_geoms.append(part)
-                part_nation.append(area.nation)
-                part_area.append(area.code)
-        for item in doc["nations"]:
-            geom = shapely.from_geojson(json.dumps(item["geometry"]))
-            for part in shapely.get_parts(geom):
-                part_geoms.append(part)
-                part_nation.append(item["nation"])
-                part_area.append("")
+        """Index the shipped layout (see ``tools/build_areas.py``: ``pack``)."""
+        self._areas = {
+            a["code"]: Area(a["code"], a["nation"], a["name_en"], a["name_ko"], a["name_ja"])
+            for a in doc["areas"]
+        }
+        parts = doc["parts"]
+        coords = np.frombuffer(base64.b64decode(parts["coords"]), dtype="<i4").reshape(-1, 2)
+        offsets = np.frombuffer(base64.b64decode(parts["offsets"]), dtype="<i4")
+        geoms = shapely.from_ragged_array(
+            shapely.GeometryType.POLYGON,
+            coords * float(doc["scale"]),
+            (offsets.astype(np.int64), np.arange(offsets.size, dtype=np.int64)),
+        )
+        part_nation = np.asarray(parts["nation"], dtype=str)
+        part_area = np.asarray(parts["area"], dtype=str)
+        is_gap = part_area == _GAP
         # Smallest parts first: where outlines overlap (enclaves, shared borders) the
         # smaller part wins, so a city enclosed by a province is found as the city.
-        geoms = np.asarray(part_geoms, dtype=object)
-        order = np.argsort(shapely.area(geoms), kind="stable")
+        # Gaps last, so that they never hide a real part.
+        order = np.lexsort((shapely.area(geoms), is_gap))
         self._parts = geoms[order]
-        self._part_nation = np.asarray(part_nation, dtype=object)[order].astype(str)
-        self._part_area = np.asarray(part_area, dtype=object)[order].astype(str)
+        self._part_nation = part_nation[order]
+        self._part_area = part_area[order]
+        self._geoms: dict[str, shapely.Geometry] = {}
         shapely.prepare(self._parts)
         self._tree = shapely.STRtree(self._parts)
         # Densified outlines: their vertices are the "coast" the sea zones are measured from.
-        rings = shapely.segmentize(shapely.get_exterior_ring(self._parts), _DENSIFY_DEG)
+        with_outline = np.flatnonzero(~is_gap[order])
+        rings = shapely.segmentize(
+            shapely.get_exterior_ring(self._parts[with_outline]), _DENSIFY_DEG
+        )
         coords, ring_idx = shapely.get_coordinates(rings, return_index=True)
-        self._coast_part = ring_idx
+        self._coast_part = with_outline[ring_idx]
         self._coast_tree = cKDTree(_ecef(coords[:, 1], coords[:, 0]))
         self._nations = tuple(sorted(set(self._part_nation.tolist())))
 
@@ -245,6 +245,11 @@ class AreaIndex:
         zone[on_land] = "land"
         nation[on_land] = self._part_nation[land[on_land]]
         area[on_land] = self._part_area[land[on_land]]
+        gap = np.flatnonzero(area == _GAP)
+        if gap.size:
+            # A sliver between areas belongs to the area with the nearest outline.
+            _, part = self._nearest_coast(lat[gap], lon[gap])
+            area[gap] = self._part_area[part]
         sea = np.flatnonzero(~on_land)
         if sea.size:
             dist, part = self._nearest_coast(lat[sea], lon[sea], bound_m)
@@ -360,7 +365,7 @@ class AreaIndex:
         land = self._land_part(s_lat, s_lon)
         for i in np.flatnonzero(land >= 0):
             code = str(self._part_area[land[i]])
-            if code and code not in first:
+            if code not in ("", _GAP) and code not in first:
                 first[code] = int(s_src[i])
         # Samples within half width + 12 nm of an area's outline.
         radius = _arc_to_chord(half_width_m + TERRITORIAL_SEA_M)
@@ -379,6 +384,8 @@ class AreaIndex:
     def geometry(self, code: str) -> shapely.Geometry:
         """The area's land polygon(s), lon/lat degrees WGS84."""
         self.area(code)
+        if code not in self._geoms:
+            self._geoms[code] = shapely.multipolygons(self._parts[self._part_area == code])
         return self._geoms[code]
 
     def zone_geometry(self, nation: str, zone: str, *, cell_deg: float = 0.05) -> shapely.Geometry:
