@@ -64,7 +64,11 @@ def timeline(run: ExerciseRun, cap_paths: dict[str, str] | None = None) -> dict[
             "areas_threatened_truth": sorted(run.truth.for_nation(AREA_PREFIXES[n])),
             "final_impact": None
             if final is None
-            else {"zone": final.zone, "nation": final.nation, "area": final.area},
+            else {
+                "zone": final.zone,
+                "nation": final.nation,
+                "area": final.area if final.zone == "land" else None,
+            },
             "messages": [
                 {
                     "t_s": _rel(a, t0),

@@ -265,9 +265,13 @@ class AreaIndex:
         return zone, nation, area
 
     def locate(self, lat_deg: float, lon_deg: float) -> Location:
-        """Zone, nation and area of one point; TrilinkError (a ValueError) on bad input."""
+        """Zone, nation and area of one point; TrilinkError (a ValueError) on bad input.
+
+        As ``trilink areas at`` prints it: the area only on land (a territorial-sea point's
+        adjacent area is :meth:`warn_area_many`'s business)."""
         zone, nation, area = self.locate_many(np.array([lat_deg]), np.array([lon_deg]))
-        return Location(str(zone[0]), str(nation[0]) or None, str(area[0]) or None)
+        z = str(zone[0])
+        return Location(z, str(nation[0]) or None, (str(area[0]) or None) if z == "land" else None)
 
     def locate_many(
         self, lat_deg: ArrayLike, lon_deg: ArrayLike
