@@ -26,7 +26,7 @@ def test_config_shapes(tmp_path: Path) -> None:
     kor = (tmp_path / "KOR.conf").read_text()
     jpn = (tmp_path / "JPN.conf").read_text()
     assert "domain: USA" in hub and "domain: KOR" in kor
-    assert "verify: true" in hub and "trust-bundle.pem" in hub
+    assert "verify_and_map: true" in hub and "trust-bundle.pem" in hub
     assert "LINK_JPN" in kor and "LINK_KOR" in jpn  # GSOMIA in force: direct link
     assert (tmp_path / "KOR.conf").stat().st_mode & 0o077 == 0
     perms = node_permissions(layout, "KOR")

@@ -10,6 +10,7 @@ deliver to a nation anything but the subjects addressed to it on an allowed leg.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -17,18 +18,28 @@ from pathlib import Path
 from typing import Any
 
 from trilink import NATIONS, TrilinkError
-from trilink.wire.keys import key_files, trust_bundle
+from trilink.fabric.server import MONITOR_HOST
+from trilink.wire.keys import key_files, server_subject, trust_bundle
 
 __all__ = [
     "FabricLayout",
     "ServerSpec",
     "generate",
+    "is_loopback",
     "load_layout",
     "node_permissions",
     "server_config",
 ]
 
 LAYOUT_FILE = "fabric.json"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (a name other than ``localhost`` is not)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @dataclass
@@ -55,12 +66,18 @@ class FabricLayout:
     keys_dir: str | None = None
     tls: bool = True
     store_root: str = "jetstream"
+    #: TLS on the client port even on loopback (it is always on elsewhere).
+    client_tls: bool = False
     passwords: dict[str, str] = field(default_factory=dict)
 
     def password(self, name: str) -> str:
         if name not in self.passwords:
             self.passwords[name] = secrets.token_hex(16)
         return self.passwords[name]
+
+    def needs_client_tls(self, nation: str) -> bool:
+        """Whether nation's client port takes TLS connections only."""
+        return self.client_tls or not is_loopback(self.servers[nation].host)
 
     def spokes(self) -> list[str]:
         return [n for n in self.servers if n != self.hub]
@@ -122,23 +139,37 @@ def node_permissions(layout: FabricLayout, nation: str) -> dict[str, list[str]]:
     return {"publish": pub, "subscribe": sub}
 
 
-def _tls_block(layout: FabricLayout, nation: str, out_dir: Path, verify: bool) -> str:
+def _tls_block(
+    layout: FabricLayout, nation: str, out_dir: Path, verify: bool, client: bool = False
+) -> str:
     if not layout.tls:
         return ""
     if layout.keys_dir is None:
         raise TrilinkError("TLS needs a keys directory (trilink keys init)")
     # Paths only: at one site, only that site's own server key exists (checked when started).
     files = key_files(Path(layout.keys_dir), nation)
-    bundle = out_dir / "trust-bundle.pem"
     lines = [
         f"cert_file: {_q(str(files.server_cert))}",
         f"key_file: {_q(str(files.server_key))}",
-        f"ca_file: {_q(str(bundle))}",
         "timeout: 5",
     ]
+    if client:
+        # Nodes start TLS before the server says anything, so a plaintext impostor never sees
+        # their password.
+        lines.append("handshake_first: true")
+    else:
+        lines.append(f"ca_file: {_q(str(out_dir / 'trust-bundle.pem'))}")
     if verify:
-        lines.append("verify: true")
+        # A leaf link logs in by its certificate: the user is the certificate's subject.
+        lines.append("verify_and_map: true")
     return "tls { " + "\n      ".join(lines) + " }"
+
+
+def _leaf_user(layout: FabricLayout, peer: str, account: str, secret: str, name: str) -> str:
+    """The user a link from ``peer`` logs in as on a leaf listener, bound to ``account``."""
+    if layout.tls:
+        return f"{{user: {_q(server_subject(peer))}, account: {account}}}"
+    return f"{{user: {name}, password: {_q(layout.password(secret))}, account: {account}}}"
 
 
 def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
@@ -155,6 +186,9 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
         nation: {"jetstream": True, "users": [node_user], "exports": [], "imports": []}
     }
     remotes: list[str] = []
+    # Link users live only in the leaf listener's authorization: they cannot log in on the
+    # client port, and with TLS they are the partners' certificates, not passwords.
+    leaf_users: list[str] = []
     listen_leaf = False
     own = accounts[nation]
     if nation == hub:
@@ -165,11 +199,10 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
             from_hub = [f"tl.d.{hub}.{s}.>"] + [f"tl.r.{t}.{s}.>" for t in peers]
             own["exports"] += _exports(to_hub, s)
             own["imports"] += _imports(from_hub, s)
+            leaf_users.append(_leaf_user(layout, s, s, f"{s}.leaf", f"leaf-{s.lower()}"))
             accounts[s] = {
                 "jetstream": False,
-                "users": [
-                    f"{{user: leaf-{s.lower()}, password: {_q(layout.password(f'{s}.leaf'))}}}"
-                ],
+                "users": [],
                 "exports": _exports(from_hub, hub),
                 "imports": _imports(to_hub, hub),
             }
@@ -200,11 +233,12 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
             link = f"LINK_{peer}"
             own["exports"] += _exports([f"tl.d.{peer}.{nation}.>"], link)
             own["imports"] += _imports([f"tl.d.{nation}.{peer}.>"], link)
-            users: list[str] = []
-            secret = layout.password(f"{listener}-{solicitor}.leaf")
+            secret = f"{listener}-{solicitor}.leaf"
             if nation == listener:
                 listen_leaf = True
-                users = [f"{{user: direct-{solicitor.lower()}, password: {_q(secret)}}}"]
+                leaf_users.append(
+                    _leaf_user(layout, solicitor, link, secret, f"direct-{solicitor.lower()}")
+                )
             else:
                 ls = layout.servers[listener]
                 remotes.append(
@@ -213,14 +247,14 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
                         nation,
                         out_dir,
                         ls,
-                        f"{listener}-{solicitor}.leaf",
+                        secret,
                         link,
                         user=f"direct-{solicitor.lower()}",
                     )
                 )
             accounts[link] = {
                 "jetstream": False,
-                "users": users,
+                "users": [],
                 "exports": _exports([f"tl.d.{nation}.{peer}.>"], nation),
                 "imports": _imports([f"tl.d.{peer}.{nation}.>"], nation),
             }
@@ -231,20 +265,24 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
         f"# trilink fabric: nats-server configuration for {nation} (generated; do not edit)",
         f"server_name: {nation}",
         f"listen: {_q(f'{spec.host}:{spec.client_port}')}",
-        f"http: {_q(f'{spec.host}:{spec.http_port}')}",
+        f"http: {_q(f'{MONITOR_HOST}:{spec.http_port}')}",
         "max_payload: 1MB",
         f"jetstream {{ domain: {nation}, store_dir: {_q(str(store / nation))}, "
         "max_memory_store: 256MB, max_file_store: 4GB }",
-        "accounts {",
     ]
+    if layout.needs_client_tls(nation):
+        if not layout.tls:
+            raise TrilinkError(
+                f"{nation} listens on {spec.host}: clients need TLS there (drop --no-tls)"
+            )
+        lines.append(_tls_block(layout, nation, out_dir, verify=False, client=True))
+    lines.append("accounts {")
     for name, acc in accounts.items():
         lines.append(f"  {name}: {{")
         if acc["jetstream"]:
             lines.append("    jetstream: enabled")
-        users = acc["users"] or [
-            f"{{user: nobody-{name.lower()}, password: {_q(secrets.token_hex(16))}}}"
-        ]
-        lines.append("    users: [\n      " + ",\n      ".join(users) + "\n    ]")
+        if acc["users"]:
+            lines.append("    users: [\n      " + ",\n      ".join(acc["users"]) + "\n    ]")
         if acc["exports"]:
             lines.append("    exports: [\n      " + ",\n      ".join(acc["exports"]) + "\n    ]")
         if acc["imports"]:
@@ -257,6 +295,7 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
         tls = _tls_block(layout, nation, out_dir, verify=True)
         if tls:
             leaf.append("  " + tls)
+        leaf.append("  authorization { users: [\n    " + ",\n    ".join(leaf_users) + "\n  ] }")
     leaf.append('  reconnect: "1s"')
     if remotes:
         leaf.append("  remotes: [\n" + ",\n".join(remotes) + "\n  ]")
@@ -273,9 +312,11 @@ def _remote(
     account: str,
     user: str,
 ) -> str:
-    pw = layout.password(secret_name)
-    url = f"nats-leaf://{user}:{pw}@{target.host}:{target.leaf_port}"
     tls = _tls_block(layout, nation, out_dir, verify=False)
+    if tls:  # the certificate is the credential
+        url = f"nats-leaf://{target.host}:{target.leaf_port}"
+    else:
+        url = f"nats-leaf://{user}:{layout.password(secret_name)}@{target.host}:{target.leaf_port}"
     body = f"    {{ urls: [{_q(url)}], account: {account}"
     if tls:
         body += "\n      " + tls

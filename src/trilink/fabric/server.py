@@ -19,7 +19,11 @@ from typing import Any
 
 from trilink import TrilinkError
 
-__all__ = ["NatsServer", "free_port", "nats_server_binary"]
+__all__ = ["MONITOR_HOST", "NatsServer", "free_port", "nats_server_binary"]
+
+#: Monitoring (connections, accounts, streams) is for the site itself: loopback only, whatever
+#: address the client port listens on.
+MONITOR_HOST = "127.0.0.1"
 
 
 def nats_server_binary() -> Path:
@@ -99,7 +103,7 @@ class NatsServer:
 
     def monitor(self, endpoint: str) -> dict[str, Any]:
         """GET a monitoring endpoint (``varz``, ``leafz``, ``healthz``...) as JSON."""
-        url = f"http://{self.host}:{self.http_port}/{endpoint}"
+        url = f"http://{MONITOR_HOST}:{self.http_port}/{endpoint}"
         with urllib.request.urlopen(url, timeout=1.0) as resp:
             data: dict[str, Any] = json.loads(resp.read())
             return data
