@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +15,7 @@ from pathlib import Path
 import nats
 import pytest
 
+from trilink.cli import main
 from trilink.fabric.local import LocalFabric, make_layout
 
 __all__: list[str] = []
@@ -112,3 +116,79 @@ def test_monitoring_answers_only_on_loopback(tmp_path: Path) -> None:
         assert not _http_ok(host, port)
     finally:
         usa.stop()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, exited but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _up(directory: Path) -> subprocess.Popen[str]:
+    """``trilink fabric up --dir directory`` as a service manager would run it."""
+    trilink = Path(sys.executable).parent / "trilink"
+    return subprocess.Popen(
+        [str(trilink), "fabric", "up", "--dir", str(directory)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_up(proc: subprocess.Popen[str]) -> str:
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # printed once every server answers and the links are up
+    assert line.startswith("fabric up:"), (line, proc.stderr.read() if proc.stderr else "")
+    return line
+
+
+def _children(pid: int) -> set[int]:
+    """The processes ``pid`` started (Linux ``/proc``)."""
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return {int(c) for c in text.split()}
+
+
+def _server_pids(directory: Path) -> dict[str, int]:
+    return {p.stem: int(p.read_text()) for p in sorted(directory.glob("*.pid"))}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_fabric_up_stops_its_servers_on_signal(tmp_path: Path, sig: signal.Signals) -> None:
+    directory = tmp_path / "fab"
+    main(["fabric", "config", "--out", str(directory)])
+    first = _up(directory)
+    try:
+        _wait_up(first)
+        children = _children(first.pid)
+        assert len(children) == 3 and all(_alive(pid) for pid in children)
+        pids = _server_pids(directory)
+        assert set(pids.values()) == children
+        # A second run on the same directory while the servers live: one line, exit 2.
+        second = _up(directory)
+        _, err = second.communicate(timeout=60)
+        assert second.returncode == 2
+        assert err.count("\n") == 1 and err.startswith("trilink: error: nats-server ")
+        assert "already runs" in err
+        assert all(_alive(pid) for pid in pids.values())
+        first.send_signal(sig)
+        first.wait(timeout=60)
+        assert [pid for pid in children if _alive(pid)] == []
+        assert _server_pids(directory) == {}
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    # A stale pid file (its process gone) does not stop the next run.
+    (directory / "KOR.pid").write_text(f"{first.pid}\n")
+    third = _up(directory)
+    try:
+        _wait_up(third)
+        pids = _server_pids(directory)
+        assert sorted(pids) == ["JPN", "KOR", "USA"] and pids["KOR"] != first.pid
+    finally:
+        third.send_signal(signal.SIGTERM)
+        third.wait(timeout=60)
+    assert not any(_alive(pid) for pid in pids.values())

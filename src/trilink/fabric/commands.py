@@ -177,23 +177,32 @@ def config_cmd(
 def up_cmd(
     directory: Path, only: tuple[str, ...], agreements_dir: Path | None, seconds: float
 ) -> None:
-    """Start the servers configured in DIR; the direct link follows GSOMIA at run time."""
+    """Start the servers configured in DIR; the direct link follows GSOMIA at run time.
+
+    SIGTERM (a service manager) or SIGINT stops every server it started.
+    """
+    import signal
     import time
+    from types import FrameType
 
     from trilink.fabric.local import LocalFabric
 
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     # With --nation (one server per site) the configs are used as they are.
     fab = LocalFabric(directory, regenerate=not only)
     book = _book(agreements_dir or directory / "agreements")
-    if only:
-        for n in only:
-            fab.start_one(n)
-    else:
-        fab.set_direct(book.in_force("GSOMIA"))
-        fab.start()
-    click.echo(f"fabric up: {', '.join(f'{n}={fab.layout.url(n)}' for n in fab.servers)}")
-    deadline = time.monotonic() + seconds if seconds else None
     try:
+        if only:
+            for n in only:
+                fab.start_one(n)
+        else:
+            fab.set_direct(book.in_force("GSOMIA"))
+            fab.start()
+        click.echo(f"fabric up: {', '.join(f'{n}={fab.layout.url(n)}' for n in fab.servers)}")
+        deadline = time.monotonic() + seconds if seconds else None
         while deadline is None or time.monotonic() < deadline:
             time.sleep(0.5)
             if not only and book.refresh():
@@ -206,7 +215,13 @@ def up_cmd(
     except KeyboardInterrupt:
         pass
     finally:
-        fab.stop()
+        # A second signal must not cut the shutdown short and orphan a server.
+        held = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            fab.stop()
+        finally:
+            signal.signal(signal.SIGINT, held[signal.SIGINT])
+            signal.signal(signal.SIGTERM, previous)
 
 
 @fabric.command("status")
