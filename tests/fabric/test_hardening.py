@@ -12,11 +12,17 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import nats
 import pytest
 
+from trilink import TrilinkError
 from trilink.cli import main
 from trilink.fabric.local import LocalFabric, make_layout
+from trilink.fabric.server import NatsServer, free_port
+from trilink.node.config import load_node_config
+from trilink.node.node import Node
+from trilink.node.secure import is_tls
 
 __all__: list[str] = []
 
@@ -192,3 +198,64 @@ def test_fabric_up_stops_its_servers_on_signal(tmp_path: Path, sig: signal.Signa
         third.send_signal(signal.SIGTERM)
         third.wait(timeout=60)
     assert not any(_alive(pid) for pid in pids.values())
+
+
+def _plain_server(tmp_path: Path, host: str, password: str) -> NatsServer:
+    """A server without TLS (an impostor, or a misconfigured one) taking the node's password."""
+    port, http = free_port(host), free_port()
+    conf = tmp_path / "plain.conf"
+    conf.write_text(
+        f'listen: "{host}:{port}"\nhttp: "127.0.0.1:{http}"\n'
+        f'authorization {{ user: node, password: "{password}" }}\n'
+    )
+    srv = NatsServer("plain", conf, tmp_path / "plain.log", host, port, http)
+    srv.start()
+    return srv
+
+
+def _client_tls_cases() -> list[tuple[str, bool]]:
+    cases = [("127.0.0.1", True)]  # loopback, TLS asked for
+    host = _routable_address()
+    if host is not None:
+        cases.append((host, False))  # routable: TLS without asking
+    return cases
+
+
+@pytest.mark.parametrize(("host", "client_tls"), _client_tls_cases())
+async def test_client_port_takes_only_tls_and_node_refuses_plaintext(
+    tmp_path: Path, host: str, client_tls: bool
+) -> None:
+    out = tmp_path / "fab"
+    args = ["fabric", "config", "--out", str(out), "--host", host]
+    main(args + (["--client-tls"] if client_tls else []))
+    cfg = load_node_config(out / "USA-node.toml", "USA")
+    assert cfg.client_tls and cfg.ca_file.endswith("USA-ca.pem")
+    fabric = LocalFabric(out, regenerate=False)
+    usa = fabric.servers["USA"]
+    plain: NatsServer | None = None
+    try:
+        fabric.start_one("USA")
+        # A client without TLS, even with the node's password, is refused.
+        assert await _refused(cfg.url, user="node", password=cfg.password)
+        # The node connects, over TLS checked against its own CA.
+        node = Node(cfg)
+        await node.start(connect_timeout=10)
+        try:
+            assert node.nc is not None and is_tls(node.nc)
+            assert node.nc_state is not None and is_tls(node.nc_state)
+        finally:
+            await node.stop()
+        # A server offering no TLS at that address: the node refuses it rather than log in.
+        usa.stop()
+        plain = _plain_server(tmp_path, host, cfg.password)
+        plain_cfg = msgspec.structs.replace(
+            cfg, url=f"nats://{host}:{plain.port}", store=str(tmp_path / "plain.sqlite")
+        )
+        with pytest.raises(TrilinkError):
+            await Node(plain_cfg).start(connect_timeout=3)
+        conns = plain.monitor("connz?state=all&auth=1").get("connections") or []
+        assert [c for c in conns if c.get("authorized_user") == "node"] == []
+    finally:
+        usa.stop()
+        if plain is not None:
+            plain.stop()

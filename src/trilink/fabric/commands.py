@@ -121,7 +121,10 @@ def fabric() -> None:
     metavar="NATION=HOST:CLIENT:LEAF:HTTP",
     help="Place one nation's server (one server per site); repeatable.",
 )
-@click.option("--no-tls", is_flag=True, help="Plain TCP between servers (tests only).")
+@click.option("--no-tls", is_flag=True, help="Plain TCP between servers (loopback tests only).")
+@click.option(
+    "--client-tls", is_flag=True, help="TLS on client ports on loopback too (always on elsewhere)."
+)
 @click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--secrets",
@@ -134,6 +137,7 @@ def config_cmd(
     host: str,
     servers: tuple[str, ...],
     no_tls: bool,
+    client_tls: bool,
     agreements_dir: Path | None,
     secrets: Path | None,
 ) -> None:
@@ -143,6 +147,7 @@ def config_cmd(
     from trilink.node.config import write_node_configs
 
     layout = make_layout(out, keys_dir or out / "keys", host=host, tls=not no_tls)
+    layout.client_tls = client_tls
     for spec in servers:
         try:
             nation, rest = spec.split("=", 1)

@@ -9,6 +9,7 @@ import msgspec
 
 from trilink import NATIONS, TrilinkError
 from trilink.fabric.natsconf import FabricLayout
+from trilink.wire.keys import key_files
 
 __all__ = ["NodeConfig", "load_node_config", "write_node_configs"]
 
@@ -32,6 +33,10 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     fuse_every_s: float = 1.0
     #: Own sensor names the guard must never let out (beyond per-item provenance).
     sensitive_terms: list[str] = msgspec.field(default_factory=list)
+    #: TLS to the server even on loopback (always required elsewhere).
+    client_tls: bool = False
+    #: The nation's own CA, which the server's certificate must chain to.
+    ca_file: str = ""
 
     def __post_init__(self) -> None:
         if self.nation not in NATIONS or self.hub not in NATIONS:
@@ -51,7 +56,9 @@ def load_node_config(path: Path, nation: str | None = None) -> NodeConfig:
     if nation is not None and cfg.nation != nation:
         raise TrilinkError(f"{path} is the config of {cfg.nation}, not {nation}")
     base = path.parent
-    for field in ("keys_dir", "agreements_dir", "store"):
+    for field in ("keys_dir", "agreements_dir", "store", "ca_file"):
+        if not getattr(cfg, field):
+            continue
         value = Path(getattr(cfg, field))
         if not value.is_absolute():
             setattr(cfg, field, str(base / value))
@@ -62,13 +69,17 @@ def _toml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _toml(v: str | bool) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else _toml_str(v)
+
+
 def write_node_configs(
     layout: FabricLayout, out_dir: Path, agreements_dir: Path
 ) -> dict[str, Path]:
     """Write ``<N>-node.toml`` for every nation of the layout."""
     out: dict[str, Path] = {}
     for nation in layout.servers:
-        cfg = {
+        cfg: dict[str, str | bool] = {
             "nation": nation,
             "url": layout.url(nation),
             "user": "node",
@@ -78,7 +89,11 @@ def write_node_configs(
             "agreements_dir": str(agreements_dir),
             "store": str(Path(out_dir) / f"{nation}-node.sqlite"),
         }
-        text = "\n".join(f"{k} = {_toml_str(v)}" for k, v in cfg.items()) + "\n"
+        if layout.needs_client_tls(nation):
+            keys = Path(layout.keys_dir or Path(out_dir) / "keys")
+            cfg["client_tls"] = True
+            cfg["ca_file"] = str(key_files(keys, nation).ca_cert)
+        text = "\n".join(f"{k} = {_toml(v)}" for k, v in cfg.items()) + "\n"
         path = Path(out_dir) / f"{nation}-node.toml"
         path.write_text(text, encoding="utf-8")
         path.chmod(0o600)
