@@ -114,8 +114,7 @@ def test_one_server_per_site(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                 for name in (f"{other}.pub", f"{other}-ca.pem"):
                     shutil.copy(sites[other] / "keys" / name, site / "keys" / name)
     servers = [f"--server={n}=127.0.0.1:{free_port()}:{free_port()}:{free_port()}" for n in nations]
-    secrets = tmp_path / "link-secrets.json"
-    for site in sites.values():
+    for n, site in sites.items():
         main(
             [
                 "fabric",
@@ -124,11 +123,16 @@ def test_one_server_per_site(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                 str(site / "fab"),
                 "--keys",
                 str(site / "keys"),
-                "--secrets",
-                str(secrets),
+                "--secrets-dir",
+                str(site / "secrets"),
+                "--nation",
+                n,
                 *servers,
             ]
         )
+        assert json.loads((site / "secrets" / f"{n}.secrets.json").read_text()).keys() == {
+            f"{n}.node"
+        }
     capsys.readouterr()
     fabs = {n: LocalFabric(sites[n] / "fab", regenerate=False) for n in nations}
     try:

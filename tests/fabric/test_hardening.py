@@ -16,9 +16,10 @@ import msgspec
 import nats
 import pytest
 
-from trilink import TrilinkError
+from trilink import NATIONS, TrilinkError
 from trilink.cli import main
 from trilink.fabric.local import LocalFabric, make_layout
+from trilink.fabric.natsconf import load_layout
 from trilink.fabric.server import NatsServer, free_port
 from trilink.node.config import load_node_config
 from trilink.node.node import Node
@@ -259,3 +260,51 @@ async def test_client_port_takes_only_tls_and_node_refuses_plaintext(
         usa.stop()
         if plain is not None:
             plain.stop()
+
+
+def test_secrets_files_per_site_hold_only_that_sites_secrets(tmp_path: Path) -> None:
+    # Plain leaf links (loopback only) are the ones with link passwords.
+    out, secrets = tmp_path / "fab", tmp_path / "secrets"
+    main(["fabric", "config", "--out", str(out), "--no-tls", "--secrets-dir", str(secrets)])
+    files = {n: json.loads((secrets / f"{n}.secrets.json").read_text()) for n in NATIONS}
+    assert set(files["USA"]) == {"USA.node", "KOR.leaf", "JPN.leaf"}
+    assert set(files["KOR"]) == {"KOR.node", "KOR.leaf", "KOR-JPN.leaf"}
+    assert set(files["JPN"]) == {"JPN.node", "JPN.leaf", "KOR-JPN.leaf"}
+    assert all((secrets / f"{n}.secrets.json").stat().st_mode & 0o077 == 0 for n in NATIONS)
+    # A link's two ends hold the same secret.
+    assert files["KOR"]["KOR-JPN.leaf"] == files["JPN"]["KOR-JPN.leaf"]
+    assert files["USA"]["KOR.leaf"] == files["KOR"]["KOR.leaf"]
+    before = {n: (out / f"{n}.conf").read_text() for n in NATIONS}
+    nodes = {n: (out / f"{n}-node.toml").read_text() for n in NATIONS}
+    layout = load_layout(out)
+    servers = [
+        f"--server={n}={s.host}:{s.client_port}:{s.leaf_port}:{s.http_port}"
+        for n, s in layout.servers.items()
+    ]
+    for n in NATIONS:
+        (out / f"{n}.conf").unlink()
+        # The other sites' files are not there: a site's config reads only its own.
+        others = [secrets / f"{o}.secrets.json" for o in NATIONS if o != n]
+        for o in others:
+            o.rename(o.with_suffix(".away"))
+        try:
+            main(["fabric", "config", "--out", str(out), "--no-tls", "--secrets-dir", str(secrets),
+                  "--nation", n, *servers])  # fmt: skip
+        finally:
+            for o in others:
+                o.with_suffix(".away").rename(o)
+        assert (out / f"{n}.conf").read_text() == before[n]
+        assert (out / f"{n}-node.toml").read_text() == nodes[n]
+        assert json.loads((secrets / f"{n}.secrets.json").read_text()) == files[n]
+    # The regenerated configs link up.
+    fabric = LocalFabric(out, regenerate=False)
+    try:
+        fabric.start()
+        assert fabric.links_up()
+    finally:
+        fabric.stop()
+    # A secrets file with another site's secret is refused in one line.
+    (secrets / "USA.secrets.json").write_text(json.dumps({**files["USA"], **files["KOR"]}))
+    with pytest.raises(SystemExit) as exit_:
+        main(["fabric", "config", "--out", str(out), "--no-tls", "--secrets-dir", str(secrets)])
+    assert exit_.value.code == 2

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
+
+if TYPE_CHECKING:
+    from trilink.fabric.natsconf import FabricLayout
 
 __all__ = ["agreements", "fabric"]
 
@@ -127,9 +132,16 @@ def fabric() -> None:
 )
 @click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--secrets",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Link passwords shared by the sites (read if present, written otherwise).",
+    "--secrets-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="One <NATION>.secrets.json per site: its node password and its links' secrets "
+    "(read if present, written back).",
+)
+@click.option(
+    "--nation",
+    "only",
+    type=click.Choice(NATIONS),
+    help="Configure only this site's server and node, reading only its own secrets file.",
 )
 def config_cmd(
     out: Path,
@@ -139,11 +151,12 @@ def config_cmd(
     no_tls: bool,
     client_tls: bool,
     agreements_dir: Path | None,
-    secrets: Path | None,
+    secrets_dir: Path | None,
+    only: str | None,
 ) -> None:
     """Generate every nation's nats-server config, node configs and fabric.json in OUT."""
     from trilink.fabric.local import make_layout
-    from trilink.fabric.natsconf import ServerSpec, generate
+    from trilink.fabric.natsconf import ServerSpec, generate, site_secrets
     from trilink.node.config import write_node_configs
 
     layout = make_layout(out, keys_dir or out / "keys", host=host, tls=not no_tls)
@@ -155,23 +168,41 @@ def config_cmd(
             layout.servers[nation] = ServerSpec(nation, h, int(cp), int(lp), int(hp))
         except ValueError:
             raise click.BadParameter(f"{spec!r}: expected NATION=HOST:CLIENT:LEAF:HTTP") from None
-    if secrets is not None and secrets.exists():
-        try:
-            layout.passwords = {str(k): str(v) for k, v in json.loads(secrets.read_text()).items()}
-        except (ValueError, AttributeError) as exc:
-            raise click.BadParameter(f"{secrets}: not a secrets file ({exc})") from None
+    sites = [only] if only else list(layout.servers)
+    if secrets_dir is not None:
+        for site in sites:
+            layout.passwords.update(_read_secrets(layout, secrets_dir, site))
     book = _book(agreements_dir or out / "agreements")
     layout.direct_enabled = book.in_force("GSOMIA")
-    paths = generate(layout, out)
-    nodes = write_node_configs(layout, out, agreements_dir or out / "agreements")
-    if secrets is not None:
-        secrets.write_text(json.dumps(layout.passwords, indent=2))
-        secrets.chmod(0o600)
+    paths = generate(layout, out, sites)
+    nodes = write_node_configs(layout, out, agreements_dir or out / "agreements", sites)
+    if secrets_dir is not None:
+        secrets_dir.mkdir(parents=True, exist_ok=True)
+        for site in sites:
+            path = secrets_dir / f"{site}.secrets.json"
+            path.write_text(json.dumps(site_secrets(layout, site), indent=2, sort_keys=True))
+            path.chmod(0o600)
     for nation, path in paths.items():
         click.echo(f"{nation}: server {path}  node {nodes[nation]}")
     click.echo(
         f"direct KOR-JPN link: {'yes' if layout.direct_enabled else 'no (GSOMIA not in force)'}"
     )
+
+
+def _read_secrets(layout: FabricLayout, directory: Path, site: str) -> dict[str, str]:
+    """A site's own secrets file (empty if absent); a secret that is not the site's is refused."""
+    path = directory / f"{site}.secrets.json"
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        found = {str(k): str(v) for k, v in raw.items()}
+        foreign = [k for k in found if site not in layout.secret_owners(k)]
+    except (ValueError, AttributeError) as exc:
+        raise TrilinkError(f"{path}: not a secrets file ({exc})") from None
+    if foreign:
+        raise TrilinkError(f"{path}: holds secrets that are not {site}'s: {', '.join(foreign)}")
+    return found
 
 
 @fabric.command("up")

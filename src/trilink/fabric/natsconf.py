@@ -29,6 +29,7 @@ __all__ = [
     "load_layout",
     "node_permissions",
     "server_config",
+    "site_secrets",
 ]
 
 LAYOUT_FILE = "fabric.json"
@@ -78,6 +79,17 @@ class FabricLayout:
     def needs_client_tls(self, nation: str) -> bool:
         """Whether nation's client port takes TLS connections only."""
         return self.client_tls or not is_loopback(self.servers[nation].host)
+
+    def secret_owners(self, name: str) -> set[str]:
+        """The sites that hold a secret: a node's is its own, a link's is its two ends'."""
+        key, kind = name.rsplit(".", 1)
+        if kind == "node":
+            return {key}
+        if kind != "leaf":
+            return set()
+        if "-" in key:  # a direct link, "<listener>-<solicitor>"
+            return set(key.split("-"))
+        return {key, self.hub}  # a spoke's link to the hub
 
     def spokes(self) -> list[str]:
         return [n for n in self.servers if n != self.hub]
@@ -323,8 +335,16 @@ def _remote(
     return body + " }"
 
 
-def generate(layout: FabricLayout, out_dir: Path) -> dict[str, Path]:
-    """Write ``<N>.conf`` per server, the trust bundle and ``fabric.json``; return conf paths."""
+def site_secrets(layout: FabricLayout, nation: str) -> dict[str, str]:
+    """The secrets a site holds: its node password and those of the links it is an end of."""
+    return {k: v for k, v in layout.passwords.items() if nation in layout.secret_owners(k)}
+
+
+def generate(
+    layout: FabricLayout, out_dir: Path, nations: list[str] | None = None
+) -> dict[str, Path]:
+    """Write ``<N>.conf`` per server (or only ``nations``'), the trust bundle and
+    ``fabric.json``; return conf paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     unknown = set(layout.servers) - set(NATIONS)
@@ -335,7 +355,7 @@ def generate(layout: FabricLayout, out_dir: Path) -> dict[str, Path]:
             raise TrilinkError("TLS needs --keys DIR made by `trilink keys init`")
         trust_bundle(Path(layout.keys_dir), out_dir / "trust-bundle.pem")
     paths = {}
-    for nation in layout.servers:
+    for nation in nations or list(layout.servers):
         path = out_dir / f"{nation}.conf"
         path.write_text(server_config(layout, nation, out_dir), encoding="utf-8")
         path.chmod(0o600)  # holds passwords

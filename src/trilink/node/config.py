@@ -74,11 +74,11 @@ def _toml(v: str | bool) -> str:
 
 
 def write_node_configs(
-    layout: FabricLayout, out_dir: Path, agreements_dir: Path
+    layout: FabricLayout, out_dir: Path, agreements_dir: Path, nations: list[str] | None = None
 ) -> dict[str, Path]:
-    """Write ``<N>-node.toml`` for every nation of the layout."""
+    """Write ``<N>-node.toml`` for every nation of the layout (or only ``nations``)."""
     out: dict[str, Path] = {}
-    for nation in layout.servers:
+    for nation in nations or list(layout.servers):
         cfg: dict[str, str | bool] = {
             "nation": nation,
             "url": layout.url(nation),
