@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -308,3 +309,52 @@ def test_secrets_files_per_site_hold_only_that_sites_secrets(tmp_path: Path) -> 
     with pytest.raises(SystemExit) as exit_:
         main(["fabric", "config", "--out", str(out), "--no-tls", "--secrets-dir", str(secrets)])
     assert exit_.value.code == 2
+
+
+def test_no_tls_refused_off_loopback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["fabric", "config", "--out", str(tmp_path), "--no-tls",
+              "--server", "KOR=kor.example:4222:7422:8222"])  # fmt: skip
+    assert exit_.value.code == 2
+    assert "clients need TLS there" in capsys.readouterr().err
+
+
+def _rogue_leaf(tmp_path: Path, fabric: LocalFabric, cert: str | None) -> NatsServer:
+    """A server soliciting the hub's leaf port with ``cert`` (a nation's), or with none."""
+    hub = fabric.layout.servers["USA"]
+    keys = Path(str(fabric.layout.keys_dir))
+    tls = f'ca_file: "{fabric.directory / "trust-bundle.pem"}"'
+    if cert:
+        pem, key = keys / f"{cert}-server.pem", keys / f"{cert}-server.key"
+        tls += f', cert_file: "{pem}", key_file: "{key}"'
+    port, http = free_port(), free_port()
+    name = f"rogue-{cert or 'nocert'}"
+    conf = tmp_path / f"{name}.conf"
+    conf.write_text(
+        f'server_name: {name}\nlisten: "127.0.0.1:{port}"\nhttp: "127.0.0.1:{http}"\n'
+        f'leafnodes {{ reconnect: "1s", remotes: [{{ urls: ["nats-leaf://{hub.host}:'
+        f'{hub.leaf_port}"], tls {{ {tls} }} }}] }}\n'
+    )
+    srv = NatsServer(name, conf, tmp_path / f"{name}.log", "127.0.0.1", port, http)
+    srv.start()
+    return srv
+
+
+@pytest.mark.parametrize("cert", [None, "USA"])
+def test_leaf_link_needs_a_link_certificate(
+    tmp_path: Path, fab: LocalFabric, cert: str | None
+) -> None:
+    """A server linking to the hub without a certificate, or with a trusted one that is no
+    link's (the hub's own), gets no link; the hub still has exactly its two spokes."""
+    hub = fab.servers["USA"]
+    rogue = _rogue_leaf(tmp_path, fab, cert)
+    try:
+        log = tmp_path / f"rogue-{cert or 'nocert'}.log"
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and "error" not in log.read_text().lower():
+            time.sleep(0.05)
+        assert "error" in log.read_text().lower()
+        assert hub.leaf_accounts() == ["JPN", "KOR"]
+        assert rogue.monitor("leafz").get("leafs") in (None, [])
+    finally:
+        rogue.stop()
