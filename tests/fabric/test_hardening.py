@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import ssl
@@ -163,43 +164,57 @@ def _server_pids(directory: Path) -> dict[str, int]:
     return {p.stem: int(p.read_text()) for p in sorted(directory.glob("*.pid"))}
 
 
+def _stop_all(proc: subprocess.Popen[str], children: set[int], sig: signal.Signals) -> list[int]:
+    """Signal ``proc`` and return those of its processes still alive once it exited; whatever
+    happens, leave none of them behind."""
+    try:
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+        return [pid for pid in children if _alive(pid)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_fabric_up_stops_its_servers_on_signal(tmp_path: Path, sig: signal.Signals) -> None:
     directory = tmp_path / "fab"
     main(["fabric", "config", "--out", str(directory)])
     first = _up(directory)
+    children: set[int] = set()
     try:
         _wait_up(first)
         children = _children(first.pid)
         assert len(children) == 3 and all(_alive(pid) for pid in children)
+    finally:
+        left = _stop_all(first, children, sig)
+    # Every server it started was gone with it (before the cleanup above killed any).
+    assert left == []
+    assert first.returncode == 0
+    assert _server_pids(directory) == {}
+    # A stale pid file (its process gone) does not stop the next run on the directory.
+    (directory / "KOR.pid").write_text(f"{min(children)}\n")
+    second = _up(directory)
+    children = set()
+    try:
+        _wait_up(second)
+        children = _children(second.pid)
         pids = _server_pids(directory)
-        assert set(pids.values()) == children
-        # A second run on the same directory while the servers live: one line, exit 2.
-        second = _up(directory)
-        _, err = second.communicate(timeout=60)
-        assert second.returncode == 2
+        assert set(pids.values()) == children and sorted(pids) == ["JPN", "KOR", "USA"]
+        # A third run while those servers live: one line, exit 2, and they keep running.
+        third = _up(directory)
+        _, err = third.communicate(timeout=60)
+        assert third.returncode == 2
         assert err.count("\n") == 1 and err.startswith("trilink: error: nats-server ")
         assert "already runs" in err
-        assert all(_alive(pid) for pid in pids.values())
-        first.send_signal(sig)
-        first.wait(timeout=60)
-        assert [pid for pid in children if _alive(pid)] == []
-        assert _server_pids(directory) == {}
+        assert all(_alive(pid) for pid in children)
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
-    # A stale pid file (its process gone) does not stop the next run.
-    (directory / "KOR.pid").write_text(f"{first.pid}\n")
-    third = _up(directory)
-    try:
-        _wait_up(third)
-        pids = _server_pids(directory)
-        assert sorted(pids) == ["JPN", "KOR", "USA"] and pids["KOR"] != first.pid
-    finally:
-        third.send_signal(signal.SIGTERM)
-        third.wait(timeout=60)
-    assert not any(_alive(pid) for pid in pids.values())
+        left = _stop_all(second, children, sig)
+    assert left == []
 
 
 def _plain_server(tmp_path: Path, host: str, password: str) -> NatsServer:
