@@ -26,7 +26,7 @@ def test_config_shapes(tmp_path: Path) -> None:
     kor = (tmp_path / "KOR.conf").read_text()
     jpn = (tmp_path / "JPN.conf").read_text()
     assert "domain: USA" in hub and "domain: KOR" in kor
-    assert "verify: true" in hub and "trust-bundle.pem" in hub
+    assert "verify_and_map: true" in hub and "trust-bundle.pem" in hub
     assert "LINK_JPN" in kor and "LINK_KOR" in jpn  # GSOMIA in force: direct link
     assert (tmp_path / "KOR.conf").stat().st_mode & 0o077 == 0
     perms = node_permissions(layout, "KOR")
@@ -114,8 +114,7 @@ def test_one_server_per_site(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                 for name in (f"{other}.pub", f"{other}-ca.pem"):
                     shutil.copy(sites[other] / "keys" / name, site / "keys" / name)
     servers = [f"--server={n}=127.0.0.1:{free_port()}:{free_port()}:{free_port()}" for n in nations]
-    secrets = tmp_path / "link-secrets.json"
-    for site in sites.values():
+    for n, site in sites.items():
         main(
             [
                 "fabric",
@@ -124,11 +123,16 @@ def test_one_server_per_site(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                 str(site / "fab"),
                 "--keys",
                 str(site / "keys"),
-                "--secrets",
-                str(secrets),
+                "--secrets-dir",
+                str(site / "secrets"),
+                "--nation",
+                n,
                 *servers,
             ]
         )
+        assert json.loads((site / "secrets" / f"{n}.secrets.json").read_text()).keys() == {
+            f"{n}.node"
+        }
     capsys.readouterr()
     fabs = {n: LocalFabric(sites[n] / "fab", regenerate=False) for n in nations}
     try:

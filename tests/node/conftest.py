@@ -13,10 +13,12 @@ import pytest
 
 from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.local import LocalFabric, make_layout
+from trilink.fabric.server import NatsServer, free_port
 from trilink.fabric.timed import TimedItem
 from trilink.node.config import NodeConfig
 from trilink.node.node import Node
 from trilink.node.pipeline import ScenarioSource
+from trilink.wire.keys import key_files
 from trilink.wire.messages import Envelope
 
 
@@ -50,6 +52,27 @@ class Env:
             await node.start()
             self.nodes[nation] = node
         return self.nodes
+
+    def leaf_spy(self, nation: str) -> NatsServer:
+        """A server linked to the hub with ``nation``'s certificate: it lands where that
+        nation's server does, so a client of it sees what the hub hands that nation."""
+        layout = self.fabric.layout
+        hub = layout.servers[layout.hub]
+        files = key_files(self.keys, nation)
+        port, http = free_port(), free_port()
+        conf = self.root / f"spy-{nation}.conf"
+        conf.write_text(
+            f'server_name: SPY_{nation}\nlisten: "127.0.0.1:{port}"\n'
+            f'http: "127.0.0.1:{http}"\nleafnodes {{ reconnect: "1s", remotes: [{{\n'
+            f'  urls: ["nats-leaf://{hub.host}:{hub.leaf_port}"]\n'
+            f'  tls {{ cert_file: "{files.server_cert}", key_file: "{files.server_key}", '
+            f'ca_file: "{self.fabric.directory / "trust-bundle.pem"}" }} }}] }}\n'
+        )
+        spy = NatsServer(
+            f"spy-{nation}", conf, self.root / f"spy-{nation}.log", "127.0.0.1", port, http
+        )
+        spy.start()
+        return spy
 
     async def stop_nodes(self) -> None:
         for node in self.nodes.values():

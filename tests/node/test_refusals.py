@@ -115,19 +115,30 @@ async def test_bad_messages_rejected_counted_audited(env: Env) -> None:
         await env.stop_nodes()
 
 
+def _leaf_subs(env: Env, server_name: str) -> int:
+    """Subscriptions the hub holds for the leaf link from ``server_name``."""
+    leafs = env.fabric.servers["USA"].monitor("leafz").get("leafs") or []
+    return sum(int(lf.get("subscriptions", 0)) for lf in leafs if lf.get("name") == server_name)
+
+
 async def test_servers_refuse_what_nodes_may_not_send(env: Env) -> None:
     nodes = await env.start_nodes()
-    layout = env.fabric.layout
-    # A spy in the hub's JPN account sees exactly what the hub would hand to JPN's server.
-    spy = await nats.connect(
-        layout.url("USA"), user="leaf-jpn", password=layout.passwords["JPN.leaf"]
+    # A spy linked with JPN's certificate lands in the hub's JPN account: it sees exactly what
+    # the hub would hand to JPN's server.
+    spy_server = env.leaf_spy("JPN")
+    assert await wait_for(
+        lambda: env.fabric.servers["USA"].leaf_accounts() == ["JPN", "JPN", "KOR"]
     )
+    spy = await nats.connect(f"nats://127.0.0.1:{spy_server.port}")
     seen: list[str] = []
 
     async def cb(msg: Msg) -> None:
         seen.append(msg.subject)
 
     await spy.subscribe("tl.>", cb=cb)
+    await spy.flush()
+    # The spy's interest has reached the hub before anything is sent.
+    assert await wait_for(lambda: _leaf_subs(env, "SPY_JPN") >= 1)
     try:
         kor, usa, jpn = nodes["KOR"], nodes["USA"], nodes["JPN"]
         assert kor.nc is not None
@@ -161,6 +172,7 @@ async def test_servers_refuse_what_nodes_may_not_send(env: Env) -> None:
         assert await wait_for(lambda: jpn.counters["received_events"] == 2)
     finally:
         await spy.close()
+        spy_server.stop()
         await env.stop_nodes()
 
 

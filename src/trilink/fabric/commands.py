@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
+
+if TYPE_CHECKING:
+    from trilink.fabric.natsconf import FabricLayout
 
 __all__ = ["agreements", "fabric"]
 
@@ -121,12 +126,22 @@ def fabric() -> None:
     metavar="NATION=HOST:CLIENT:LEAF:HTTP",
     help="Place one nation's server (one server per site); repeatable.",
 )
-@click.option("--no-tls", is_flag=True, help="Plain TCP between servers (tests only).")
+@click.option("--no-tls", is_flag=True, help="Plain TCP between servers (loopback tests only).")
+@click.option(
+    "--client-tls", is_flag=True, help="TLS on client ports on loopback too (always on elsewhere)."
+)
 @click.option("--agreements", "agreements_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--secrets",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Link passwords shared by the sites (read if present, written otherwise).",
+    "--secrets-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="One <NATION>.secrets.json per site: its node password and its links' secrets "
+    "(read if present, written back).",
+)
+@click.option(
+    "--nation",
+    "only",
+    type=click.Choice(NATIONS),
+    help="Configure only this site's server and node, reading only its own secrets file.",
 )
 def config_cmd(
     out: Path,
@@ -134,14 +149,17 @@ def config_cmd(
     host: str,
     servers: tuple[str, ...],
     no_tls: bool,
+    client_tls: bool,
     agreements_dir: Path | None,
-    secrets: Path | None,
+    secrets_dir: Path | None,
+    only: str | None,
 ) -> None:
     """Generate every nation's nats-server config, node configs and fabric.json in OUT."""
     from trilink.fabric.local import make_layout
-    from trilink.fabric.natsconf import ServerSpec, generate, write_node_configs
+    from trilink.fabric.natsconf import ServerSpec, generate, site_secrets, write_node_configs
 
     layout = make_layout(out, keys_dir or out / "keys", host=host, tls=not no_tls)
+    layout.client_tls = client_tls
     for spec in servers:
         try:
             nation, rest = spec.split("=", 1)
@@ -149,23 +167,41 @@ def config_cmd(
             layout.servers[nation] = ServerSpec(nation, h, int(cp), int(lp), int(hp))
         except ValueError:
             raise click.BadParameter(f"{spec!r}: expected NATION=HOST:CLIENT:LEAF:HTTP") from None
-    if secrets is not None and secrets.exists():
-        try:
-            layout.passwords = {str(k): str(v) for k, v in json.loads(secrets.read_text()).items()}
-        except (ValueError, AttributeError) as exc:
-            raise click.BadParameter(f"{secrets}: not a secrets file ({exc})") from None
+    sites = [only] if only else list(layout.servers)
+    if secrets_dir is not None:
+        for site in sites:
+            layout.passwords.update(_read_secrets(layout, secrets_dir, site))
     book = _book(agreements_dir or out / "agreements")
     layout.direct_enabled = book.in_force("GSOMIA")
-    paths = generate(layout, out)
-    nodes = write_node_configs(layout, out, agreements_dir or out / "agreements")
-    if secrets is not None:
-        secrets.write_text(json.dumps(layout.passwords, indent=2))
-        secrets.chmod(0o600)
+    paths = generate(layout, out, sites)
+    nodes = write_node_configs(layout, out, agreements_dir or out / "agreements", sites)
+    if secrets_dir is not None:
+        secrets_dir.mkdir(parents=True, exist_ok=True)
+        for site in sites:
+            path = secrets_dir / f"{site}.secrets.json"
+            path.write_text(json.dumps(site_secrets(layout, site), indent=2, sort_keys=True))
+            path.chmod(0o600)
     for nation, path in paths.items():
         click.echo(f"{nation}: server {path}  node {nodes[nation]}")
     click.echo(
         f"direct KOR-JPN link: {'yes' if layout.direct_enabled else 'no (GSOMIA not in force)'}"
     )
+
+
+def _read_secrets(layout: FabricLayout, directory: Path, site: str) -> dict[str, str]:
+    """A site's own secrets file (empty if absent); a secret that is not the site's is refused."""
+    path = directory / f"{site}.secrets.json"
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        found = {str(k): str(v) for k, v in raw.items()}
+        foreign = [k for k in found if site not in layout.secret_owners(k)]
+    except (ValueError, AttributeError) as exc:
+        raise TrilinkError(f"{path}: not a secrets file ({exc})") from None
+    if foreign:
+        raise TrilinkError(f"{path}: holds secrets that are not {site}'s: {', '.join(foreign)}")
+    return found
 
 
 @fabric.command("up")
@@ -176,23 +212,32 @@ def config_cmd(
 def up_cmd(
     directory: Path, only: tuple[str, ...], agreements_dir: Path | None, seconds: float
 ) -> None:
-    """Start the servers configured in DIR; the direct link follows GSOMIA at run time."""
+    """Start the servers configured in DIR; the direct link follows GSOMIA at run time.
+
+    SIGTERM (a service manager) or SIGINT stops every server it started.
+    """
+    import signal
     import time
+    from types import FrameType
 
     from trilink.fabric.local import LocalFabric
 
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     # With --nation (one server per site) the configs are used as they are.
     fab = LocalFabric(directory, regenerate=not only)
     book = _book(agreements_dir or directory / "agreements")
-    if only:
-        for n in only:
-            fab.start_one(n)
-    else:
-        fab.set_direct(book.in_force("GSOMIA"))
-        fab.start()
-    click.echo(f"fabric up: {', '.join(f'{n}={fab.layout.url(n)}' for n in fab.servers)}")
-    deadline = time.monotonic() + seconds if seconds else None
     try:
+        if only:
+            for n in only:
+                fab.start_one(n)
+        else:
+            fab.set_direct(book.in_force("GSOMIA"))
+            fab.start()
+        click.echo(f"fabric up: {', '.join(f'{n}={fab.layout.url(n)}' for n in fab.servers)}")
+        deadline = time.monotonic() + seconds if seconds else None
         while deadline is None or time.monotonic() < deadline:
             time.sleep(0.5)
             if not only and book.refresh():
@@ -205,7 +250,13 @@ def up_cmd(
     except KeyboardInterrupt:
         pass
     finally:
-        fab.stop()
+        # A second signal must not cut the shutdown short and orphan a server.
+        held = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            fab.stop()
+        finally:
+            signal.signal(signal.SIGINT, held[signal.SIGINT])
+            signal.signal(signal.SIGTERM, previous)
 
 
 @fabric.command("status")

@@ -10,6 +10,7 @@ deliver to a nation anything but the subjects addressed to it on an allowed leg.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -17,19 +18,30 @@ from pathlib import Path
 from typing import Any
 
 from trilink import NATIONS, TrilinkError
-from trilink.wire.keys import key_files, trust_bundle
+from trilink.fabric.server import MONITOR_HOST
+from trilink.wire.keys import key_files, server_subject, trust_bundle
 
 __all__ = [
     "FabricLayout",
     "ServerSpec",
     "generate",
+    "is_loopback",
     "load_layout",
     "node_permissions",
     "server_config",
     "write_node_configs",
+    "site_secrets",
 ]
 
 LAYOUT_FILE = "fabric.json"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (a name other than ``localhost`` is not)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @dataclass
@@ -56,12 +68,29 @@ class FabricLayout:
     keys_dir: str | None = None
     tls: bool = True
     store_root: str = "jetstream"
+    #: TLS on the client port even on loopback (it is always on elsewhere).
+    client_tls: bool = False
     passwords: dict[str, str] = field(default_factory=dict)
 
     def password(self, name: str) -> str:
         if name not in self.passwords:
             self.passwords[name] = secrets.token_hex(16)
         return self.passwords[name]
+
+    def needs_client_tls(self, nation: str) -> bool:
+        """Whether nation's client port takes TLS connections only."""
+        return self.client_tls or not is_loopback(self.servers[nation].host)
+
+    def secret_owners(self, name: str) -> set[str]:
+        """The sites that hold a secret: a node's is its own, a link's is its two ends'."""
+        key, kind = name.rsplit(".", 1)
+        if kind == "node":
+            return {key}
+        if kind != "leaf":
+            return set()
+        if "-" in key:  # a direct link, "<listener>-<solicitor>"
+            return set(key.split("-"))
+        return {key, self.hub}  # a spoke's link to the hub
 
     def spokes(self) -> list[str]:
         return [n for n in self.servers if n != self.hub]
@@ -123,23 +152,37 @@ def node_permissions(layout: FabricLayout, nation: str) -> dict[str, list[str]]:
     return {"publish": pub, "subscribe": sub}
 
 
-def _tls_block(layout: FabricLayout, nation: str, out_dir: Path, verify: bool) -> str:
+def _tls_block(
+    layout: FabricLayout, nation: str, out_dir: Path, verify: bool, client: bool = False
+) -> str:
     if not layout.tls:
         return ""
     if layout.keys_dir is None:
         raise TrilinkError("TLS needs a keys directory (trilink keys init)")
     # Paths only: at one site, only that site's own server key exists (checked when started).
     files = key_files(Path(layout.keys_dir), nation)
-    bundle = out_dir / "trust-bundle.pem"
     lines = [
         f"cert_file: {_q(str(files.server_cert))}",
         f"key_file: {_q(str(files.server_key))}",
-        f"ca_file: {_q(str(bundle))}",
         "timeout: 5",
     ]
+    if client:
+        # Nodes start TLS before the server says anything, so a plaintext impostor never sees
+        # their password.
+        lines.append("handshake_first: true")
+    else:
+        lines.append(f"ca_file: {_q(str(out_dir / 'trust-bundle.pem'))}")
     if verify:
-        lines.append("verify: true")
+        # A leaf link logs in by its certificate: the user is the certificate's subject.
+        lines.append("verify_and_map: true")
     return "tls { " + "\n      ".join(lines) + " }"
+
+
+def _leaf_user(layout: FabricLayout, peer: str, account: str, secret: str, name: str) -> str:
+    """The user a link from ``peer`` logs in as on a leaf listener, bound to ``account``."""
+    if layout.tls:
+        return f"{{user: {_q(server_subject(peer))}, account: {account}}}"
+    return f"{{user: {name}, password: {_q(layout.password(secret))}, account: {account}}}"
 
 
 def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
@@ -156,6 +199,9 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
         nation: {"jetstream": True, "users": [node_user], "exports": [], "imports": []}
     }
     remotes: list[str] = []
+    # Link users live only in the leaf listener's authorization: they cannot log in on the
+    # client port, and with TLS they are the partners' certificates, not passwords.
+    leaf_users: list[str] = []
     listen_leaf = False
     own = accounts[nation]
     if nation == hub:
@@ -166,11 +212,10 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
             from_hub = [f"tl.d.{hub}.{s}.>"] + [f"tl.r.{t}.{s}.>" for t in peers]
             own["exports"] += _exports(to_hub, s)
             own["imports"] += _imports(from_hub, s)
+            leaf_users.append(_leaf_user(layout, s, s, f"{s}.leaf", f"leaf-{s.lower()}"))
             accounts[s] = {
                 "jetstream": False,
-                "users": [
-                    f"{{user: leaf-{s.lower()}, password: {_q(layout.password(f'{s}.leaf'))}}}"
-                ],
+                "users": [],
                 "exports": _exports(from_hub, hub),
                 "imports": _imports(to_hub, hub),
             }
@@ -201,11 +246,12 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
             link = f"LINK_{peer}"
             own["exports"] += _exports([f"tl.d.{peer}.{nation}.>"], link)
             own["imports"] += _imports([f"tl.d.{nation}.{peer}.>"], link)
-            users: list[str] = []
-            secret = layout.password(f"{listener}-{solicitor}.leaf")
+            secret = f"{listener}-{solicitor}.leaf"
             if nation == listener:
                 listen_leaf = True
-                users = [f"{{user: direct-{solicitor.lower()}, password: {_q(secret)}}}"]
+                leaf_users.append(
+                    _leaf_user(layout, solicitor, link, secret, f"direct-{solicitor.lower()}")
+                )
             else:
                 ls = layout.servers[listener]
                 remotes.append(
@@ -214,14 +260,14 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
                         nation,
                         out_dir,
                         ls,
-                        f"{listener}-{solicitor}.leaf",
+                        secret,
                         link,
                         user=f"direct-{solicitor.lower()}",
                     )
                 )
             accounts[link] = {
                 "jetstream": False,
-                "users": users,
+                "users": [],
                 "exports": _exports([f"tl.d.{nation}.{peer}.>"], nation),
                 "imports": _imports([f"tl.d.{peer}.{nation}.>"], nation),
             }
@@ -232,20 +278,24 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
         f"# trilink fabric: nats-server configuration for {nation} (generated; do not edit)",
         f"server_name: {nation}",
         f"listen: {_q(f'{spec.host}:{spec.client_port}')}",
-        f"http: {_q(f'{spec.host}:{spec.http_port}')}",
+        f"http: {_q(f'{MONITOR_HOST}:{spec.http_port}')}",
         "max_payload: 1MB",
         f"jetstream {{ domain: {nation}, store_dir: {_q(str(store / nation))}, "
         "max_memory_store: 256MB, max_file_store: 4GB }",
-        "accounts {",
     ]
+    if layout.needs_client_tls(nation):
+        if not layout.tls:
+            raise TrilinkError(
+                f"{nation} listens on {spec.host}: clients need TLS there (drop --no-tls)"
+            )
+        lines.append(_tls_block(layout, nation, out_dir, verify=False, client=True))
+    lines.append("accounts {")
     for name, acc in accounts.items():
         lines.append(f"  {name}: {{")
         if acc["jetstream"]:
             lines.append("    jetstream: enabled")
-        users = acc["users"] or [
-            f"{{user: nobody-{name.lower()}, password: {_q(secrets.token_hex(16))}}}"
-        ]
-        lines.append("    users: [\n      " + ",\n      ".join(users) + "\n    ]")
+        if acc["users"]:
+            lines.append("    users: [\n      " + ",\n      ".join(acc["users"]) + "\n    ]")
         if acc["exports"]:
             lines.append("    exports: [\n      " + ",\n      ".join(acc["exports"]) + "\n    ]")
         if acc["imports"]:
@@ -258,6 +308,7 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
         tls = _tls_block(layout, nation, out_dir, verify=True)
         if tls:
             leaf.append("  " + tls)
+        leaf.append("  authorization { users: [\n    " + ",\n    ".join(leaf_users) + "\n  ] }")
     leaf.append('  reconnect: "1s"')
     if remotes:
         leaf.append("  remotes: [\n" + ",\n".join(remotes) + "\n  ]")
@@ -274,17 +325,27 @@ def _remote(
     account: str,
     user: str,
 ) -> str:
-    pw = layout.password(secret_name)
-    url = f"nats-leaf://{user}:{pw}@{target.host}:{target.leaf_port}"
     tls = _tls_block(layout, nation, out_dir, verify=False)
+    if tls:  # the certificate is the credential
+        url = f"nats-leaf://{target.host}:{target.leaf_port}"
+    else:
+        url = f"nats-leaf://{user}:{layout.password(secret_name)}@{target.host}:{target.leaf_port}"
     body = f"    {{ urls: [{_q(url)}], account: {account}"
     if tls:
         body += "\n      " + tls
     return body + " }"
 
 
-def generate(layout: FabricLayout, out_dir: Path) -> dict[str, Path]:
-    """Write ``<N>.conf`` per server, the trust bundle and ``fabric.json``; return conf paths."""
+def site_secrets(layout: FabricLayout, nation: str) -> dict[str, str]:
+    """The secrets a site holds: its node password and those of the links it is an end of."""
+    return {k: v for k, v in layout.passwords.items() if nation in layout.secret_owners(k)}
+
+
+def generate(
+    layout: FabricLayout, out_dir: Path, nations: list[str] | None = None
+) -> dict[str, Path]:
+    """Write ``<N>.conf`` per server (or only ``nations``'), the trust bundle and
+    ``fabric.json``; return conf paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     unknown = set(layout.servers) - set(NATIONS)
@@ -295,7 +356,7 @@ def generate(layout: FabricLayout, out_dir: Path) -> dict[str, Path]:
             raise TrilinkError("TLS needs --keys DIR made by `trilink keys init`")
         trust_bundle(Path(layout.keys_dir), out_dir / "trust-bundle.pem")
     paths = {}
-    for nation in layout.servers:
+    for nation in nations or list(layout.servers):
         path = out_dir / f"{nation}.conf"
         path.write_text(server_config(layout, nation, out_dir), encoding="utf-8")
         path.chmod(0o600)  # holds passwords
@@ -310,13 +371,18 @@ def _toml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _toml(v: str | bool) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else _toml_str(v)
+
+
 def write_node_configs(
-    layout: FabricLayout, out_dir: Path, agreements_dir: Path
+    layout: FabricLayout, out_dir: Path, agreements_dir: Path, nations: list[str] | None = None
 ) -> dict[str, Path]:
-    """Write ``<N>-node.toml`` (read by :func:`trilink.node.config.load_node_config`) per nation."""
+    """Write ``<N>-node.toml`` (read by :func:`trilink.node.config.load_node_config`) for every
+    nation of the layout (or only ``nations``)."""
     out: dict[str, Path] = {}
-    for nation in layout.servers:
-        cfg = {
+    for nation in nations or list(layout.servers):
+        cfg: dict[str, str | bool] = {
             "nation": nation,
             "url": layout.url(nation),
             "user": "node",
@@ -326,7 +392,11 @@ def write_node_configs(
             "agreements_dir": str(agreements_dir),
             "store": str(Path(out_dir) / f"{nation}-node.sqlite"),
         }
-        text = "\n".join(f"{k} = {_toml_str(v)}" for k, v in cfg.items()) + "\n"
+        if layout.needs_client_tls(nation):
+            keys = Path(layout.keys_dir or Path(out_dir) / "keys")
+            cfg["client_tls"] = True
+            cfg["ca_file"] = str(key_files(keys, nation).ca_cert)
+        text = "\n".join(f"{k} = {_toml(v)}" for k, v in cfg.items()) + "\n"
         path = Path(out_dir) / f"{nation}-node.toml"
         path.write_text(text, encoding="utf-8")
         path.chmod(0o600)  # holds the node's password

@@ -11,15 +11,29 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from trilink import TrilinkError
 
-__all__ = ["NatsServer", "free_port", "nats_server_binary"]
+__all__ = [
+    "MONITOR_HOST",
+    "NatsServer",
+    "deferred_signals",
+    "free_port",
+    "nats_server_binary",
+    "server_process",
+]
+
+#: Monitoring (connections, accounts, streams) is for the site itself: loopback only, whatever
+#: address the client port listens on.
+MONITOR_HOST = "127.0.0.1"
 
 
 def nats_server_binary() -> Path:
@@ -55,6 +69,43 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM until the block ends, so a process started in it is never left
+    untracked (an exception between fork and bookkeeping would orphan it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    saved = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
+
+
+def server_process(pid: int, config: Path) -> bool:
+    """Whether ``pid`` is a live nats-server running ``config`` (Linux ``/proc``)."""
+    proc = Path(f"/proc/{pid}")
+    try:
+        # A zombie has exited already; its cmdline is empty.
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        args = (proc / "cmdline").read_bytes().split(b"\0")
+    except (OSError, IndexError):
+        return False
+    if state == "Z":
+        return False
+    names = [os.fsdecode(a) for a in args if a]
+    return bool(names) and Path(names[0]).name.startswith("nats-server") and (str(config) in names)
+
+
 class NatsServer:
     """One nats-server process started from a config file, logging to a file."""
 
@@ -64,22 +115,41 @@ class NatsServer:
         self.log = Path(log)
         self.host, self.port, self.http_port = host, port, http_port
         self.proc: subprocess.Popen[bytes] | None = None
+        #: Pid of the running process, so that another run can tell a stale server from a live one.
+        self.pid_file = self.config.with_suffix(".pid")
 
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def _check_pid_file(self) -> None:
+        """Refuse to start over a live server of this config; forget a stale pid file."""
+        try:
+            pid = int(self.pid_file.read_text(encoding="ascii").strip())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError):
+            pid = 0
+        if pid and server_process(pid, self.config):
+            raise TrilinkError(
+                f"nats-server {self.name} already runs with {self.config} (pid {pid}): "
+                "stop it first"
+            )
+        self.pid_file.unlink(missing_ok=True)
+
     def start(self, wait: float = 10.0) -> None:
         if self.running:
             return
+        self._check_pid_file()
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as fh:
+        with self.log.open("ab") as fh, deferred_signals():
             self.proc = subprocess.Popen(
                 [str(nats_server_binary()), "-c", str(self.config)],
                 stdout=fh,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+            self.pid_file.write_text(f"{self.proc.pid}\n", encoding="ascii")
         self.wait_ready(wait)
 
     def wait_ready(self, timeout: float = 10.0) -> None:
@@ -99,7 +169,7 @@ class NatsServer:
 
     def monitor(self, endpoint: str) -> dict[str, Any]:
         """GET a monitoring endpoint (``varz``, ``leafz``, ``healthz``...) as JSON."""
-        url = f"http://{self.host}:{self.http_port}/{endpoint}"
+        url = f"http://{MONITOR_HOST}:{self.http_port}/{endpoint}"
         with urllib.request.urlopen(url, timeout=1.0) as resp:
             data: dict[str, Any] = json.loads(resp.read())
             return data
@@ -128,11 +198,15 @@ class NatsServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        self.pid_file.unlink(missing_ok=True)
 
     def kill(self) -> None:
         """Kill abruptly (an outage, not a shutdown)."""
-        if self.proc is not None and self.proc.poll() is None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
             self.proc.wait()
         self.proc = None
+        self.pid_file.unlink(missing_ok=True)

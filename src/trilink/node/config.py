@@ -31,6 +31,10 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     fuse_every_s: float = 1.0
     #: Own sensor names the guard must never let out (beyond per-item provenance).
     sensitive_terms: list[str] = msgspec.field(default_factory=list)
+    #: TLS to the server even on loopback (always required elsewhere).
+    client_tls: bool = False
+    #: The nation's own CA, which the server's certificate must chain to.
+    ca_file: str = ""
 
     def __post_init__(self) -> None:
         if self.nation not in NATIONS or self.hub not in NATIONS:
@@ -50,7 +54,9 @@ def load_node_config(path: Path, nation: str | None = None) -> NodeConfig:
     if nation is not None and cfg.nation != nation:
         raise TrilinkError(f"{path} is the config of {cfg.nation}, not {nation}")
     base = path.parent
-    for field in ("keys_dir", "agreements_dir", "store"):
+    for field in ("keys_dir", "agreements_dir", "store", "ca_file"):
+        if not getattr(cfg, field):
+            continue
         value = Path(getattr(cfg, field))
         if not value.is_absolute():
             setattr(cfg, field, str(base / value))

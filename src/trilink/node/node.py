@@ -46,6 +46,7 @@ from trilink.fabric.subjects import (
 )
 from trilink.node.config import NodeConfig
 from trilink.node.fusion import FusedPicture, FusionBook
+from trilink.node.secure import connect_options, require_tls
 from trilink.node.source import Source
 from trilink.node.store import AuditRow, Store
 from trilink.wire.codec import WireError, decode, encode
@@ -215,6 +216,8 @@ class Node:
                 # deadline is enforced here.
                 remaining = max(0.5, deadline - time.monotonic())
                 return await asyncio.wait_for(self._open(role), remaining)
+            except TrilinkError:  # no TLS where it is required: retrying will not help
+                raise
             except Exception as exc:  # the server may not be up yet; keep trying
                 if time.monotonic() > deadline:
                     raise TrilinkError(
@@ -224,7 +227,7 @@ class Node:
                 await asyncio.sleep(0.2)
 
     async def _open(self, role: str) -> Client:
-        return await nats.connect(
+        nc = await nats.connect(
             self.cfg.url,
             user=self.cfg.user,
             password=self.cfg.password,
@@ -238,7 +241,10 @@ class Node:
             disconnected_cb=self._on_disconnect,
             reconnected_cb=self._on_reconnect,
             pending_size=64 * 1024 * 1024,
+            **connect_options(self.cfg),
         )
+        await require_tls(nc, self.cfg)
+        return nc
 
     async def _ensure_stream(self) -> None:
         assert self.nc is not None

@@ -28,7 +28,15 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from trilink import NATIONS, TrilinkError
 from trilink.wire.signing import Keyring, NationKey, fingerprint
 
-__all__ = ["KeyFiles", "init_nation", "key_files", "list_keys", "load_signing_key", "trust_bundle"]
+__all__ = [
+    "KeyFiles",
+    "init_nation",
+    "key_files",
+    "list_keys",
+    "load_signing_key",
+    "server_subject",
+    "trust_bundle",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,20 @@ def key_files(directory: Path, nation: str) -> KeyFiles:
         server_cert=d / f"{nation}-server.pem",
         server_key=d / f"{nation}-server.key",
     )
+
+
+def _server_name(nation: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "trilink"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"trilink {nation} server"),
+        ]
+    )
+
+
+def server_subject(nation: str) -> str:
+    """The subject of a nation's server certificate as nats-server names a certificate user."""
+    return _server_name(nation).rfc4514_string()
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -142,14 +164,7 @@ def init_nation(
             sans.append(x509.DNSName(host))
     srv_cert = (
         x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "trilink"),
-                    x509.NameAttribute(NameOID.COMMON_NAME, f"trilink {nation} server"),
-                ]
-            )
-        )
+        .subject_name(_server_name(nation))
         .issuer_name(ca_name)
         .public_key(srv_key.public_key())
         .serial_number(x509.random_serial_number())
