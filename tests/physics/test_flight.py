@@ -41,17 +41,25 @@ def test_catalogue_has_required_missiles_with_sources() -> None:
         assert m.source and m.stages and m.ideal_delta_v > 2000.0
 
 
-def test_classify_range_boundaries() -> None:
-    assert [classify_range(r) for r in (999.0, 1000.0, 2999.0, 3000.0, 5499.0, 5500.0)] == [
-        "SRBM",
-        "MRBM",
-        "MRBM",
-        "IRBM",
-        "IRBM",
-        "ICBM",
-    ]
-    with pytest.raises(ValueError):
-        classify_range(math.nan)
+@pytest.mark.parametrize(
+    ("below", "bound", "above"),
+    [("SRBM", 1000.0, "MRBM"), ("MRBM", 3000.0, "IRBM"), ("IRBM", 5500.0, "ICBM")],
+)
+def test_classify_range_boundaries(below: str, bound: float, above: str) -> None:
+    # each boundary pinned from both sides and at the bound itself (it belongs to the upper class)
+    assert classify_range(bound - 1.0) == below
+    assert classify_range(bound - 1e-6) == below
+    assert classify_range(bound) == above
+    assert classify_range(bound + 1.0) == above
+
+
+def test_classify_range_edges() -> None:
+    assert classify_range(0.0) == "SRBM"
+    assert classify_range(20000.0) == "ICBM"
+    assert classify_range(math.nan) == "unknown"  # a range not known yet
+    for bad in (-1.0, math.inf, -math.inf):
+        with pytest.raises(ValueError, match="range"):
+            classify_range(bad)
 
 
 @pytest.mark.parametrize("case", sorted(PUBLIC_FLIGHTS))

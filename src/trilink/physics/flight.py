@@ -58,7 +58,8 @@ class FitResult:
 
 @dataclass
 class FlightPlan:
-    """A flown launch: its objects' trajectories and the summary figures the issue names."""
+    """A flown launch: its objects' trajectories and its summary figures (launch, burnout,
+    apogee, range, impact, class)."""
 
     trajectories: list[Trajectory]
     missile: str
