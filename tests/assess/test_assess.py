@@ -3,6 +3,7 @@ class, SLV detection, and a reduced calibration run (the full study is marked sl
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 
@@ -21,13 +22,14 @@ from trilink.assess.ellipse_scale import (
     scale_cov,
 )
 from trilink.assess.impact import (
+    ImpactPrediction,
     ellipse_from_cov,
     is_orbital,
     predict_impact,
     trajectory_impact,
 )
 from trilink.bench.calibration import calibrate
-from trilink.geo import geodesic_inverse, geodetic_to_ecef
+from trilink.geo import geodesic_direct, geodesic_inverse, geodetic_to_ecef
 from trilink.geo.frames import enu_rotation
 from trilink.synthetic.flights import Launch
 from trilink.tracking.metrics import TrackerRun
@@ -88,6 +90,54 @@ def test_classification_by_range() -> None:
     assert classify_range(1200) == "MRBM"
     assert classify_range(4000) == "IRBM"
     assert classify_range(9000) == "ICBM"
+    assert classify_range(math.nan) == "unknown"
+
+
+def _at_range(imp: ImpactPrediction, lat: float, lon: float, range_km: float) -> ImpactPrediction:
+    """``imp`` (one track) with its impact point moved ``range_km`` east of (lat, lon)."""
+    la, lo = geodesic_direct(lat, lon, 90.0, range_km * 1e3)
+    return dataclasses.replace(imp, impact_lat=np.array([la]), impact_lon=np.array([lo]))
+
+
+@pytest.mark.parametrize(
+    ("below", "bound", "above"),
+    [("SRBM", 1000.0, "MRBM"), ("MRBM", 3000.0, "IRBM"), ("IRBM", 5500.0, "ICBM")],
+)
+def test_assessed_class_boundaries_on_a_tracked_missile(
+    tracked: TrackerRun, below: str, bound: float, above: str
+) -> None:
+    """A real track's assessment, its predicted impact point moved 1 km either side of a class
+    boundary: the class flips there. The track's burnout is hidden (P(boost) history zeroed), so
+    the class follows the predicted range alone."""
+    ts = next(s for s in reversed(tracked.sets) if len(s))
+    one = ts.subset(np.array([0]))
+    tid = int(one.ids[0])
+    h = tracked.tracker.history[tid]
+    hist = {tid: dataclasses.replace(h, mu_boost=[0.0] * len(h.mu_boost))}
+    imp = predict_impact(one.t, *impact_state(one, AssessConfig()), log_beta_sigma=0.3)
+    first = assess(one, hist, impact=imp)[0]
+    assert first.burnout_t is None and first.energy_range_km is None
+    assert first.launch_lat is not None and first.launch_lon is not None
+    for d, want in ((bound - 1.0, below), (bound + 1.0, above)):
+        moved = _at_range(imp, first.launch_lat, first.launch_lon, d)
+        a = assess(one, hist, impact=moved)[0]
+        assert a.range_km == pytest.approx(d, abs=1e-3)
+        assert a.cls == want, (d, a.cls)
+
+
+def test_assessed_class_follows_the_burnout_speed_of_a_short_shot(tracked: TrackerRun) -> None:
+    """With its burnout seen, a track whose impact is predicted short (a lofted shot) keeps the
+    class of its burnout speed's minimum-energy range."""
+    ts = next(s for s in reversed(tracked.sets) if len(s))
+    one = ts.subset(np.array([0]))
+    imp = predict_impact(one.t, *impact_state(one, AssessConfig()), log_beta_sigma=0.3)
+    real = assess(one, tracked.tracker.history, impact=imp)[0]
+    assert real.energy_range_km is not None and real.launch_lat is not None
+    assert real.launch_lon is not None
+    short = _at_range(imp, real.launch_lat, real.launch_lon, 100.0)
+    a = assess(one, tracked.tracker.history, impact=short)[0]
+    assert a.range_km == pytest.approx(100.0, abs=1e-3)
+    assert a.cls == classify_range(real.energy_range_km) != "SRBM"
 
 
 def test_assessment_of_a_tracked_salvo(tracked: TrackerRun, launches: list[Launch]) -> None:
@@ -168,7 +218,8 @@ def test_calibration_reduced() -> None:
     hits = float(np.average(res.coverage, weights=res.n))
     assert hits >= 0.85, res.as_dict()
     # the launch point: measured against its stated 95 % circle
-    assert all(0.0 <= c <= 1.0 for c in res.launch_coverage)
+    # (check set: 93.5 % for SRBMs; ≤ 8 of 12 inside has probability ≈ 0.6 % at 93.5 %)
+    assert all(c >= 0.75 for c in res.launch_coverage), res.as_dict()
     assert all(math.isfinite(c.launch_err_m) and c.launch_sigma_m > 0 for c in res.cells)
 
 
@@ -189,12 +240,27 @@ def test_calibration_is_the_same_for_any_worker_count(monkeypatch: pytest.Monkey
 def test_scale_cov_scales_the_axes_and_keeps_their_direction() -> None:
     c = np.array([[9.0e6, 2.0e6], [2.0e6, 2.0e6]])
     w0, v0 = np.linalg.eigh(c)
-    for cls, since in (("SRBM", 60.0), ("MRBM", 200.0), ("unknown", None), ("SRBM", 1e4)):
+    mrbm_t, mrbm_maj, mrbm_min = REPORT_S["MRBM"], ELLIPSE_SCALE["MRBM"], MINOR_SCALE["MRBM"]
+    expected = {
+        ("SRBM", 60.0): (MINOR_SCALE["SRBM"][1], ELLIPSE_SCALE["SRBM"][1]),  # a node
+        # between nodes the log-factor is linear in time
+        ("MRBM", 200.0): (
+            math.exp(np.interp(200.0, mrbm_t, np.log(mrbm_min))),
+            math.exp(np.interp(200.0, mrbm_t, np.log(mrbm_maj))),
+        ),
+        # no class, no burnout: the largest factor of any class at any time
+        ("unknown", None): (
+            max(max(r) for r in MINOR_SCALE.values()),
+            max(max(r) for r in ELLIPSE_SCALE.values()),
+        ),
+        ("SRBM", 1e4): (MINOR_SCALE["SRBM"][-1], ELLIPSE_SCALE["SRBM"][-1]),  # held after
+    }
+    for (cls, since), (f_min, f_maj) in expected.items():
         out = scale_cov(c, cls, since)
         w, v = np.linalg.eigh(out)
         assert abs(abs(float(v[:, 1] @ v0[:, 1])) - 1.0) < 1e-9
-        assert w[0] / w0[0] > 0.0
-        assert w[1] / w0[1] > 0.0
+        assert w[0] / w0[0] == pytest.approx(f_min, rel=1e-9), (cls, since)
+        assert w[1] / w0[1] == pytest.approx(f_maj, rel=1e-9), (cls, since)
     # between tabulated times the factor lies between the neighbours'
     row, times = ELLIPSE_SCALE["SRBM"], REPORT_S["SRBM"]
     mid = 0.5 * (times[1] + times[2])
@@ -319,6 +385,29 @@ def test_assess_checks_a_given_impact_prediction(tracked: TrackerRun) -> None:
     assert [x.record() for x in a] == [x.record() for x in b]
 
 
+#: The default-run band check: SRBM runs on a seed outside the fit (1, 2) and check (3) sets.
+BAND_RUNS, BAND_SEED = 300, 5
+
+
+def test_calibration_band_default_run() -> None:
+    """The calibration criterion at a default-run size: the calibrated 95 % ellipse holds the
+    true impact point in 93.0–96.7 % of 300 SRBM runs × 4 report times, pooled.
+
+    Band: n = 1,200 cells; with a right table each is inside with p = 0.95, so the pooled
+    coverage has binomial σ = √(0.95 · 0.05 / 1200) = 0.63 points (0.66 with the correlation
+    between one run's report times, measured design effect 1.1). 93.0 % is 3.0 σ below 95 %,
+    96.7 % is 2.6 σ above: a right table fails with probability ≈ 0.6 %. Drift: multiplying the
+    table's factors by 0.8 or 1.25 divides each d² by them; on this seed that measures 90.2 %
+    and 96.8 % (95 % on 1.0 would be 94.5 %), both outside. The 1.25 case is close to the edge:
+    an over-sized ellipse gains little coverage, and at this n the upper limit cannot sit lower
+    without failing right tables by chance. The full study per cell is the slow test below."""
+    res = calibrate("SRBM", runs=BAND_RUNS, seed=BAND_SEED)
+    assert min(res.n) >= 0.95 * BAND_RUNS, res.as_dict()
+    hits = sum(c.hit for c in res.cells)
+    coverage = hits / len(res.cells)
+    assert 0.930 <= coverage <= 0.967, (coverage, res.as_dict())
+
+
 CALIB_RUNS = int(os.environ.get("TRILINK_CALIB_RUNS", "2000"))
 
 
@@ -330,9 +419,9 @@ CALIB_RUNS = int(os.environ.get("TRILINK_CALIB_RUNS", "2000"))
 )
 @pytest.mark.parametrize("cls", ["SRBM", "MRBM", "IRBM", "ICBM"])
 def test_calibration_full_band(cls: str) -> None:
-    """The issue's criterion on the check set (seed 3; the ellipse table was fitted on seeds 1
-    and 2): at every report time the 95 % ellipse holds the true impact point in 93–97 % of
-    runs."""
+    """The calibration criterion on the check set (seed 3; the ellipse table was fitted on
+    seeds 1 and 2): at every report time the 95 % ellipse holds the true impact point in 93–97 %
+    of runs."""
     workers = int(os.environ.get("TRILINK_CALIB_WORKERS", "2"))
     res = calibrate(cls, runs=CALIB_RUNS, seed=3, workers=workers)
     assert min(res.n) >= 0.95 * CALIB_RUNS, res.as_dict()

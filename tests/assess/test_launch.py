@@ -43,8 +43,12 @@ def test_burnout_of_a_real_burn() -> None:
     hist = _burn_then_coast(t0=100.0)
     bo = burnout(hist)
     assert bo is not None
-    assert bo[0] == pytest.approx(100.0 + 41.0)  # last boosting state
-    assert bo[1] > 5.0 and bo[2] > 800.0
+    assert bo.t == pytest.approx(100.0 + 41.0)  # last boosting state
+    # the state at 141 s: 40 s at +20 m/s² then 1 s at -9.8 from 200 m/s up, 300 m/s east
+    v_up = 200.0 + 20.0 * 40.0 - 9.8
+    assert bo.speed_mps == pytest.approx(math.hypot(v_up, 300.0), rel=1e-6)
+    h = 5e3 + 200.0 * 40.0 + 0.5 * 20.0 * 40.0**2 + 0.5 * (1000.0 + v_up)
+    assert bo.alt_km == pytest.approx(h / 1000.0, abs=0.05)  # altitude_approx: ~10 m
 
 
 def test_short_blips_and_falls_are_not_burns() -> None:

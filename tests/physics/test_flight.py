@@ -12,7 +12,9 @@ import pytest
 
 from trilink import TrilinkError
 from trilink.cli import main
+from trilink.geo.frames import R_EARTH_MEAN
 from trilink.physics import MISSILES, classify_range, plan_flight
+from trilink.physics.flight import _required_speed, equivalent_range_km, min_energy_apogee_km
 
 REQUIRED = [
     "KN-23",
@@ -41,17 +43,71 @@ def test_catalogue_has_required_missiles_with_sources() -> None:
         assert m.source and m.stages and m.ideal_delta_v > 2000.0
 
 
-def test_classify_range_boundaries() -> None:
-    assert [classify_range(r) for r in (999.0, 1000.0, 2999.0, 3000.0, 5499.0, 5500.0)] == [
-        "SRBM",
-        "MRBM",
-        "MRBM",
-        "IRBM",
-        "IRBM",
-        "ICBM",
+@pytest.mark.parametrize(
+    ("below", "bound", "above"),
+    [("SRBM", 1000.0, "MRBM"), ("MRBM", 3000.0, "IRBM"), ("IRBM", 5500.0, "ICBM")],
+)
+def test_classify_range_boundaries(below: str, bound: float, above: str) -> None:
+    # each boundary pinned from both sides and at the bound itself (it belongs to the upper class)
+    assert classify_range(bound - 1.0) == below
+    assert classify_range(bound - 1e-6) == below
+    assert classify_range(bound) == above
+    assert classify_range(bound + 1.0) == above
+
+
+def test_classify_range_edges() -> None:
+    assert classify_range(0.0) == "SRBM"
+    assert classify_range(20000.0) == "ICBM"
+    assert classify_range(math.nan) == "unknown"  # a range not known yet
+    for bad in (-1.0, math.inf, -math.inf):
+        with pytest.raises(ValueError, match="range"):
+            classify_range(bad)
+
+
+@pytest.mark.parametrize("range_km", [300.0, 1000.0, 3000.0, 10000.0])
+def test_min_energy_apogee_is_the_arc_needing_the_least_speed(range_km: float) -> None:
+    apogee = min_energy_apogee_km(range_km)
+    v = _required_speed(apogee, range_km)
+    # a lower (depressed) or higher (lofted) arc over the same range needs more speed ...
+    assert _required_speed(0.95 * apogee, range_km) > v
+    assert _required_speed(1.05 * apogee, range_km) > v
+    # ... and that speed's minimum-energy range from the surface is the range itself
+    assert equivalent_range_km(v, R_EARTH_MEAN) == pytest.approx(range_km, rel=1e-9)
+
+
+def test_range_alone_flies_the_minimum_energy_arc() -> None:
+    plan = plan_flight(39.2, 125.67, 90.0, 0.0, missile="Hwasong-12", range_km=2700.0)
+    assert plan.fit is not None and plan.fit.converged
+    assert plan.range_km == pytest.approx(2700.0, rel=1e-3)
+    assert plan.apogee_km == pytest.approx(min_energy_apogee_km(2700.0), rel=1e-3)
+    assert plan.fit.scale < 1.0  # less than the full load: 2,700 km is short for it
+
+
+def test_apogee_alone_flies_the_catalogue_load_lofted_to_it() -> None:
+    plans = [
+        plan_flight(39.2, 125.67, 90.0, 0.0, missile="Hwasong-12", apogee_km=apo)
+        for apo in (970.0, 1400.0)
     ]
-    with pytest.raises(ValueError):
-        classify_range(math.nan)
+    for plan, apo in zip(plans, (970.0, 1400.0), strict=True):
+        assert plan.fit is not None and plan.fit.converged
+        assert plan.apogee_km == pytest.approx(apo, rel=1e-3)
+        assert plan.fit.scale == pytest.approx(1.0, abs=0.01)  # the catalogue's load
+    # both lofted above the full load's minimum-energy arc: the higher flies shorter
+    assert 1000.0 < plans[1].range_km < plans[0].range_km < 4000.0
+
+
+def test_flight_shape_errors_are_one_line() -> None:
+    cases = [
+        (dict(apogee_km=500.0), "missile"),  # an apogee alone: no load to set the range
+        (dict(), "missile"),  # neither shape nor missile
+        (dict(missile="Hwasong-12", apogee_km=3000.0), "out of reach"),
+        (dict(missile="Hwasong-12", range_km=-5.0), "range"),
+        (dict(missile="Hwasong-12", apogee_km=math.nan), "apogee"),
+    ]
+    for kwargs, word in cases:
+        with pytest.raises(TrilinkError) as exc:
+            plan_flight(39.2, 125.67, 90.0, 0.0, **kwargs)  # type: ignore[arg-type]
+        assert word in str(exc.value) and "\n" not in str(exc.value), str(exc.value)
 
 
 @pytest.mark.parametrize("case", sorted(PUBLIC_FLIGHTS))

@@ -143,3 +143,40 @@ def test_bad_scenario_files_give_one_line_naming_file_and_field(
 def test_good_file_by_path_loads(good_text: str, write_toml: Any) -> None:
     path = write_toml(good_text, "mine.toml")
     assert load_scenario(str(path)).name == GOOD_NAME
+
+
+SHAPES = {
+    "both": ("apogee_km = 550.0\nrange_km = 2700.0", 550.0, 2700.0),
+    "apogee-only": ("apogee_km = 550.0", 550.0, None),
+    "range-only": ("range_km = 2700.0", None, 2700.0),
+    "neither": ("", None, None),  # the missile's nominal flight
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_launch_shape_by_apogee_and_or_range(shape: str, good_text: str) -> None:
+    lines, apogee, rng = SHAPES[shape]
+    text = _replace(good_text, "apogee_km = 550.0\nrange_km = 2700.0", lines)
+    ln = parse_scenario(text, "x.toml").launches[0]
+    assert (ln.apogee_km, ln.range_km, ln.burnout) == (apogee, rng, None)
+
+
+@pytest.mark.parametrize(
+    ("lines", "field", "why"),
+    [
+        ("range_km = 0.0", "launches[0].range_km", "> 0"),
+        ("apogee_km = -1.0", "launches[0].apogee_km", "> 0"),
+        (
+            "range_km = 2700.0\nburnout = { time_s = 60.0, speed_mps = 3000.0, "
+            "flight_path_angle_deg = 40.0 }",
+            "launches[0].burnout",
+            "not both",
+        ),
+    ],
+)
+def test_launch_shape_errors_are_one_line(lines: str, field: str, why: str, good_text: str) -> None:
+    text = _replace(good_text, "apogee_km = 550.0\nrange_km = 2700.0", lines)
+    with pytest.raises(TrilinkError) as exc:
+        parse_scenario(text, "x.toml")
+    msg = str(exc.value)
+    assert msg.startswith(f"x.toml: {field}: ") and why in msg and "\n" not in msg, msg

@@ -14,22 +14,13 @@ from trilink.assess.impact import ImpactPrediction, ellipse_from_cov, predict_im
 from trilink.assess.launch import burnout_of, launch_of
 from trilink.geo import geodesic_inverse
 from trilink.geo.frames import R_EARTH_MEAN
+from trilink.physics.catalogue import classify_range
 from trilink.physics.flight import equivalent_range_km
 from trilink.tracking.dynamics import BETA_NOMINAL
 from trilink.tracking.tracker import TrackHistory, TrackSet
 
+# classify_range is re-exported: the class an assessment reports follows it.
 __all__ = ["Assessment", "AssessConfig", "assess", "classify_range", "impact_state"]
-
-
-def classify_range(range_km: float) -> str:
-    """SRBM < 1,000 km ≤ MRBM < 3,000 ≤ IRBM < 5,500 ≤ ICBM (public convention)."""
-    if range_km < 1000.0:
-        return "SRBM"
-    if range_km < 3000.0:
-        return "MRBM"
-    if range_km < 5500.0:
-        return "IRBM"
-    return "ICBM"
 
 
 @dataclass
@@ -143,7 +134,7 @@ def assess(
         # follows the range the same burnout speed would reach on a minimum-energy path.
         eq_km: float | None = None
         if bo is not None:
-            eq = equivalent_range_km(bo[2], R_EARTH_MEAN + 1000.0 * bo[1])
+            eq = equivalent_range_km(bo.speed_mps, R_EARTH_MEAN + 1000.0 * bo.alt_km)
             eq_km = eq if math.isfinite(eq) else None
         if imp.orbital[k]:
             cls = "SLV"
@@ -157,7 +148,7 @@ def assess(
             float(imp.ellipse_azimuth_deg[k]),
         )
         if cfg.calibrated_ellipse and math.isfinite(major):
-            since = ts.t - bo[0] if bo else None
+            since = ts.t - bo.t if bo else None
             cov = scale_cov(imp.cov_en[k], cls, since)[None]
             ma, mi, az_ = ellipse_from_cov(cov)
             major, minor, az = float(ma[0]), float(mi[0]), float(az_[0])
@@ -171,9 +162,9 @@ def assess(
                 launch_t=launch.t if launch else None,
                 launch_sigma_m=launch.sigma_m if launch else None,
                 launch_t_sigma_s=launch.t_sigma_s if launch else None,
-                burnout_t=bo[0] if bo else None,
-                burnout_alt_km=bo[1] if bo else None,
-                burnout_speed_mps=bo[2] if bo else None,
+                burnout_t=bo.t if bo else None,
+                burnout_alt_km=bo.alt_km if bo else None,
+                burnout_speed_mps=bo.speed_mps if bo else None,
                 apogee_km=apogee,
                 range_km=rng_km,
                 energy_range_km=eq_km,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,6 +28,7 @@ from trilink.tracking.tracker import TrackHistory
 
 __all__ = [
     "BORN_IN_FLIGHT_KM",
+    "BurnoutEstimate",
     "LaunchEstimate",
     "estimate_launch",
     "launch_of",
@@ -177,6 +179,14 @@ def _ancestors(tid: int, history: dict[int, TrackHistory]) -> Iterator[int]:
         pid = parent_of(pid, history)
 
 
+class BurnoutEstimate(NamedTuple):
+    """A detected end of boost: the track's last boosting state."""
+
+    t: float  # UTC POSIX seconds
+    alt_km: float  # altitude above the ellipsoid (approximate)
+    speed_mps: float  # Earth-relative speed
+
+
 #: A boost-to-coast switch counts as a burnout only after this many seconds of boosting: a real
 #: stage burns for 20 s or more; a blip of a few updates (a separation's jolt, a track born on a
 #: falling stage) is not one.
@@ -193,10 +203,10 @@ SETTLE_UPDATES = 5
 
 def burnout(
     hist: TrackHistory, threshold: float = 0.5, min_burn_s: float = MIN_BURN_S
-) -> tuple[float, float, float] | None:
-    """(time, altitude km, speed m/s) of the last boost-to-coast switch in the history that
-    ended ``min_burn_s`` or more of boosting which gained :data:`MIN_BURN_DE` of energy, or None
-    if the track was never seen burning."""
+) -> BurnoutEstimate | None:
+    """The burnout (time, altitude km, speed m/s) of the last boost-to-coast switch in the
+    history that ended ``min_burn_s`` or more of boosting which gained :data:`MIN_BURN_DE` of
+    energy, or None if the track was never seen burning."""
     mu = np.asarray(hist.mu_boost)
     if len(mu) < 3:
         return None
@@ -216,7 +226,7 @@ def burnout(
         # the switch is detected a little late: the last boosting state is the closest
         x = hist.x[j]
         alt = float(altitude_approx(x[None, 0:3])[0]) / 1000.0
-        return float(hist.t[j]), alt, float(np.linalg.norm(x[3:6]))
+        return BurnoutEstimate(float(hist.t[j]), alt, float(np.linalg.norm(x[3:6])))
     return None
 
 
@@ -228,7 +238,7 @@ def _jacobi(x: Array) -> float:
     return float(0.5 * (v @ v) - GM_EARTH / np.linalg.norm(r) - rot)
 
 
-def burnout_of(tid: int, history: dict[int, TrackHistory]) -> tuple[float, float, float] | None:
+def burnout_of(tid: int, history: dict[int, TrackHistory]) -> BurnoutEstimate | None:
     """Burnout of track ``tid``: its own, or — for a track that never saw a burn end, such as a
     re-entry vehicle whose track was born at its separation — that of the track it separated
     from (followed back through the stack). Why: the time since burnout keys the ellipse

@@ -76,7 +76,14 @@ class Missile:
 
 
 def classify_range(range_km: float) -> str:
-    """Range class: SRBM < 1,000 km ≤ MRBM < 3,000 ≤ IRBM < 5,500 ≤ ICBM (DESIGN §2)."""
+    """Range class: SRBM < 1,000 km ≤ MRBM < 3,000 ≤ IRBM < 5,500 ≤ ICBM (the public
+    convention for ballistic missiles by maximum range).
+
+    NaN (a range not known yet) gives ``"unknown"``; a negative or infinite range is not a
+    ballistic range (an orbital shot is the caller's ``"SLV"``) and raises ``ValueError``.
+    """
+    if math.isnan(range_km):
+        return "unknown"
     if not math.isfinite(range_km) or range_km < 0:
         raise ValueError(f"range must be a finite non-negative number, got {range_km!r}")
     if range_km < 1000.0:

@@ -31,6 +31,7 @@ __all__ = [
     "equivalent_range_km",
     "fit_boost",
     "fly_missiles",
+    "min_energy_apogee_km",
     "plan_flight",
     "select_missile",
 ]
@@ -58,7 +59,8 @@ class FitResult:
 
 @dataclass
 class FlightPlan:
-    """A flown launch: its objects' trajectories and the summary figures the issue names."""
+    """A flown launch: its objects' trajectories and its summary figures (launch, burnout,
+    apogee, range, impact, class)."""
 
     trajectories: list[Trajectory]
     missile: str
@@ -279,12 +281,15 @@ def plan_flight(
 ) -> FlightPlan:
     """Fly one launch and return its objects and summary.
 
-    Give ``apogee_km`` and ``range_km`` (fitted), or ``burnout`` = (time s, speed m/s,
+    Give ``apogee_km`` and/or ``range_km`` (fitted), or ``burnout`` = (time s, speed m/s,
     flight-path angle deg), or only ``missile`` (flown with its full load on a
-    minimum-energy-like pitch program; an SLV flies its orbital program). With ``burnout`` the
-    time sets the propellant load (fixed engines) and the angle is matched; the speed is then
-    what the missile's stages give — it is checked by the caller, not fitted (a third knob,
-    thrust, would make the catalogue meaningless).
+    minimum-energy-like pitch program; an SLV flies its orbital program). With only
+    ``range_km`` the apogee is that of the minimum-energy arc (:func:`min_energy_apogee_km`);
+    with only ``apogee_km`` (a ``missile`` is then needed) the range is the one the missile's
+    full catalogue load reaches when pitched to that apogee (:func:`_range_for_apogee`). With
+    ``burnout`` the time sets the propellant load (fixed engines) and the angle is matched; the
+    speed is then what the missile's stages give — it is checked by the caller, not fitted (a
+    third knob, thrust, would make the catalogue meaningless).
     """
     for name, value in (("latitude", site_lat_deg), ("longitude", site_lon_deg)):
         if not math.isfinite(value):
@@ -299,8 +304,15 @@ def plan_flight(
         raise TrilinkError(str(exc.args[0])) from exc
     fit: FitResult | None = None
     if apogee_km is not None or range_km is not None:
-        if apogee_km is None or range_km is None:
-            raise TrilinkError("give both apogee and range, or neither")
+        if range_km is None:
+            assert apogee_km is not None
+            if m is None:
+                raise TrilinkError(
+                    "an apogee alone needs a missile: its catalogue load sets the range"
+                )
+            range_km = _range_for_apogee(site_lat_deg, site_lon_deg, azimuth_deg, m, apogee_km)
+        elif apogee_km is None:
+            apogee_km = min_energy_apogee_km(range_km)
         fit = fit_boost(site_lat_deg, site_lon_deg, azimuth_deg, apogee_km, range_km, m)
         m = get_missile(fit.missile)
         scale, theta, az_cmd = fit.scale, math.radians(fit.theta_end_deg), fit.azimuth_cmd_deg
@@ -311,7 +323,7 @@ def plan_flight(
         az_cmd = azimuth_deg
     else:
         if m is None:
-            raise TrilinkError("give a missile, or apogee and range")
+            raise TrilinkError("give a missile, or an apogee and/or a range")
         scale, az_cmd = 1.0, azimuth_deg
         # A missile flies close to minimum energy; an SLV the pitch that maximises its perigee.
         theta = (
@@ -493,6 +505,57 @@ def equivalent_range_km(speed_mps: float, radius_m: float) -> float:
     if nu >= 1.0:
         return math.inf
     return 2.0 * math.asin(nu / (2.0 - nu)) * R_EARTH_MEAN / 1e3
+
+
+def min_energy_apogee_km(range_km: float) -> float:
+    """Apogee [km] of the minimum-energy vacuum arc from the surface over ``range_km``.
+
+    The inverse of :func:`equivalent_range_km` at the surface: the range angle ψ needs
+    ν = v² R / μ = 2 s / (1 + s) with s = sin(ψ/2), flown at the flight-path angle
+    γ = π/4 − ψ/4; the apogee is that arc's apoapsis. About a quarter of the range for short
+    ranges (1,000 km: 240 km; 10,000 km: 1,320 km).
+    """
+    if not (math.isfinite(range_km) and 0.0 < range_km < 20000.0):
+        raise TrilinkError(f"range must be a positive number of km below 20,000, got {range_km}")
+    re = R_EARTH_MEAN
+    psi = range_km * 1e3 / re
+    s = math.sin(psi / 2.0)
+    nu = 2.0 * s / (1.0 + s)
+    gamma = math.pi / 4.0 - psi / 4.0
+    a = re / (2.0 - nu)  # vis-viva: v² = μ (2/R − 1/a)
+    p = re * nu * math.cos(gamma) ** 2  # semi-latus rectum h²/μ, h = R v cos γ
+    e = math.sqrt(max(0.0, 1.0 - p / a))
+    return (a * (1.0 + e) - re) / 1e3
+
+
+def _range_for_apogee(lat: float, lon: float, az: float, m: Missile, apogee_km: float) -> float:
+    """Range [km] the missile's full catalogue load reaches when pitched to reach ``apogee_km``.
+
+    Why full load: a published apogee without a range is usually a lofted test, and the
+    catalogue load is the missile's one known energy. Flights at final pitch −10…86° are flown
+    in one batch (flights that circle the globe are dropped, as in :func:`fit_boost`); apogee
+    grows with the pitch, so the range is interpolated between the two flights whose apogees
+    bracket the target (the most lofted such pair)."""
+    if not (math.isfinite(apogee_km) and 0.0 < apogee_km <= 20000.0):
+        raise TrilinkError(f"apogee must be a positive number of km, got {apogee_km}")
+    thetas = np.radians(np.linspace(-10.0, 86.0, 25))
+    n = len(thetas)
+    runs = _fly_batch(lat, lon, [m] * n, np.ones(n), thetas, np.full(n, az))
+    ok = [
+        f.impacted and f.t[-1] <= 1.3 * _kepler_time_s(apo, rng) + 1.3 * m.burn_time_s + 120.0
+        for f, apo, rng, _ in runs
+    ]
+    for i in range(n - 2, -1, -1):
+        (_, a0, r0, _), (_, a1, r1, _) = runs[i], runs[i + 1]
+        if ok[i] and ok[i + 1] and min(a0, a1) <= apogee_km <= max(a0, a1):
+            w = 0.0 if a1 == a0 else (apogee_km - a0) / (a1 - a0)
+            return r0 + w * (r1 - r0)
+    reach = [apo for (_, apo, _, _), good in zip(runs, ok, strict=True) if good]
+    span = f"{min(reach):.0f}–{max(reach):.0f} km" if reach else "none"
+    raise TrilinkError(
+        f"apogee {apogee_km:g} km is out of reach of {m.name} on its catalogue load "
+        f"(apogees {span}); give range_km too"
+    )
 
 
 def _orbit_pitch(lat: float, lon: float, az: float, m: Missile) -> float:

@@ -47,8 +47,9 @@ class Burnout(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=T
 
 class Launch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """One launch. Place by ``site`` (a name in the launch-site list) or ``lat_deg``/``lon_deg``;
-    shape by ``apogee_km`` and ``range_km``, or by an explicit ``burnout``, or by neither (the
-    missile's nominal flight)."""
+    shape by ``apogee_km`` and/or ``range_km`` (range alone: the minimum-energy arc; apogee
+    alone: the missile's full load pitched to that apogee), or by an explicit ``burnout``, or by
+    none of them (the missile's nominal flight)."""
 
     id: str
     missile: str
@@ -246,8 +247,6 @@ def _check(scn: Scenario, origin: str) -> None:
             fail(f"{where}.time_s", "must be within [0, duration_s)")
         if not 0 <= ln.azimuth_deg <= 360:
             fail(f"{where}.azimuth_deg", "must be within [0, 360]")
-        if (ln.apogee_km is None) != (ln.range_km is None):
-            fail(f"{where}.apogee_km", "give both apogee_km and range_km, or neither")
         for name in ("apogee_km", "range_km"):
             v = getattr(ln, name)
             if v is not None and v <= 0:
