@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +49,10 @@ Array = NDArray[np.float64]
 #: one launch announced by two nations: points this close (m, beyond 3σ) and times (s)
 SAME_LAUNCH_M = 50_000.0
 SAME_LAUNCH_S = 30.0
+#: objects this close (m) when first tied to a launch belong to the same launch
+SAME_OBJECT_M = 100_000.0
+#: a launch event whose launch no fused track names yet is applied after this long (s)
+EVENT_HOLD_S = 3.0
 #: below this a track that stops reporting has reached the ground (radars lose it low)
 FALLEN_ALT_M = 30_000.0
 #: an object predicted to fall short of this share of its launch's longest range is a stage
@@ -119,6 +123,8 @@ class WarningDesk:
         self.seed = seed
         self.book = FusionBook()
         self.now_ns = 0
+        #: the time of the last fuse (s): when held launch events were received
+        self._clock_s = -math.inf
         self.engine = WarningEngine(
             nation, areas, clock=lambda: self.now_ns, status=status, thresholds=thresholds
         )
@@ -129,8 +135,9 @@ class WarningDesk:
         self._object_of_source: dict[str, str] = {}
         self._launch_of_source: dict[str, str] = {}
         self._phase_of_source: dict[str, str] = {}
-        #: per tick: fused rows (object id per row) waiting for predictions
-        self._pending: list[str] = []
+        #: launch events held until their launch is known (key -> event, time received)
+        self._pending: dict[str, LaunchEvent] = {}
+        self._received: dict[str, float] = {}
         #: share of ticks at which each object was fused from two nations or more
         self.multi_source_ticks: dict[str, int] = {}
         self.seen_ticks: dict[str, int] = {}
@@ -168,48 +175,116 @@ class WarningDesk:
     def _add_launch(self, origin: str, ev: LaunchEvent) -> None:
         key = f"{origin}/{ev.launch_id}"
         if key in self.alias:
-            return
+            self._apply_event(key, ev)
+        else:
+            # Held a moment: the tracks that come with it usually tie it to a launch already
+            # known (by the fused track), which is surer than comparing launch points.
+            self._pending.setdefault(key, ev)
+            self._received.setdefault(key, self._clock_s)
+
+    def _settle_events(self, t: float) -> None:
+        """Apply held launch events whose launch is now known, or that waited long enough."""
+        for key, ev in list(self._pending.items()):
+            if key in self.alias or t - self._received[key] >= EVENT_HOLD_S:
+                del self._pending[key]
+                self._apply_event(key, ev)
+
+    def _apply_event(self, key: str, ev: LaunchEvent) -> None:
         t = ev.launch_time_ns / 1e9
-        for lid, la in self.launches.items():
-            d = float(geodesic_inverse(la.lat, la.lon, ev.lat_deg, ev.lon_deg)[2])
-            if d < SAME_LAUNCH_M + 3.0 * (la.sigma_m + ev.point_sigma_m) and abs(la.t - t) < (
-                SAME_LAUNCH_S
-            ):
-                self.alias[key] = lid
-                if la.view.missile_class == "unknown" and ev.missile_class != "unknown":
-                    la.view = LaunchView(
-                        launch_id=lid,
-                        time_ns=la.view.time_ns,
-                        lat_deg=la.view.lat_deg,
-                        lon_deg=la.view.lon_deg,
-                        sigma_m=la.view.sigma_m,
-                        missile_class=ev.missile_class,
-                        source=la.view.source,
-                    )
-                return
-        lid = (
-            f"{self.nation}-{ev.launch_id}" if origin == self.nation else f"{origin}-{ev.launch_id}"
-        )
+        lid = self.alias.get(key)
+        if lid is None:
+            for other, la in self.launches.items():
+                if math.isfinite(la.lat):
+                    d = float(geodesic_inverse(la.lat, la.lon, ev.lat_deg, ev.lon_deg)[2])
+                    near = d < SAME_LAUNCH_M + 3.0 * (la.sigma_m + ev.point_sigma_m)
+                    if near and abs(la.t - t) < SAME_LAUNCH_S:
+                        lid = other
+                        break
+                if self._first_seen_near(other, ev):
+                    lid = other
+                    break
+        if lid is None:
+            lid = self._new_launch(key)
         self.alias[key] = lid
-        self.launches[lid] = _Launch(
-            view=LaunchView(
-                launch_id=lid,
+        la = self.launches[lid]
+        v = la.view
+        if not math.isfinite(la.lat):
+            # a launch first known from tracks gets its point from the first event about it
+            la.lat, la.lon, la.t, la.sigma_m = ev.lat_deg, ev.lon_deg, t, ev.point_sigma_m
+            v = replace(
+                v,
                 time_ns=ev.launch_time_ns,
                 lat_deg=ev.lat_deg,
                 lon_deg=ev.lon_deg,
                 sigma_m=ev.point_sigma_m,
-                missile_class=ev.missile_class,
-                source="own" if origin == self.nation else "partner",
-            ),
-            lat=ev.lat_deg,
-            lon=ev.lon_deg,
-            t=t,
-            sigma_m=ev.point_sigma_m,
+            )
+        if v.missile_class == "unknown" and ev.missile_class != "unknown":
+            v = replace(v, missile_class=ev.missile_class)
+        la.view = v
+
+    def _first_seen_near(self, lid: str, ev: LaunchEvent) -> bool:
+        """Whether a launch known only from tracks matches an event: one of its objects was
+        first seen within reach of the event's launch point (a radar first sees a missile up to
+        a few minutes of flight, a few hundred km, from its launch point)."""
+        for oid, o in self.objects.items():
+            hist = self.history.get(oid)
+            if o.launch_id != lid or not hist:
+                continue
+            t0, lat0, lon0, _ = hist[0]
+            d = float(geodesic_inverse(lat0, lon0, ev.lat_deg, ev.lon_deg)[2])
+            # ~7 km/s at most since launch, plus the event's own uncertainty
+            reach = 7_000.0 * max(t0 - ev.launch_time_ns / 1e9, 0.0) + 3.0 * ev.point_sigma_m
+            if d < SAME_LAUNCH_M + reach:
+                return True
+        return False
+
+    def _new_launch(self, key: str) -> str:
+        """A launch named after the first key (origin/launch id) it was known by."""
+        origin, name = key.split("/", 1)
+        lid = name if name.startswith(f"{origin}-") else f"{origin}-{name}"
+        self.launches[lid] = _Launch(
+            view=LaunchView(launch_id=lid, source="own" if origin == self.nation else "partner"),
+            lat=math.nan,
+            lon=math.nan,
+            t=math.nan,
+            sigma_m=0.0,
         )
+        return lid
+
+    def _launch_near(self, o: _Object, t: float) -> str | None:
+        """A launch with an object current now within ``SAME_OBJECT_M`` of ``o``: the same
+        missile seen by two nations whose reports did not fuse yet (or a volley's neighbour)."""
+        p = o.x[0:3]
+        for other in self.objects.values():
+            if other is o or other.launch_id is None or other.last_t < t - 1e-9:
+                continue
+            if float(np.linalg.norm(other.x[0:3] - p)) < SAME_OBJECT_M:
+                return other.launch_id
+        return None
+
+    def _launch_of_row(self, sources: Sequence[str], o: _Object, t: float) -> str | None:
+        """The launch of a fused row: the one any of its sources' launch ids already names, else
+        a new one from the first. Every id of the row then names it: one missile reported by two
+        nations under their own launch ids is one launch (matched by the fused track, which is
+        surer than launch points estimated from different sensors)."""
+        keys = [self._launch_of_source[s] for s in sources if s in self._launch_of_source]
+        if not keys:
+            return None
+        known = [self.alias[k] for k in keys if k in self.alias]
+        if o.launch_id is not None:
+            known.insert(0, o.launch_id)  # the object's launch, whoever named it first
+        lid = known[0] if known else (self._launch_near(o, t) or self._new_launch(keys[0]))
+        for k in keys:
+            self.alias.setdefault(k, lid)
+        return lid
 
     # ------------------------------------------------------------------ picture
     def fuse(self, t: float) -> list[str]:
         """Fuse at ``t``; update the objects; return the ids of objects due a new prediction."""
+        self._clock_s = t
+        for key in self._pending:
+            if self._received[key] == -math.inf:  # held before the first fuse
+                self._received[key] = t
         pic = self.book.fuse(t)
         present: set[str] = set()
         due: list[str] = []
@@ -239,16 +314,14 @@ class WarningDesk:
             self.seen_ticks[oid] = self.seen_ticks.get(oid, 0) + 1
             if len(nations) >= 2:
                 self.multi_source_ticks[oid] = self.multi_source_ticks.get(oid, 0) + 1
+            lid = self._launch_of_row(sources, o, t)
             if o.launch_id is None:
-                for s in sources:
-                    lid = self.alias.get(self._launch_of_source.get(s, ""))
-                    if lid is not None:
-                        o.launch_id = lid
-                        break
+                o.launch_id = lid
             if o.phase == "boost" or o.launch_id is None:
                 continue
             if o.prediction is None or t - o.prediction.t >= self.predict_every_s - 1e-9:
                 due.append(oid)
+        self._settle_events(t)
         for oid, o in self.objects.items():
             if oid in present or o.fallen or o.last_t == -math.inf:
                 continue
@@ -270,11 +343,16 @@ class WarningDesk:
         objs: list[ObjectView] = []
         for lid, group in by_launch.items():
             la = self.launches[lid]
+            lat0, lon0 = la.lat, la.lon
+            if not math.isfinite(lat0):
+                # no launch point yet: the earliest sub-point seen of the launch's objects
+                first = min((self.history[o.object_id][0] for o in group), key=lambda h: h[0])
+                lat0, lon0 = first[1], first[2]
             ranges = {
                 o.object_id: float(
-                    geodesic_inverse(
-                        la.lat, la.lon, o.prediction.impact_lat, o.prediction.impact_lon
-                    )[2]
+                    geodesic_inverse(lat0, lon0, o.prediction.impact_lat, o.prediction.impact_lon)[
+                        2
+                    ]
                 )
                 for o in group
                 if o.prediction is not None
