@@ -39,6 +39,23 @@ def kor_state(env: Env, kind: str = "track", n: int = 0) -> tuple[str, bytes]:
     return envelope.msg_id, encode(load_signing_key(env.keys, "KOR").sign(envelope))
 
 
+def kor_event(env: Env, n: int) -> tuple[str, bytes]:
+    """A valid KOR launch event."""
+    now = time.time_ns()
+    envelope = Envelope(
+        schema=1,
+        msg_id=new_msg_id(now),
+        kind="launch",
+        origin="KOR",
+        created_ns=now,
+        classification="SECRET",
+        rel_to=REL,
+        status="exercise",
+        payload=sample_payload("launch", n),
+    )
+    return envelope.msg_id, encode(load_signing_key(env.keys, "KOR").sign(envelope))
+
+
 async def restart(env: Env, nation: str) -> Node:
     """Stop the node and start a new one on the same store file."""
     await env.nodes[nation].stop()
@@ -108,7 +125,7 @@ async def test_track_replay_after_restart_is_refused_direct_and_via_hub(env: Env
         await env.stop_nodes()
 
 
-async def test_hub_relays_each_state_message_once(env: Env) -> None:
+async def test_hub_relays_each_message_once(env: Env) -> None:
     await env.start_nodes()
     try:
         kor, usa, jpn = env.nodes["KOR"], env.nodes["USA"], env.nodes["JPN"]
@@ -124,6 +141,19 @@ async def test_hub_relays_each_state_message_once(env: Env) -> None:
         assert rows(usa, "refused_in", track_id, "h") == ["replay", "replay"]
         assert usa.refused_in["replay"] == 2
         assert rows(jpn, "received", track_id, "r") == [""]
+        assert jpn.refused_in["replay"] == 0
+        # Events too (already durable before): three relay requests under distinct stream ids.
+        assert kor.nc is not None
+        js = kor.nc.jetstream()
+        (event_id, event), (last_id, last) = kor_event(env, 1), kor_event(env, 2)
+        for i in range(3):
+            await js.publish("tl.h.KOR.JPN.ev.launch", event, headers={"Nats-Msg-Id": f"c{i}"})
+        await js.publish("tl.h.KOR.JPN.ev.launch", last, headers={"Nats-Msg-Id": "last"})
+        # The hub reads its stream in order and relays in order: the last in means all are in.
+        assert await wait_for(lambda: bool(rows(jpn, "received", last_id)))
+        assert rows(usa, "relayed", event_id) == [""]
+        assert rows(usa, "refused_in", event_id, "h") == ["replay", "replay"]
+        assert rows(jpn, "received", event_id, "r") == [""]
         assert jpn.refused_in["replay"] == 0
     finally:
         await env.stop_nodes()
