@@ -17,6 +17,7 @@ from trilink.wire.messages import (
     ImpactPrediction,
     LaunchEvent,
     TrackReport,
+    Warning,
 )
 from trilink.wire.signing import Keyring, NationKey
 
@@ -202,3 +203,43 @@ def test_spliced_hop_equals_reencoded(keys: dict[str, NationKey], ring: Keyring)
     assert spliced == encode(relayed)
     ring.verify(decode(spliced))
     assert splice_first_hop(spliced, relayed.hops[0]) is None  # only the first hop is spliced
+
+
+def _impact_with_area(area: str) -> bytes:
+    env = launch_envelope()
+    impact = ImpactPrediction(
+        launch_id="L1",
+        update=0,
+        lat_deg=40.0,
+        lon_deg=135.0,
+        major_m=20.0,
+        minor_m=10.0,
+        azimuth_deg=0.0,
+        impact_time_ns=1,
+        confidence=0.9,
+        areas=(AreaProbability(area=area, probability=0.1),),
+    )
+    return encode(msgspec.structs.replace(env, kind="impact", payload=impact))
+
+
+def _warning_with_area(area: str) -> bytes:
+    env = launch_envelope()
+    warning = Warning(launch_id="L1", warning_id="W1", stage="shelter", issued_ns=1, areas=(area,))
+    return encode(msgspec.structs.replace(env, kind="warning", payload=warning))
+
+
+@pytest.mark.parametrize("area", ["JP-13", "KR-11", "US-GU", "JP-01", "KR-50", "US-AK"])
+def test_iso_3166_2_area_codes_decode(area: str) -> None:
+    for data in (_impact_with_area(area), _warning_with_area(area)):
+        payload = decode(data).payload
+        assert isinstance(payload, ImpactPrediction | Warning)
+
+
+@pytest.mark.parametrize(
+    "area", ["KOR-RADAR-7", "SEA-JP-EEZ", "jp-13", "JP13", "JP-", "J-13", "JP-1234", "JP_13"]
+)
+def test_malformed_area_codes_are_refused(area: str) -> None:
+    for data in (_impact_with_area(area), _warning_with_area(area)):
+        with pytest.raises(WireError) as err:
+            decode(data)
+        assert err.value.reason == "invalid"

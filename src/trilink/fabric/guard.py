@@ -2,8 +2,9 @@
 
 Outbound (:meth:`Guard.prepare`, :meth:`Guard.relay`): check the markings against each
 destination and the agreements in force, strip what must not leave (sensor identities and sites:
-the provenance is dropped, track ids are pseudonymised, known sensor names are redacted from text
-and refused in identifiers), sign, and produce exactly one subject per destination.
+the provenance is dropped, track ids are pseudonymised, known sensor names, in any spelling, are
+redacted from free text and refused in every other string at any depth), sign, and produce
+exactly one subject per destination.
 
 Inbound (:func:`check_inbound`): size, strict decoding, subject versus envelope (origin,
 destination, leg, kind), signatures of the origin and every hop, markings and agreements. Every
@@ -13,15 +14,19 @@ the caller.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import random
+import re
+import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import msgspec
+import msgspec.inspect as mi
 
 from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
@@ -32,6 +37,7 @@ from trilink.wire.messages import (
     CLASSIFICATIONS,
     EVENT_KINDS,
     SCHEMA_VERSION,
+    AgreementState,
     Classification,
     Envelope,
     Payload,
@@ -45,6 +51,8 @@ from trilink.wire.messages import (
 from trilink.wire.signing import Keyring, NationKey
 
 __all__ = [
+    "FREE_TEXT",
+    "REDACTED",
     "AuditSink",
     "Guard",
     "Outbound",
@@ -52,12 +60,18 @@ __all__ = [
     "Refusal",
     "VerifiedCache",
     "check_inbound",
+    "fold",
+    "names_any",
+    "payload_strings",
+    "redact",
 ]
 
 #: Clocks of partner nodes may differ a little; beyond this a message is from the future.
 MAX_FUTURE_NS = 30 * 1_000_000_000
 #: Older than this, a message is refused as stale (outage replays stay well inside it).
 MAX_AGE_NS = 6 * 3600 * 1_000_000_000
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -158,10 +172,14 @@ class Guard:
         self._pseudonyms[track_id] = out = f"{self.nation}-T{digest.hexdigest()[:12]}"
         return out
 
-    def strip(self, item: Outgoing) -> Payload:
-        """The payload as it may leave: no sensor identity or site, in any field."""
+    def strip(self, item: Outgoing, msg_id: str = "") -> Payload:
+        """The payload as it may leave: no sensor identity or site, in any field at any depth.
+
+        Track ids are pseudonymised; a sensitive term (in any spelling, see :func:`fold`) in free
+        text is redacted, in any other string it refuses the message or, inside a batch, only the
+        reports that hold it (audited as ``sensor_identity``).
+        """
         payload = item.payload
-        terms = self._terms(item.provenance)
         if isinstance(payload, TrackReport):
             payload = msgspec.structs.replace(payload, track_id=self.pseudonym(payload.track_id))
         elif isinstance(payload, TrackBatch):
@@ -171,18 +189,50 @@ class Guard:
                     for r in payload.reports
                 )
             )
-        if isinstance(payload, Warning) and terms:
-            text = payload.text_en
-            for term in terms:
-                if term.lower() in text.lower():
-                    self.redactions += 1
-                    text = _replace_ci(text, term, "[sensor]")
-            payload = msgspec.structs.replace(payload, text_en=text)
-        lowered = encode_payload_strings(payload)
-        for term in terms:
-            if term.lower() in lowered:
-                raise WireError("sensor_identity", "a sensor identity is in an identifier")
+        terms = self._folded_terms(item.provenance)
+        if not terms:
+            return payload
+        payload = self._redact(payload, terms)
+        if isinstance(payload, TrackBatch):
+            kept = tuple(r for r in payload.reports if not names_any(r, terms))
+            dropped = len(payload.reports) - len(kept)
+            if kept and dropped:
+                # One bad report must not cost its batch-mates: they go, it is refused.
+                detail = f"{dropped} of {len(payload.reports)} reports dropped"
+                self._refuse(Refusal("sensor_identity", msg_id, "tracks", self.nation, "", detail))
+                payload = TrackBatch(reports=kept)
+            elif not kept:
+                raise WireError("sensor_identity", "a sensor identity is in every report")
+        elif names_any(payload, terms):
+            raise WireError("sensor_identity", "a sensor identity is in an identifier")
         return payload
+
+    def _folded_terms(self, provenance: Provenance | None) -> tuple[str, ...]:
+        """The sensitive terms, folded (a term that folds to nothing matches nothing)."""
+        return tuple(sorted({f for f in map(fold, self._terms(provenance)) if f}))
+
+    def _redact(self, obj: _T, terms: tuple[str, ...]) -> _T:
+        """``obj`` with the terms in its free-text fields (:data:`FREE_TEXT`) redacted."""
+        if isinstance(obj, msgspec.Struct):
+            changes: dict[str, object] = {}
+            for name in _text_fields(type(obj)):
+                value = getattr(obj, name)
+                if isinstance(value, str):
+                    if (type(obj), name) in FREE_TEXT:
+                        text, n = redact(value, terms)
+                        if n:
+                            self.redactions += n
+                            changes[name] = text
+                elif isinstance(value, msgspec.Struct | tuple):
+                    new = self._redact(value, terms)
+                    if new is not value:
+                        changes[name] = new
+            return msgspec.structs.replace(obj, **changes) if changes else obj
+        if isinstance(obj, tuple):
+            items = tuple(self._redact(v, terms) for v in obj)
+            if any(a is not b for a, b in zip(items, obj, strict=True)):
+                return items  # type: ignore[return-value]
+        return obj
 
     # -- outbound ------------------------------------------------------------------------------
     def prepare(self, item: Outgoing) -> list[Outbound]:
@@ -199,7 +249,7 @@ class Guard:
             self._refuse(Refusal("bad_markings", msg_id, kind, self.nation, "", repr(rel_to)))
             return []
         try:
-            payload = self.strip(item)
+            payload = self.strip(item, msg_id)
         except WireError as exc:
             self._refuse(Refusal(exc.reason, msg_id, kind, self.nation, "", exc.detail))
             return []
@@ -307,26 +357,180 @@ class Guard:
         )
 
 
-def encode_payload_strings(payload: Payload) -> str:
-    """All string values of a payload, lower-cased (for the sensor-identity check)."""
-    parts: list[str] = []
-    for name in payload.__struct_fields__:
-        value = getattr(payload, name)
-        if isinstance(value, str) and name != "text_en":
-            parts.append(value.lower())
-    return "\x00".join(parts)
+#: Free-text fields: a sensitive term there is redacted; in any other string it refuses.
+FREE_TEXT: frozenset[tuple[type, str]] = frozenset(
+    {(Warning, "text_en"), (AgreementState, "reason")}
+)
+#: What a redacted span becomes.
+REDACTED = "[sensor]"
+#: Made by the guard from a keyed hash: they carry nothing, and a short term could match their
+#: hex digits by chance.
+_PSEUDONYMS: frozenset[tuple[type, str]] = frozenset({(TrackReport, "track_id")})
+_ASCII_DROP = str.maketrans({chr(i): None for i in range(128) if not chr(i).isalnum()})
 
 
-def _replace_ci(text: str, term: str, repl: str) -> str:
-    lower, low_term = text.lower(), term.lower()
-    out, i = [], 0
-    while True:
-        j = lower.find(low_term, i)
-        if j < 0:
-            out.append(text[i:])
-            return "".join(out)
-        out.append(text[i:j] + repl)
-        i = j + len(term)
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    # Decompose, fold case, decompose again (folding can yield decomposable characters): then
+    # compatibility forms (fullwidth, ligatures, NFKC) and accented letters meet their plain
+    # letters, and marks, spaces, punctuation, dashes and zero-width characters all drop out.
+    out: list[str] = []
+    for c in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", ch).casefold()):
+        if c.isalnum():
+            digit = unicodedata.decimal(c, None)
+            out.append(c if digit is None else str(digit))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """``text`` reduced to its case-folded, compatibility-normalised letters and digits.
+
+    Spellings that differ only in case, Unicode compatibility form, accents or separators (any
+    run of non-alphanumeric characters, or none) fold alike: "KOR RADAR 7", "kor_radar-7",
+    "KOR\u2010RADAR\u20117" and "KOR\u200bRADAR7" all fold to "korradar7".
+    """
+    if text.isascii():  # the common case, ~20x faster
+        return text.lower().translate(_ASCII_DROP)
+    return "".join(map(_fold_char, text))
+
+
+def redact(text: str, terms: tuple[str, ...]) -> tuple[str, int]:
+    """``text`` with every span whose fold holds a folded term replaced; and how many spans."""
+    chars: list[str] = []
+    origin: list[int] = []  # index in ``text`` of each folded character
+    for i, ch in enumerate(text):
+        for c in _fold_char(ch):
+            chars.append(c)
+            origin.append(i)
+    folded = "".join(chars)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        start = folded.find(term)
+        while start >= 0:
+            end = start + len(term)
+            spans.append((origin[start], origin[end - 1] + 1))
+            start = folded.find(term, start + 1)
+    if not spans:
+        return text, 0
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out: list[str] = []
+    pos = 0
+    for a, b in merged:
+        out += [text[pos:a], REDACTED]
+        pos = b
+    out.append(text[pos:])
+    return "".join(out), len(merged)
+
+
+def _may_hold_str(t: mi.Type, seen: frozenset[type] = frozenset()) -> bool:
+    """Whether a value of msgspec type ``t`` can contain a string anywhere inside."""
+    if isinstance(t, mi.StrType | mi.AnyType):
+        return True
+    if isinstance(t, mi.LiteralType):
+        return any(isinstance(v, str) for v in t.values)
+    if isinstance(t, mi.Metadata):
+        return _may_hold_str(t.type, seen)
+    if isinstance(t, mi.UnionType):
+        return any(_may_hold_str(u, seen) for u in t.types)
+    if isinstance(t, mi.TupleType):
+        return any(_may_hold_str(u, seen) for u in t.item_types)
+    if isinstance(t, mi.VarTupleType | mi.ListType | mi.SetType | mi.FrozenSetType):
+        return _may_hold_str(t.item_type, seen)
+    if isinstance(t, mi.DictType):
+        return _may_hold_str(t.key_type, seen) or _may_hold_str(t.value_type, seen)
+    if isinstance(t, mi.StructType):
+        if t.cls in seen:  # recursive type: its strings are found where it starts
+            return False
+        return any(_may_hold_str(f.type, seen | {t.cls}) for f in t.fields)
+    return False
+
+
+def _structs_in(t: mi.Type) -> Iterator[type]:
+    """The struct classes a value of msgspec type ``t`` can directly contain."""
+    if isinstance(t, mi.StructType):
+        yield t.cls
+    elif isinstance(t, mi.Metadata):
+        yield from _structs_in(t.type)
+    elif isinstance(t, mi.UnionType | mi.TupleType):
+        for u in t.types if isinstance(t, mi.UnionType) else t.item_types:
+            yield from _structs_in(u)
+    elif isinstance(t, mi.VarTupleType | mi.ListType | mi.SetType | mi.FrozenSetType):
+        yield from _structs_in(t.item_type)
+    elif isinstance(t, mi.DictType):
+        yield from _structs_in(t.value_type)
+
+
+@functools.cache
+def _text_fields(cls: type) -> tuple[str, ...]:
+    """The fields of struct ``cls`` that are or can contain free text (:data:`FREE_TEXT`)."""
+    info = mi.type_info(cls)
+    assert isinstance(info, mi.StructType)
+    return tuple(
+        f.name
+        for f in info.fields
+        if (cls, f.name) in FREE_TEXT
+        or any(c is not cls and _text_fields(c) for c in _structs_in(f.type))
+    )
+
+
+@functools.cache
+def _string_fields(cls: type) -> tuple[str, ...]:
+    """The fields of struct ``cls`` that can hold a string (from its schema), so that the walk
+    never iterates the numbers (a batch holds 64 x 42 of them)."""
+    info = mi.type_info(cls)
+    assert isinstance(info, mi.StructType)
+    return tuple(f.name for f in info.fields if _may_hold_str(f.type))
+
+
+def payload_strings(obj: object, skip: frozenset[tuple[type, str]] = frozenset()) -> Iterator[str]:
+    """Every string in ``obj`` at any depth: struct fields (but ``skip``), sequences, dicts."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, msgspec.Struct):
+        for name in _string_fields(type(obj)):
+            if (type(obj), name) not in skip:
+                yield from payload_strings(getattr(obj, name), skip)
+    elif isinstance(obj, tuple | list | set | frozenset):
+        for value in obj:
+            yield from payload_strings(value, skip)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from payload_strings(key, skip)
+            yield from payload_strings(value, skip)
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher(terms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, terms)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _hits(text: str, terms: tuple[str, ...]) -> bool:
+    # Cached: launch ids, phases and area codes repeat from report to report.
+    return _matcher(terms).search(fold(text)) is not None
+
+
+def names_any(obj: object, terms: tuple[str, ...]) -> bool:
+    """True if a string of ``obj`` (the guard's pseudonyms aside) holds a folded term."""
+    if isinstance(obj, str):
+        return _hits(obj, terms)
+    if isinstance(obj, msgspec.Struct):
+        cls = type(obj)
+        for name in _string_fields(cls):
+            if (cls, name) not in _PSEUDONYMS and names_any(getattr(obj, name), terms):
+                return True
+        return False
+    if isinstance(obj, tuple | list | set | frozenset):
+        return any(names_any(value, terms) for value in obj)
+    if isinstance(obj, dict):
+        return any(names_any(k, terms) or names_any(v, terms) for k, v in obj.items())
+    return False
 
 
 class VerifiedCache:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.guard import (
+    MAX_AGE_NS,
     Guard,
     Outbound,
     Outgoing,
@@ -71,6 +72,8 @@ STREAM = "TL_IN"
 #: Reports per batch: ~650 bytes each keeps a batch well under the 64 KiB envelope limit.
 BATCH_MAX = 64
 CONSUMER = "node"
+#: How often state-path ids past the freshness window are pruned from the store.
+PRUNE_EVERY_NS = 60 * 1_000_000_000
 
 
 @dataclass
@@ -152,8 +155,6 @@ class Node:
         self._wake: dict[str, asyncio.Event] = {
             n: asyncio.Event() for n in NATIONS if n != self.nation
         }
-        #: Message ids of recent state messages, for the replay check (no store on that path).
-        self._recent_tracks: OrderedDict[str, None] = OrderedDict()
         #: The agreement states last announced, to notice changes.
         self._agreement_seen: dict[str, str] = {
             a: self.book.state(a).state for a in self.book.agreements
@@ -597,12 +598,10 @@ class Node:
             if self.on_event is not None:
                 self.on_event(env, subj.leg, now)
             return
-        if env.msg_id in self._recent_tracks:
+        # Durable (the store), so a restart does not reopen the freshness window to replays.
+        if not self.store.mark_state_seen(env.msg_id, env.created_ns):
             self._refuse_replay(env, subj.leg, now)
             return
-        self._recent_tracks[env.msg_id] = None
-        if len(self._recent_tracks) > 500_000:
-            self._recent_tracks.popitem(last=False)
         self.counters[f"received_{env.kind}"] += 1
         self.store.audit(self._received_row(env, subj.leg, now))
         payload = env.payload
@@ -652,8 +651,14 @@ class Node:
         )
 
     async def _relay(self, env: Envelope, dest: str, is_event: bool, now: int, data: bytes) -> None:
+        # At most once per message and destination, across restarts too.
         key = f"relay:{env.msg_id}.{dest}"
-        if is_event and self.store.is_seen(key):
+        fresh = (
+            not self.store.is_seen(key)
+            if is_event
+            else self.store.mark_state_seen(key, env.created_ns)
+        )
+        if not fresh:
             self._refuse_replay(env, "h", now)
             return
         ob = self.guard.relay(env, dest, data)
@@ -768,7 +773,13 @@ class Node:
                 log.exception("%s: fusion failed", self.nation)
 
     async def _flusher(self) -> None:
+        pruned_ns = 0
         while self._running:
+            now = self.clock()
+            if now - pruned_ns >= PRUNE_EVERY_NS:
+                # Past the freshness window a message is refused as stale: its id can go.
+                self.store.prune_state_seen(now - MAX_AGE_NS)
+                pruned_ns = now
             await asyncio.sleep(0.2)
             self.store.flush()
 

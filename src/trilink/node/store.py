@@ -2,7 +2,8 @@
 
 One file per node (WAL mode). The spool (``outbox``) is committed before an event is considered
 queued, so events survive a node restart and the node's own server being unreachable. High-rate
-rows (track audits) are buffered and committed in batches by :meth:`Store.flush`.
+rows (track audits, the state path's seen ids) are buffered and committed in batches by
+:meth:`Store.flush`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ CREATE INDEX IF NOT EXISTS outbox_dest ON outbox(dest, seq);
 CREATE TABLE IF NOT EXISTS seen (
   key TEXT PRIMARY KEY, at_ns INTEGER NOT NULL
 );
+-- Replay window of the state path (tracks, heartbeats, agreement states): message ids (and the
+-- hub's "relay:<id>.<dest>") by the envelope's creation time; older than the freshness window
+-- a message is refused as stale anyway, so rows past it are pruned.
+CREATE TABLE IF NOT EXISTS seen_state (
+  key TEXT PRIMARY KEY, created_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_state_created ON seen_state(created_ns);
 CREATE TABLE IF NOT EXISTS events (
   msg_id TEXT PRIMARY KEY, origin TEXT NOT NULL, kind TEXT NOT NULL, launch_id TEXT,
   status TEXT NOT NULL, created_ns INTEGER NOT NULL, received_ns INTEGER NOT NULL,
@@ -115,6 +123,8 @@ class Store:
         self._audit_buf: list[tuple[Any, ...]] = []
         self._track_buf: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._own_buf: dict[str, tuple[Any, ...]] = {}
+        #: State-path ids seen but not yet written (written with the next flush).
+        self._seen_buf: dict[str, int] = {}
 
     def _checkpoint_loop(self) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -156,12 +166,16 @@ class Store:
 
     def flush(self) -> None:
         """Commit buffered audit rows and track updates in one transaction."""
-        if not self._audit_buf and not self._track_buf and not self._own_buf:
+        if not (self._audit_buf or self._track_buf or self._own_buf or self._seen_buf):
             return
+        seen, self._seen_buf = list(self._seen_buf.items()), {}
         audit, self._audit_buf = self._audit_buf, []
         tracks, self._track_buf = list(self._track_buf.values()), {}
         own, self._own_buf = list(self._own_buf.values()), {}
         with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO seen_state(key, created_ns) VALUES (?, ?)", seen
+            )
             self.db.executemany(_AUDIT_INSERT, audit)
             self.db.executemany(
                 "INSERT INTO tracks(origin, track_id, time_ns, received_ns, envelope) "
@@ -233,6 +247,31 @@ class Store:
         """Record ``key``; False if it was already seen (a duplicate or a replay)."""
         cur = self.db.execute("INSERT OR IGNORE INTO seen(key, at_ns) VALUES (?, ?)", (key, now_ns))
         return cur.rowcount == 1
+
+    def mark_state_seen(self, key: str, created_ns: int) -> bool:
+        """Record a state-path ``key``; False if already seen, in this run or an earlier one.
+
+        Written with the next :meth:`flush` (the node flushes every 0.2 s and on stop), so the
+        hot path costs one indexed lookup and no commit.
+        """
+        if (
+            key in self._seen_buf
+            or self.db.execute("SELECT 1 FROM seen_state WHERE key = ?", (key,)).fetchone()
+        ):
+            return False
+        self._seen_buf[key] = created_ns
+        return True
+
+    def prune_state_seen(self, before_ns: int) -> int:
+        """Forget state-path ids created before ``before_ns``; how many were removed."""
+        self.flush()
+        cur = self.db.execute("DELETE FROM seen_state WHERE created_ns < ?", (before_ns,))
+        return cur.rowcount
+
+    def state_seen_count(self) -> int:
+        self.flush()
+        (n,) = self.db.execute("SELECT COUNT(*) FROM seen_state").fetchone()
+        return int(n)
 
     def save_event(
         self,

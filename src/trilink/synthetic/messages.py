@@ -153,12 +153,8 @@ class SyntheticSalvo:
                             azimuth_deg=round(math.degrees(bearing) % 360.0, 2),
                             impact_time_ns=self.t0_ns + int((t_launch + self.flight_s) * 1e9),
                             confidence=0.95,
-                            areas=(
-                                AreaProbability(
-                                    area="SEA-JP-EEZ",
-                                    probability=round(0.5 + 0.4 * (1 - shrink), 3),
-                                ),
-                            ),
+                            # At sea: no warning area (ISO 3166-2 land subdivision) threatened.
+                            areas=(),
                         )
                     ),
                 )
@@ -238,7 +234,7 @@ def sample_payload(kind: str, n: int = 0) -> Payload:
             azimuth_deg=80.0,
             impact_time_ns=T0 + 600 * 10**9,
             confidence=0.95,
-            areas=(AreaProbability(area="SEA-JP-EEZ", probability=0.7),),
+            areas=(AreaProbability(area="JP-32", probability=0.7),),
         )
     if kind == "warning":
         return Warning(

@@ -58,7 +58,10 @@ Metres = Annotated[float, msgspec.Meta(ge=0.0, le=2.0e7)]
 Azimuth = Annotated[float, msgspec.Meta(ge=0.0, lt=360.0)]
 TimeNs = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-AreaCode = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+#: ISO 3166-2 subdivision codes ("JP-13", "KR-11", "US-GU"): what warning areas are keyed by.
+AreaCode = Annotated[
+    str, msgspec.Meta(min_length=4, max_length=6, pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+]
 Text = Annotated[str, msgspec.Meta(max_length=2000)]
 Signature = Annotated[bytes, msgspec.Meta(max_length=64)]
 
@@ -103,7 +106,7 @@ class LaunchEvent(_Payload, tag="launch", frozen=True):
 
 
 class AreaProbability(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """An area (admin-1 or sea area code) and the probability it is threatened."""
+    """An area (ISO 3166-2 subdivision code) and the probability it is threatened."""
 
     area: AreaCode
     probability: Prob
