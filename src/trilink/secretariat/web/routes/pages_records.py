@@ -1,0 +1,7 @@
+"""Pages: exercises (scenario library, after-action run) and documents (versions, uploads)."""
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
