@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile as FormFile
 
 from trilink import TrilinkError
 from trilink.scenarios.model import library_names, load_scenario, parse_scenario
@@ -25,7 +26,7 @@ Text = Annotated[str, Form()]
 Upload = Annotated[UploadFile | None, File()]
 
 
-async def _read(upload: UploadFile | None, limit: int) -> bytes | None:
+async def _read(upload: FormFile | None, limit: int) -> bytes | None:
     """The uploaded file's bytes (None if no file was chosen)."""
     if upload is None or not upload.filename:
         return None
@@ -69,7 +70,7 @@ async def exercise_create_form(request: Request, svc: Svc) -> Response:
     check_csrf(request, str(form.get("csrf", "")))
     scenario = str(form.get("scenario", "")).strip() or None
     upload = form.get("scenario_file")
-    if isinstance(upload, UploadFile) and upload.filename:
+    if isinstance(upload, FormFile) and upload.filename:
         raw = await _read(upload, 256 * 1024)
         try:
             scenario = parse_scenario((raw or b"").decode("utf-8"), upload.filename).name
@@ -224,12 +225,12 @@ async def document_create_form(request: Request, svc: Svc) -> Response:
         visible_to=nation_list([str(v) for v in form.getlist("vis")]) or "all",
     )
     upload = form.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
+    if isinstance(upload, FormFile) and upload.filename:
         await _attach(svc, d.versions[-1].id, upload)
     return back(f"/documents/{d.id}")
 
 
-async def _attach(svc: Any, version_id: int, upload: UploadFile) -> None:
+async def _attach(svc: Any, version_id: int, upload: FormFile) -> None:
     data = await _read(upload, MAX_ATTACHMENT)
     name = (upload.filename or "attachment.bin").replace("\\", "/").rsplit("/", 1)[-1]
     svc.add_attachment(
@@ -258,7 +259,7 @@ async def version_form(request: Request, svc: Svc, d_id: int) -> Response:
     check_csrf(request, str(form.get("csrf", "")))
     v = svc.add_version(d_id, i18n_form(form, "body", svc.user.lang), str(form.get("note", "")))
     upload = form.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
+    if isinstance(upload, FormFile) and upload.filename:
         await _attach(svc, v.id, upload)
     return back(f"/documents/{d_id}")
 
