@@ -300,6 +300,12 @@ def test_officer_job_end_to_end(server: str, clock: Any, tmp_path: Path) -> None
             page.goto(meeting_url)
             expect(page.locator("#meeting-title")).to_contain_text("경보 정보 실무그룹")
             expect(page.locator("h2").filter(has_text="회의록")).to_have_count(1)
+            # in the reader's zone (a Washington user): 09:00 Seoul is 19:00 EST the day before
+            expect(page.locator("main")).to_contain_text("2025-02-28 19:00 EST (-05:00)")
+            form = page.locator("#agenda-form")
+            form.locator("input[name=title]").fill("후속 조치 검토")
+            form.locator("button").click()
+            expect(page.locator("ol.agenda")).to_contain_text("후속 조치 검토")
             page.click("#approve-form button")
             expect(page.locator("#approved-by")).to_have_text("KOR, USA")
             shot(page, "meeting-ko")

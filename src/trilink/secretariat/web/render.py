@@ -30,7 +30,7 @@ __all__ = [
 ZONES = ("Asia/Seoul", "Asia/Tokyo", "America/New_York", "Pacific/Honolulu", "UTC")
 #: the parties, in the order the forms show their checkboxes
 NATIONS = ("KOR", "USA", "JPN")
-#: cookie holding the reader's time zone preference (an IANA name)
+#: cookie holding the reader's time zone preference (``username|IANA name``)
 TZ_COOKIE = "trilink_tz"
 _HOME_ZONE = {"KOR": "Asia/Seoul", "USA": "America/New_York", "JPN": "Asia/Tokyo"}
 
@@ -47,8 +47,8 @@ def _zone_ok(name: str) -> bool:
 
 def reader_zone(request: Request, user: User | None) -> str:
     """The zone times are shown in: the reader's preference, else their nation's capital."""
-    chosen = request.cookies.get(TZ_COOKIE, "")
-    if _zone_ok(chosen):
+    who, _, chosen = request.cookies.get(TZ_COOKIE, "").partition("|")
+    if user is not None and who == user.username and _zone_ok(chosen):
         return chosen
     return _HOME_ZONE.get(user.nation, "UTC") if user is not None else "UTC"
 

@@ -61,7 +61,8 @@ def settings_form(request: Request, svc: Svc, tz: Text = "", csrf: Text = "") ->
     if tz not in ZONES:
         raise ValidationError(f"time zone: choose one of {', '.join(ZONES)}")
     response = back("/settings")
-    response.set_cookie(TZ_COOKIE, tz, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    value = f"{svc.user.username}|{tz}"
+    response.set_cookie(TZ_COOKIE, value, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
     return response
 
 
