@@ -236,3 +236,75 @@ def test_after_action_chart_geometry() -> None:
     (row,) = chart["rows"]
     assert row["x_notice"] < row["x_area"] <= chart["right"]
     assert row["x_alone"] is None and row["w_warned"] < row["w_truth"] and row["hits"] == 1
+
+
+def test_document_versions_and_uploads(app: Any) -> None:
+    client, csrf = page_login(app, "kor_staff")
+    r = client.post(
+        "/documents",
+        data={
+            "csrf": csrf,
+            "key": "tscf",
+            "kind": "framework",
+            "title_en": "TSCF",
+            "body_en": "First text",
+            "vis": ["KOR", "USA", "JPN"],
+        },
+        files={"file": ("C:\\scans\\tscf.pdf", b"%PDF-1.4 one", "application/pdf")},
+    )
+    assert r.status_code == 200 and "tscf.pdf" in r.text and "scans" not in r.text
+    d_id = r.url.path.rsplit("/", 1)[1]
+    r = client.post(
+        f"/documents/{d_id}/versions",
+        data={"csrf": csrf, "body_en": "Second text", "note": "signed"},
+        files={"file": ("annex.txt", b"annex", "text/plain")},
+    )
+    assert 'data-version="2"' in r.text and "annex.txt" in r.text
+    ids = re.findall(r'href="/attachments/(\d+)"', r.text)
+    assert sorted(client.get(f"/attachments/{i}").content for i in ids) == [
+        b"%PDF-1.4 one",
+        b"annex",
+    ]
+    v1 = re.search(r'action="/documents/\d+/versions/(\d+)/attachments"', r.text)
+    assert v1
+    too_big = b"x" * (5 * 1024 * 1024 + 1)
+    r = client.post(
+        f"/documents/{d_id}/versions/{v1.group(1)}/attachments",
+        data={"csrf": csrf},
+        files={"file": ("big.bin", too_big, "application/octet-stream")},
+    )
+    assert r.status_code == 422
+    assert "TSCF" in client.get("/documents?kind=framework&q=tscf").text.split("<tbody>")[1]
+    assert "TSCF" not in client.get("/documents?kind=agreement").text.split("<tbody>")[1]
+
+
+def test_notifications_follow_and_read_marker(app: Any) -> None:
+    kor, kcsrf = page_login(app, "kor_staff")
+    r = kor.post(
+        "/meetings",
+        data={
+            "csrf": kcsrf,
+            "title_en": "DTT",
+            "start": "2025-04-01T10:00",
+            "tz": "Asia/Seoul",
+            "vis": ["KOR", "USA", "JPN"],
+        },
+    )
+    m_path = r.url.path
+    m_id = int(m_path.rsplit("/", 1)[1])
+    kor.post("/follow", data={"csrf": kcsrf, "kind": "meeting", "obj_id": m_id, "next": m_path})
+    usa, ucsrf = page_login(app, "usa_staff")
+    usa.post(f"{m_path}/minutes", data={"csrf": ucsrf, "body": "Draft by USA"})
+    html = kor.get("/notifications").text
+    assert 'id="unread-count">1<' in html and "usa_staff" in html
+    kor.post("/notifications/read", data={"csrf": kcsrf})
+    assert 'id="unread-count"' not in kor.get("/notifications").text
+    # unfollowing stops further notices
+    kor.post("/follow", data={"csrf": kcsrf, "kind": "meeting", "obj_id": m_id, "on": "0"})
+    usa.post(f"{m_path}/minutes", data={"csrf": ucsrf, "body": "Second draft"})
+    assert 'id="unread-count"' not in kor.get("/notifications").text
+    # one cannot follow what one cannot see
+    assert (
+        kor.post("/follow", data={"csrf": kcsrf, "kind": "meeting", "obj_id": 999}).status_code
+        == 404
+    )
