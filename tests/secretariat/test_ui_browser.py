@@ -4,13 +4,14 @@ Only users are set up outside the browser; everything else (series, meeting, age
 decision, commitment with milestones, workstream timeline, document upload, exercise with its
 after-action run, approvals by KOR, USA and JPN, locking, notifications, the overdue view after
 the clock moves, user administration and the offline API docs) goes through the pages, partly in
-Korean and Japanese. Screenshots go to the test's tmp dir; one is kept as ``docs/img``.
+Korean and Japanese. Screenshots go to the test's tmp dir; the Japanese meeting page is kept as
+``docs/img/secretariat-meeting-ja.png`` (refreshed with ``TRILINK_UPDATE_DOCS_IMG=1``).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import os
 import shutil
 import socket
 import threading
@@ -371,6 +372,8 @@ def test_officer_job_end_to_end(server: str, clock: Any, tmp_path: Path) -> None
 
     for png in shots.glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ja_shot, DOCS_IMG / "secretariat-meeting-ja.png")
-    assert re.match(r"^[\w-]+$", ja_shot.stem)
+    # the documentation's screenshot: written when missing or when asked to refresh it
+    target = DOCS_IMG / "secretariat-meeting-ja.png"
+    if not target.exists() or os.environ.get("TRILINK_UPDATE_DOCS_IMG") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ja_shot, target)
