@@ -1,17 +1,13 @@
 """Helpers shared by the page modules: form text in three languages, redirects, filters."""
 
-from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Mapping
 
-from fastapi import Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from trilink.secretariat.i18n import LANGS, pick
+from trilink.secretariat.i18n import LANGS
 
 __all__ = ["back", "i18n_form", "matches", "safe_next", "text_of"]
-
-T = TypeVar("T")
 
 
 def i18n_form(form: FormData, name: str, fallback_lang: str) -> dict[str, str]:
@@ -48,14 +44,3 @@ def safe_next(path: str, default: str = "/") -> str:
 def back(path: str) -> RedirectResponse:
     """See-other redirect after a form write."""
     return RedirectResponse(path, status_code=303)
-
-
-def first(items: Iterable[T]) -> T | None:
-    """The first item, or None."""
-    return next(iter(items), None)
-
-
-def lang_pick(request: Request, value: Mapping[str, str] | None, lang: str) -> str:
-    """A field in ``lang`` (for page titles)."""
-    del request
-    return pick(value, lang)

@@ -7,6 +7,7 @@ write is a form carrying the session's CSRF token and goes through the :class:`S
 
 import datetime as dt
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -361,7 +362,7 @@ def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
         except SecretariatError:
             source = None
     zone = reader_zone(request, svc.user)
-    local = c.deadline.astimezone(dt.UTC).astimezone(_zone(zone)) if c.deadline else None
+    local = c.deadline.astimezone(ZoneInfo(zone)) if c.deadline else None
     return render(
         request,
         "commitment.html",
@@ -378,12 +379,6 @@ def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
         entries=svc.audit(object_type="commitment", object_id=c.id),
         title=pick(c.title, svc.user.lang),
     )
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 @router.post("/commitments/{c_id}")
