@@ -29,12 +29,13 @@ browser:
 	  "run 'sudo apt-get install $(BROWSER_PKGS)' once, then 'make test' again" >&2; exit 1; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(BROWSER_PKGS) >/dev/null
 
-# Front-end libraries (Leaflet, world-atlas, topojson-client) at install time, never at run time.
+# Front-end libraries (swagger-ui-dist for the offline API docs page) at install time, never at
+# run time.
 $(NODE_STAMP): package.json
 	@if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
 	@touch $(NODE_STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/trilink demo
 
 lint: $(STAMP)
@@ -44,7 +45,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP) browser
+pytest: $(STAMP) $(NODE_STAMP) browser
 	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 test: lint typecheck pytest

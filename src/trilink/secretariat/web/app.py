@@ -22,6 +22,7 @@ from trilink.secretariat.services import Clock, Secretariat, system_clock
 from trilink.secretariat.web.deps import COOKIE, AuthRequiredError, WebState, web_state
 from trilink.secretariat.web.render import render
 from trilink.secretariat.web.routes import ROUTERS
+from trilink.secretariat.web.routes.pages_docs import mount_swagger
 
 __all__ = ["COOKIE", "MAX_REQUEST_BYTES", "create_app"]
 
@@ -45,11 +46,12 @@ def create_app(
         description="Workstreams, commitments, meetings, minutes, exercises and documents of the "
         "ROK-US-Japan cooperation. Log in with POST /api/v1/login; send X-CSRF-Token on writes.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # /docs: Swagger UI from local files (routes.pages_docs)
         redoc_url=None,
     )
     app.state.db = database
     app.state.web = WebState(database, clock, templates, secure_cookies)
+    mount_swagger(app)  # before /static, which would otherwise take /static/swagger
     app.mount(
         "/static",
         StaticFiles(directory=str(files("trilink.secretariat.web") / "static")),

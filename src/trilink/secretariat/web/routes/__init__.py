@@ -13,6 +13,10 @@ from trilink.secretariat.web.routes import (
     meetings,
     minutes,
     outcomes,
+    pages_core,
+    pages_docs,
+    pages_meetings,
+    pages_records,
     workstreams,
 )
 
@@ -21,6 +25,11 @@ __all__ = ["ROUTERS"]
 ROUTERS: tuple[APIRouter, ...] = tuple(
     module.router
     for module in (
+        # the page modules come first: their pages take precedence over older page handlers
+        pages_docs,
+        pages_core,
+        pages_meetings,
+        pages_records,
         auth,
         dashboard,
         workstreams,

@@ -1,0 +1,452 @@
+"""Pages: settings (time zone), notifications and follows, users (admin), workstreams with their
+timeline, commitments (every field, milestones, evidence), the audit log with filters.
+
+Every list takes its search and filters from the query string and filters on the server; every
+write is a form carrying the session's CSRF token and goes through the :class:`Secretariat`.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from trilink.secretariat.access import require_role
+from trilink.secretariat.errors import SecretariatError, ValidationError
+from trilink.secretariat.i18n import LANGS, pick, t
+from trilink.secretariat.models import Commitment, User
+from trilink.secretariat.services import (
+    COMMITMENT_STATUSES,
+    COMMITMENT_VIEWS,
+    WORKSTREAM_STATUSES,
+    Secretariat,
+)
+from trilink.secretariat.validate import ROLES
+from trilink.secretariat.web.deps import Svc, check_csrf
+from trilink.secretariat.web.notices import (
+    FOLLOW_TYPES,
+    followed,
+    mark_read,
+    notices,
+    seen_id,
+    set_followed,
+)
+from trilink.secretariat.web.render import (
+    TZ_COOKIE,
+    ZONES,
+    deadline_input,
+    nation_list,
+    reader_zone,
+    render,
+)
+from trilink.secretariat.web.routes.pages_common import back, i18n_form, matches, safe_next
+
+__all__ = ["router", "timeline_chart"]
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+Nations = Annotated[list[str], Form()]
+
+
+# ---------------------------------------------------------------------------- settings
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, svc: Svc) -> HTMLResponse:
+    return render(request, "settings.html", svc.user, svc=svc, title=t("settings", svc.user.lang))
+
+
+@router.post("/settings")
+def settings_form(request: Request, svc: Svc, tz: Text = "", csrf: Text = "") -> Response:
+    check_csrf(request, csrf)
+    if tz not in ZONES:
+        raise ValidationError(f"time zone: choose one of {', '.join(ZONES)}")
+    response = back("/settings")
+    value = f"{svc.user.username}|{tz}"
+    response.set_cookie(TZ_COOKIE, value, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    return response
+
+
+# ---------------------------------------------------------------------------- notifications
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications_page(request: Request, svc: Svc) -> HTMLResponse:
+    return render(
+        request,
+        "notifications.html",
+        svc.user,
+        svc=svc,
+        entries=notices(svc, request),
+        seen=seen_id(request, svc.user.username),
+        title=t("notifications", svc.user.lang),
+    )
+
+
+@router.post("/notifications/read")
+def notifications_read(request: Request, svc: Svc, csrf: Text = "") -> Response:
+    check_csrf(request, csrf)
+    entries = notices(svc, request, limit=1)
+    response = back("/notifications")
+    mark_read(response, svc.user.username, entries[0].id if entries else 0)
+    return response
+
+
+@router.post("/follow")
+def follow_form(
+    request: Request,
+    svc: Svc,
+    kind: Text,
+    obj_id: Annotated[int, Form()],
+    on: Text = "1",
+    next_path: Annotated[str, Form(alias="next")] = "/",
+    csrf: Text = "",
+) -> Response:
+    check_csrf(request, csrf)
+    if kind not in FOLLOW_TYPES:
+        raise ValidationError("kind: cannot follow this")
+    getattr(svc, kind)(obj_id)  # 404 unless visible
+    items = followed(request)
+    if on == "1":
+        items.add((kind, obj_id))
+    else:
+        items.discard((kind, obj_id))
+    response = back(safe_next(next_path))
+    set_followed(response, items)
+    return response
+
+
+# ---------------------------------------------------------------------------- users (admin)
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, svc: Svc, q: str = "", nation: str = "") -> HTMLResponse:
+    require_role(svc.user, "admin")
+    users = list(svc.session.scalars(select(User).order_by(User.username)))
+    users = [
+        u
+        for u in users
+        if matches(q, u.username, u.display_name, u.email or "")
+        and (not nation or u.nation == nation)
+    ]
+    return render(
+        request,
+        "users.html",
+        svc.user,
+        svc=svc,
+        users=users,
+        roles=ROLES,
+        q=q,
+        nation=nation,
+        title=t("users", svc.user.lang),
+    )
+
+
+@router.post("/admin/users")
+def user_create_form(
+    request: Request,
+    svc: Svc,
+    username: Text = "",
+    nation: Text = "",
+    role: Text = "viewer",
+    password: Text = "",
+    display_name: Text = "",
+    email: Text = "",
+    lang: Text = "en",
+    csrf: Text = "",
+) -> Response:
+    check_csrf(request, csrf)
+    svc.create_user(
+        username,
+        nation,
+        role,
+        password,
+        display_name=display_name or username,
+        email=email or None,
+        lang=lang if lang in LANGS else "en",
+    )
+    return back("/admin/users")
+
+
+# ---------------------------------------------------------------------------- workstreams
+@router.get("/workstreams", response_class=HTMLResponse)
+def workstreams_page(
+    request: Request, svc: Svc, q: str = "", status: str = "", owner: str = ""
+) -> HTMLResponse:
+    items = [
+        w
+        for w in svc.list_workstreams()
+        if matches(q, w.key, w.title, w.description)
+        and (not status or w.status == status)
+        and (not owner or owner in w.owners.split(","))
+    ]
+    return render(
+        request,
+        "workstreams.html",
+        svc.user,
+        svc=svc,
+        items=items,
+        q=q,
+        status=status,
+        owner=owner,
+        statuses=WORKSTREAM_STATUSES,
+        title=t("workstreams", svc.user.lang),
+    )
+
+
+@router.post("/workstreams")
+async def workstream_create_form(request: Request, svc: Svc) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    w = svc.create_workstream(
+        str(form.get("key", "")),
+        i18n_form(form, "title", svc.user.lang),
+        description=i18n_form(form, "description", svc.user.lang) or None,
+        owners=nation_list([str(v) for v in form.getlist("owners")]) or "all",
+        status=str(form.get("status", "active")),
+        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+    )
+    return back(f"/workstreams/{w.id}")
+
+
+@router.get("/workstreams/{w_id}", response_class=HTMLResponse)
+def workstream_page(request: Request, svc: Svc, w_id: int) -> HTMLResponse:
+    w = svc.workstream(w_id)
+    items = svc.list_commitments(workstream_id=w.id)
+    return render(
+        request,
+        "workstream.html",
+        svc.user,
+        svc=svc,
+        w=w,
+        items=items,
+        chart=timeline_chart(items, svc.now(), reader_zone(request, svc.user), svc.user.lang),
+        following=("workstream", w.id) in followed(request),
+        title=pick(w.title, svc.user.lang),
+    )
+
+
+def timeline_chart(
+    items: list[Commitment], now: dt.datetime, zone: str, lang: str
+) -> dict[str, Any]:
+    """Geometry of a Gantt-like chart: one bar per commitment (created → deadline), its
+    milestones as diamonds, a line for today; x in SVG units, 760 wide plus a 220 label column."""
+    dates: list[dt.datetime] = [now]
+    for c in items:
+        dates.append(c.created_at)
+        if c.deadline:
+            dates.append(c.deadline)
+        dates.extend(m.due for m in c.milestones if m.due)
+    lo = min(dates) - dt.timedelta(days=7)
+    hi = max(dates) + dt.timedelta(days=7)
+    span = (hi - lo).total_seconds() or 1.0
+    left, width = 220.0, 760.0
+
+    def x(d: dt.datetime) -> float:
+        return round(left + width * (d - lo).total_seconds() / span, 1)
+
+    rows = []
+    for i, c in enumerate(items):
+        y = 40 + i * 28
+        end = c.deadline or now
+        overdue = bool(c.deadline and c.deadline < now and c.status not in ("done", "cancelled"))
+        rows.append(
+            {
+                "c": c,
+                "y": y,
+                "x0": x(c.created_at),
+                "x1": max(x(end), x(c.created_at) + 3),
+                "overdue": overdue,
+                "label": pick(c.title, lang)[:32],
+                "milestones": [
+                    {"x": x(m.due), "done": m.done_at is not None, "title": pick(m.title, lang)}
+                    for m in c.milestones
+                    if m.due
+                ],
+            }
+        )
+    ticks = []
+    month = dt.datetime(lo.year, lo.month, 1, tzinfo=dt.UTC)
+    while month <= hi:
+        if month >= lo:
+            ticks.append({"x": x(month), "label": f"{month:%Y-%m}"})
+        month = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=dt.UTC)
+    step = max(1, len(ticks) // 8)
+    return {
+        "rows": rows,
+        "ticks": ticks[::step],
+        "today": x(now),
+        "height": 60 + 28 * max(1, len(items)),
+        "zone": zone,
+    }
+
+
+# ---------------------------------------------------------------------------- commitments
+@router.get("/commitments", response_class=HTMLResponse)
+def commitments_page(
+    request: Request,
+    svc: Svc,
+    view: Annotated[str, Query()] = "all",
+    q: str = "",
+    status: str = "",
+    owner: str = "",
+    workstream: str = "",
+) -> HTMLResponse:
+    ws_id = int(workstream) if workstream.isdigit() else None
+    items = [
+        c
+        for c in svc.list_commitments(view, workstream_id=ws_id)
+        if matches(q, c.key or "", c.title, c.description)
+        and (not status or c.status == status)
+        and (not owner or owner in c.owners.split(","))
+    ]
+    return render(
+        request,
+        "commitments.html",
+        svc.user,
+        svc=svc,
+        items=items,
+        view=view,
+        views=COMMITMENT_VIEWS,
+        q=q,
+        status=status,
+        owner=owner,
+        workstream=workstream,
+        statuses=COMMITMENT_STATUSES,
+        workstreams=svc.list_workstreams(),
+        parents=svc.list_commitments(),
+        title=view,
+    )
+
+
+def _commitment_fields(form: Any, svc: Secretariat) -> dict[str, Any]:
+    """The commitment fields of a create or edit form."""
+    ws = str(form.get("workstream_id", ""))
+    parent = str(form.get("parent_id", ""))
+    return {
+        "title": i18n_form(form, "title", svc.user.lang),
+        "description": i18n_form(form, "description", svc.user.lang) or None,
+        "owners": nation_list([str(v) for v in form.getlist("owners")]),
+        "deadline": deadline_input(
+            str(form.get("deadline", "")),
+            str(form.get("deadline_local", "")),
+            str(form.get("deadline_tz", "")),
+        ),
+        "deadline_note": str(form.get("deadline_note", "")).strip() or None,
+        "review_date": str(form.get("review_date", "")).strip() or None,
+        "status": str(form.get("status", "open")),
+        "progress": str(form.get("progress", "0")).strip() or "0",
+        "weight": str(form.get("weight", "1")).strip() or "1",
+        "workstream_id": int(ws) if ws.isdigit() else None,
+        "parent_id": int(parent) if parent.isdigit() else None,
+        "visible_to": nation_list([str(v) for v in form.getlist("vis")])
+        or nation_list([str(form.get("visible_to", ""))])
+        or "all",
+    }
+
+
+@router.post("/commitments")
+async def commitment_create_form(request: Request, svc: Svc) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    f = _commitment_fields(form, svc)
+    title = f.pop("title")
+    f["owners"] = f["owners"] or "all"
+    c = svc.create_commitment(title, **f)
+    return back(f"/commitments/{c.id}")
+
+
+@router.get("/commitments/{c_id}", response_class=HTMLResponse)
+def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
+    c = svc.commitment(c_id)
+    source = None
+    if c.source_outcome_id is not None:
+        try:
+            source, _ = svc.outcome(c.source_outcome_id)
+        except SecretariatError:
+            source = None
+    zone = reader_zone(request, svc.user)
+    local = c.deadline.astimezone(ZoneInfo(zone)) if c.deadline else None
+    return render(
+        request,
+        "commitment.html",
+        svc.user,
+        svc=svc,
+        c=c,
+        children=svc.children(c),
+        source=source,
+        statuses=COMMITMENT_STATUSES,
+        workstreams=svc.list_workstreams(),
+        parents=[p for p in svc.list_commitments() if p.id != c.id],
+        deadline_local=f"{local:%Y-%m-%dT%H:%M}" if local else "",
+        following=("commitment", c.id) in followed(request),
+        entries=svc.audit(object_type="commitment", object_id=c.id),
+        title=pick(c.title, svc.user.lang),
+    )
+
+
+@router.post("/commitments/{c_id}")
+async def commitment_update_form(request: Request, svc: Svc, c_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    c = svc.commitment(c_id)
+    f = _commitment_fields(form, svc)
+    if "title_en" not in form and "title_ko" not in form and "title_ja" not in form:
+        f.pop("title")  # the short status form
+        for name in ("description", "owners", "visible_to", "workstream_id", "parent_id"):
+            f.pop(name)
+        for name in ("deadline_note", "review_date", "weight"):
+            if name not in form:
+                f.pop(name)
+    else:
+        f["owners"] = f["owners"] or c.owners
+    svc.update_commitment(c_id, f)
+    return back(f"/commitments/{c_id}")
+
+
+@router.post("/commitments/{c_id}/milestones")
+async def milestone_form(request: Request, svc: Svc, c_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    due = deadline_input(
+        str(form.get("due", "")), str(form.get("due_local", "")), str(form.get("due_tz", ""))
+    )
+    svc.add_milestone(c_id, i18n_form(form, "title", svc.user.lang), due)
+    return back(f"/commitments/{c_id}")
+
+
+@router.post("/milestones/{m_id}/complete")
+def milestone_done_form(
+    request: Request, svc: Svc, m_id: int, c_id: Annotated[int, Form()], csrf: Text = ""
+) -> Response:
+    check_csrf(request, csrf)
+    svc.complete_milestone(m_id)
+    return back(f"/commitments/{c_id}")
+
+
+@router.post("/commitments/{c_id}/evidence")
+def evidence_form(
+    request: Request, svc: Svc, c_id: int, url: Text = "", label: Text = "", csrf: Text = ""
+) -> Response:
+    check_csrf(request, csrf)
+    svc.add_evidence(c_id, url, label)
+    return back(f"/commitments/{c_id}")
+
+
+# ---------------------------------------------------------------------------- audit
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request, svc: Svc, q: str = "", object_type: str = "", actor: str = ""
+) -> HTMLResponse:
+    entries = [
+        e
+        for e in svc.audit(object_type=object_type or None, limit=1000)
+        if (not actor or e.actor == actor) and matches(q, e.action, str(e.after or ""))
+    ][:300]
+    return render(
+        request,
+        "audit.html",
+        svc.user,
+        svc=svc,
+        entries=entries,
+        q=q,
+        object_type=object_type,
+        actor=actor,
+        title=t("audit", svc.user.lang),
+    )
