@@ -34,7 +34,7 @@ $(NODE_STAMP): package.json
 	@if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
 	@touch $(NODE_STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/trilink demo
 
 lint: $(STAMP)
@@ -44,7 +44,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP) browser
+pytest: $(STAMP) $(NODE_STAMP) browser
 	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 test: lint typecheck pytest
