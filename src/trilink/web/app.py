@@ -95,7 +95,7 @@ _SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = tuple(
         ("content-security-policy", _CSP),
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
+        ("referrer-policy", "same-origin"),  # no-referrer makes browsers send Origin: null
         ("cross-origin-opener-policy", "same-origin"),
         ("cross-origin-resource-policy", "same-origin"),
         ("permissions-policy", "geolocation=(), camera=(), microphone=()"),
