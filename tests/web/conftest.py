@@ -18,7 +18,7 @@ from trilink.web.app import create_app
 from trilink.web.auth import User
 from trilink.web.fake import FakeNodeView
 
-__all__ = ["PASSWORDS", "Served", "login", "login_form"]
+__all__ = ["PASSWORDS", "Served", "login", "login_form", "start_server"]
 
 PASSWORDS = {"viewer": "view-only-pass", "operator": "duty-officer-pass", "admin": "admin-pass-1"}
 _USERS = [User.create(name, pw, name) for name, pw in PASSWORDS.items()]  # type: ignore[arg-type]
@@ -58,34 +58,41 @@ def login(client: httpx.Client, user: str, password: str | None = None) -> str:
     return csrf
 
 
+def start_server(view: FakeNodeView | None = None, **kw: Any) -> tuple[Served, Callable[[], None]]:
+    """A server on a free port of 127.0.0.1 and the function that stops it."""
+    view = view or FakeNodeView()
+    clock = [time.time_ns()]
+    kw.setdefault("login_limit", 1000)
+    app = create_app(view, _USERS, clock=lambda: clock[0], **kw)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    return Served(f"http://127.0.0.1:{port}", view, clock, app), stop
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Served]]:
-    """Start servers (one per call) on free ports; all stop at the end of the test."""
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+    """Start servers (one per call); all stop at the end of the test."""
+    stops: list[Callable[[], None]] = []
 
     def start(view: FakeNodeView | None = None, **kw: Any) -> Served:
-        view = view or FakeNodeView()
-        clock = [time.time_ns()]
-        kw.setdefault("login_limit", 1000)
-        app = create_app(view, _USERS, clock=lambda: clock[0], **kw)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, log_level="warning", timeout_graceful_shutdown=1, lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.02)
-        running.append((server, thread))
-        return Served(f"http://127.0.0.1:{port}", view, clock, app)
+        served, stop = start_server(view, **kw)
+        stops.append(stop)
+        return served
 
     yield start
-    for server, _ in running:
-        server.should_exit = True
-    for _, thread in running:
-        thread.join(timeout=10)
+    for stop in stops:
+        stop()

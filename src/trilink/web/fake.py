@@ -49,14 +49,20 @@ def _arc(
 
 
 class FakeNodeView:
-    """Sample data of ``nation`` (default JPN) under ``status``; actions change it in memory."""
+    """Sample data of ``nation`` (default JPN) under ``status``; actions change it in memory.
 
-    def __init__(self, nation: str = "JPN", status: Status = "exercise") -> None:
+    ``t0_ns`` is the launch time (default :data:`FAKE_T0_NS`); give a recent one to see the
+    countdown to arrival run.
+    """
+
+    def __init__(
+        self, nation: str = "JPN", status: Status = "exercise", *, t0_ns: int = FAKE_T0_NS
+    ) -> None:
         self._nation = nation
         self._status: Status = status
         self._lock = threading.Lock()
         self._version = 1
-        t0 = FAKE_T0_NS
+        t0 = t0_ns
         rv_path = _arc(_LAUNCH, (41.0, 134.5), 12, 900_000.0, t0 + 60 * _S, 20 * _S)
         self._tracks = [
             TrackRow(
@@ -242,7 +248,7 @@ class FakeNodeView:
         self._version += 1
 
     def _now(self) -> int:
-        return self._alerts[-1].issued_ns + _S if self._alerts else FAKE_T0_NS
+        return self._alerts[-1].issued_ns + _S
 
     def move(self, seconds: float = 20.0) -> None:
         """Extend the RV's history by one point (a stand-in for a new fused picture)."""

@@ -95,7 +95,10 @@ def build_zone_layer() -> dict[str, Any]:
             geom = index.zone_geometry(nation, zone, cell_deg=cell)
             if geom.is_empty:
                 continue
-            outline = shapely.simplify(shapely.boundary(geom), cell)
+            # The grid's row rectangles leave hair gaps between rows: close them, so only the
+            # outer limit is drawn, not a hatching of row edges.
+            closed = shapely.buffer(shapely.buffer(geom, cell * 0.3), -cell * 0.3)
+            outline = shapely.simplify(shapely.boundary(closed), cell)
             features.append(
                 {
                     "type": "Feature",

@@ -88,11 +88,10 @@
     getJSON("/api/v1/map/zones.geojson").then((z) => {
       L.geoJSON(z, {
         interactive: false,
-        style: (f) => ({
-          color: f.properties.zone === "eez" ? "#4f8fc0" : "#c0a04f",
-          weight: 1,
-          dashArray: f.properties.zone === "eez" ? "6 4" : "2 3",
-        }),
+        // The territorial sea hugs the coast: a faint solid line, so the coast stays readable.
+        style: (f) => (f.properties.zone === "eez"
+          ? { color: "#4f8fc0", weight: 1, dashArray: "6 4" }
+          : { color: "#c0a04f", weight: 0.8, opacity: 0.45 }),
       }).addTo(zones);
     }).catch((e) => showError(String(e)));
   }
