@@ -27,7 +27,7 @@ _USERS = [User.create(name, pw, name) for name, pw in PASSWORDS.items()]  # type
 @dataclass
 class Served:
     url: str
-    view: FakeNodeView
+    view: Any  # a FakeNodeView unless a test brings its own
     clock: list[int]
     app: Any
 
@@ -88,7 +88,7 @@ def serve() -> Iterator[Callable[..., Served]]:
     """Start servers (one per call); all stop at the end of the test."""
     stops: list[Callable[[], None]] = []
 
-    def start(view: FakeNodeView | None = None, **kw: Any) -> Served:
+    def start(view: Any = None, **kw: Any) -> Served:
         served, stop = start_server(view, **kw)
         stops.append(stop)
         return served

@@ -28,6 +28,7 @@ from trilink.web.view import (
     TrackRow,
     ViewError,
 )
+from trilink.wire.messages import CLASSIFICATIONS
 
 __all__ = ["LiveNodeView"]
 
@@ -177,7 +178,10 @@ class LiveNodeView:
         now = self.node.clock()
         out = []
         for ls in self.node.link_status():
-            direct = direct_agreement(self.node.book, self.nation, ls.peer, "track", "", now)
+            # Direct when some agreement in force lets the two exchange tracks at all.
+            direct = direct_agreement(
+                self.node.book, self.nation, ls.peer, "track", CLASSIFICATIONS[0], now
+            )
             out.append(
                 LinkRow(
                     peer=ls.peer,
