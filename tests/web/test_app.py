@@ -526,3 +526,21 @@ def test_no_get_route_in_the_openapi_document_answers_5xx(served: Served) -> Non
                 assert r.status_code < 500, (url, r.status_code)
                 seen += 1
         assert seen > 20
+
+
+def test_login_forms_and_failed_names_cannot_pile_up() -> None:
+    now = [0]
+    store = auth.SessionStore(lambda: now[0], max_logins=3)
+    first = store.new_login()
+    for _ in range(5):
+        store.new_login()
+    assert len(store._logins) == 3
+    assert not store.take_login(*first)  # the oldest form went first
+    pid, token = store.new_login()
+    assert store.take_login(pid, token) and not store.take_login(pid, token)
+    throttle = auth.Throttle(lambda: now[0], limit=2, window_s=10.0, max_keys=4)
+    for i in range(10):
+        throttle.fail([f"user:guess{i}"])
+    now[0] += 11 * 10**9
+    throttle.fail(["user:last"])
+    assert list(throttle._fails) == ["user:last"]

@@ -85,6 +85,8 @@ class SessionStore:
     clock: Callable[[], int]
     idle_s: float = 8 * 3600.0
     login_s: float = 600.0
+    #: open login forms kept at most (each GET /login makes one)
+    max_logins: int = 10_000
     _sessions: dict[str, Session] = field(default_factory=dict)
     #: pre-session id -> (CSRF token of the login form, created ns)
     _logins: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -99,6 +101,9 @@ class SessionStore:
             horizon = now - int(self.login_s * 1e9)
             for k in [k for k, (_, t) in self._logins.items() if t < horizon]:
                 del self._logins[k]
+            # Anyone may ask for the form: past the cap the oldest forms go (dicts keep order).
+            while len(self._logins) >= self.max_logins:
+                del self._logins[next(iter(self._logins))]
             self._logins[pid] = (token, now)
         return pid, token
 
@@ -160,6 +165,7 @@ class Throttle:
     clock: Callable[[], int]
     limit: int = 5
     window_s: float = 900.0
+    max_keys: int = 10_000
     _fails: dict[str, list[int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -186,6 +192,10 @@ class Throttle:
     def fail(self, keys: Iterable[str]) -> None:
         now = self.clock()
         with self._lock:
+            if len(self._fails) > self.max_keys:
+                # Names that are guessed once and never again would otherwise pile up.
+                for key in list(self._fails):
+                    self._recent(key, now)
             for key in keys:
                 self._recent(key, now)
                 self._fails.setdefault(key, []).append(now)

@@ -16,6 +16,8 @@
   let receivedAt = 0;
   const areaNames = {};
   const areaLayers = {};
+  // Launches whose history is unfolded: a redraw keeps them open.
+  const openHistory = new Set();
 
   const map = L.map("map", { attributionControl: false, worldCopyJump: false, minZoom: 3 });
   map.setView([38.5, 134], 5);
@@ -246,7 +248,9 @@
         }
         card.append(actions);
       }
-      const hist = el("details", {}, el("summary", {}, `history (${list.length})`));
+      const hist = el("details", { "data-launch": lid }, el("summary", {}, `history (${list.length})`));
+      if (openHistory.has(lid)) hist.open = true;
+      hist.addEventListener("toggle", () => { if (hist.open) openHistory.add(lid); else openHistory.delete(lid); });
       const ol = el("ol", { reversed: "" });
       for (const h of list.slice().reverse()) {
         ol.append(el("li", {}, `${clock(h.issued_ns)} ${h.stage} — ${h.texts[lang].headline}`));
