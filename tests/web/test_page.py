@@ -152,12 +152,17 @@ def test_operator_acknowledges_by_keyboard_and_sees_it_live(
         page.locator("article.alert button.all-clear").click()
         expect(page.locator("article.alert .stage")).to_have_text("all clear")
         expect(page.locator("article.alert.closed")).to_have_count(1)
-        # Live: a new point from the node reaches the map without a reload.
+        # Live: a new point from the node reaches the map without a reload, and the unfolded
+        # history of the alert stays unfolded across the redraw.
+        page.locator("article.alert summary").click()
+        expect(page.locator("article.alert details")).to_have_attribute("open", "")
         before = page.locator("path.track-rv").get_attribute("d")
         s.view.move()
         # Polled from here: the page's CSP forbids the string evaluation wait_for_function uses.
         expect(page.locator("path.track-rv")).not_to_have_attribute("d", before or "")
         expect(page.locator("#live")).to_have_text("live")
+        expect(page.locator("article.alert details")).to_have_attribute("open", "")
+        expect(page.locator("article.alert details li")).to_have_count(3)
         page.screenshot(path=str(tmp_path / "cop-operator.png"))
         assert not errors, errors
 
