@@ -1,0 +1,345 @@
+// The common operational picture: a Leaflet map without tiles, the alert and status panels, and
+// live updates from the server's event stream. Every text from the server goes in through
+// textContent, never as HTML, so nothing a partner sends can become markup here.
+"use strict";
+
+(function () {
+  const meta = (name) => document.querySelector(`meta[name="${name}"]`).content;
+  const CSRF = meta("csrf-token");
+  const ROLE = meta("trilink-role");
+  const NATION = meta("trilink-nation");
+  const COLORS = { own: "#00e5ff", KOR: "#4caf50", USA: "#b388ff", JPN: "#ff5252", fused: "#ffffff" };
+  const CLOSED = new Set(["cancel", "all_clear"]);
+
+  let lang = "en";
+  let snap = null;
+  let receivedAt = 0;
+  const areaNames = {};
+  const areaLayers = {};
+  // Launches whose history is unfolded: a redraw keeps them open.
+  const openHistory = new Set();
+
+  const map = L.map("map", { attributionControl: false, worldCopyJump: false, minZoom: 3 });
+  map.setView([38.5, 134], 5);
+  const base = L.layerGroup().addTo(map);
+  const zones = L.layerGroup().addTo(map);
+  const dynamic = L.layerGroup().addTo(map);
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") e.className = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v);
+    }
+    for (const c of children) {
+      if (c === null || c === undefined) continue;
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return e;
+  }
+
+  // Leaflet puts a string tooltip in as HTML: give it an element holding plain text instead.
+  const tip = (text) => el("span", {}, text);
+
+  function showError(msg) {
+    document.getElementById("error").textContent = msg || "";
+  }
+
+  async function getJSON(url) {
+    const r = await fetch(url, { credentials: "same-origin" });
+    if (r.status === 401) { window.location.assign("/login"); throw new Error("logged out"); }
+    if (!r.ok) throw new Error(`${url}: ${r.status}`);
+    return r.json();
+  }
+
+  async function post(url, body) {
+    const r = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": CSRF, "Content-Type": "application/json" },
+      body: body === undefined ? "{}" : JSON.stringify(body),
+    });
+    if (!r.ok) {
+      let detail = String(r.status);
+      try { detail = (await r.json()).detail; } catch (e) { /* not JSON */ }
+      showError(`${url}: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
+      return null;
+    }
+    showError("");
+    return r.json();
+  }
+
+  // -- base map ----------------------------------------------------------------------------
+  async function loadBase() {
+    const [coast, areas] = await Promise.all([
+      getJSON("/api/v1/map/coast.geojson"),
+      getJSON("/api/v1/map/areas.geojson"),
+    ]);
+    L.geoJSON(areas, {
+      style: { color: "#5b6b7c", weight: 0.6, fillColor: "#2a3542", fillOpacity: 1 },
+      onEachFeature: (f, layer) => {
+        areaNames[f.properties.code] = f.properties;
+        areaLayers[f.properties.code] = layer;
+        layer.bindTooltip(() => tip(`${f.properties.code} ${areaName(f.properties.code)}`), { sticky: true });
+      },
+    }).addTo(base);
+    L.geoJSON(coast, { style: { color: "#8da2b8", weight: 0.8 }, interactive: false }).addTo(base);
+    if (snap) drawPicture();
+    // The zone lines are built on first request (seconds); the map is usable before them.
+    getJSON("/api/v1/map/zones.geojson").then((z) => {
+      L.geoJSON(z, {
+        interactive: false,
+        // The territorial sea hugs the coast: a faint solid line, so the coast stays readable.
+        style: (f) => (f.properties.zone === "eez"
+          ? { color: "#4f8fc0", weight: 1, dashArray: "6 4" }
+          : { color: "#c0a04f", weight: 0.8, opacity: 0.45 }),
+      }).addTo(zones);
+    }).catch((e) => showError(String(e)));
+  }
+
+  function areaName(code) {
+    const p = areaNames[code];
+    return p ? p[`name_${lang}`] || p.name_en : code;
+  }
+
+  // -- the picture -------------------------------------------------------------------------
+  function trackColor(t) {
+    if (t.origin === "own") return COLORS.own;
+    if (t.origin === "fused") return COLORS.fused;
+    return COLORS[t.nations[0]] || "#cccccc";
+  }
+
+  function ellipse(p) {
+    // 95 % ellipse: semi-axes in metres, the major axis at azimuth (degrees from north).
+    const pts = [];
+    const az = (p.azimuth_deg * Math.PI) / 180;
+    const mPerDegLat = 111320;
+    const mPerDegLon = 111320 * Math.cos((p.lat_deg * Math.PI) / 180);
+    for (let i = 0; i <= 72; i++) {
+      const a = (2 * Math.PI * i) / 72;
+      const u = p.major_m * Math.cos(a);
+      const v = p.minor_m * Math.sin(a);
+      const east = u * Math.sin(az) + v * Math.cos(az);
+      const north = u * Math.cos(az) - v * Math.sin(az);
+      pts.push([p.lat_deg + north / mPerDegLat, p.lon_deg + east / mPerDegLon]);
+    }
+    return pts;
+  }
+
+  function openAlerts() {
+    const latest = {};
+    for (const a of snap.alerts) latest[a.launch_id] = a;
+    return latest;
+  }
+
+  function drawPicture() {
+    dynamic.clearLayers();
+    for (const code of Object.keys(areaLayers)) {
+      areaLayers[code].setStyle({ fillColor: "#2a3542", fillOpacity: 1 });
+    }
+    for (const a of Object.values(openAlerts())) {
+      if (CLOSED.has(a.stage)) continue;
+      for (const th of a.areas) {
+        const layer = areaLayers[th.code];
+        if (!layer) continue;
+        // Shaded by probability: a 5 % area is visibly warned, a certain one is solid red.
+        layer.setStyle({ fillColor: "#e53935", fillOpacity: 0.35 + 0.6 * Math.min(1, th.probability) });
+      }
+    }
+    for (const l of snap.launches) {
+      L.circle([l.lat_deg, l.lon_deg], {
+        radius: 2.448 * l.sigma_m, color: "#ffbf47", weight: 1, fillOpacity: 0.15, className: "launch-sigma",
+      }).bindTooltip(tip(`launch ${l.launch_id} (${l.missile_class}), 95 % circle`)).addTo(dynamic);
+      L.circleMarker([l.lat_deg, l.lon_deg], {
+        radius: 6, color: "#ffbf47", fillColor: "#ffbf47", fillOpacity: 1, className: "launch-point",
+      }).bindTooltip(tip(`launch ${l.launch_id} seen by ${l.source}`)).addTo(dynamic);
+    }
+    for (const p of snap.predictions) {
+      if (p.ground_track.length > 1) {
+        L.polyline(p.ground_track, {
+          color: "#ffbf47", weight: 2, dashArray: "8 6", className: "ground-track",
+        }).bindTooltip(tip(`${p.object_id}: predicted ground track`)).addTo(dynamic);
+      }
+      L.polygon(ellipse(p), {
+        color: "#ff5252", weight: 2, fillColor: "#ff5252", fillOpacity: 0.25, className: "impact-ellipse",
+      }).bindTooltip(tip(`${p.object_id}: predicted impact, 95 % ellipse`)).addTo(dynamic);
+    }
+    for (const t of snap.tracks) {
+      const pts = t.history.map((h) => [h.lat_deg, h.lon_deg]);
+      if (!pts.length) continue;
+      const color = trackColor(t);
+      const booster = t.role === "booster";
+      L.polyline(pts, {
+        color, weight: booster ? 2 : 3, dashArray: booster ? "4 4" : null, className: `track track-${t.role}`,
+      }).bindTooltip(tip(`${t.object_id} ${t.role} (${t.origin}: ${t.nations.join("+")})`)).addTo(dynamic);
+      const head = pts[pts.length - 1];
+      const alt = Math.round(t.history[t.history.length - 1].alt_m / 1000);
+      const label = `${t.object_id} ${t.role}, ${alt} km`;
+      if (booster) {
+        L.marker(head, {
+          icon: L.divIcon({ className: "booster-icon", html: "◇", iconSize: [16, 16] }),
+          keyboard: false,
+        }).bindTooltip(tip(label)).addTo(dynamic);
+      } else {
+        L.circleMarker(head, {
+          radius: 6, color, fillColor: color, fillOpacity: 1, className: `head head-${t.role}`,
+        }).bindTooltip(tip(label)).addTo(dynamic);
+      }
+    }
+  }
+
+  // -- panels ------------------------------------------------------------------------------
+  function serverNowNs() {
+    return snap.now_ns + (Date.now() - receivedAt) * 1e6;
+  }
+
+  function clock(ns) {
+    return new Date(ns / 1e6).toISOString().slice(11, 19) + "Z";
+  }
+
+  function countdownText(arrivalNs) {
+    const s = Math.round((arrivalNs - serverNowNs()) / 1e9);
+    if (s <= 0) return "arrival time passed";
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} to arrival`;
+  }
+
+  function drawAlerts() {
+    const box = document.getElementById("alerts");
+    box.replaceChildren();
+    const byLaunch = {};
+    for (const a of snap.alerts) (byLaunch[a.launch_id] = byLaunch[a.launch_id] || []).push(a);
+    const launches = Object.keys(byLaunch);
+    if (!launches.length) { box.append(el("p", { class: "empty" }, "No alert.")); return; }
+    for (const lid of launches.reverse()) {
+      const list = byLaunch[lid];
+      const a = list[list.length - 1];
+      const text = a.texts[lang];
+      const closed = CLOSED.has(a.stage);
+      const card = el("article", { class: `alert${closed ? " closed" : ""}`, "data-alert": a.alert_id, tabindex: "0", "aria-label": `alert ${a.alert_id}` });
+      card.append(
+        el("div", {}, el("span", { class: "stage" }, a.stage.replace("_", " ")), ` · ${a.alert_id} · ${clock(a.issued_ns)}`),
+        el("div", { class: "headline", lang }, text.headline),
+        el("p", { class: "description", lang }, text.description),
+      );
+      if (text.instruction) card.append(el("p", { class: "instruction", lang }, text.instruction));
+      const arrivals = a.areas.map((x) => x.arrival_ns).filter((x) => x !== null);
+      if (!closed && arrivals.length) {
+        card.append(el("div", { class: "countdown", "data-arrival": String(Math.min(...arrivals)) }, countdownText(Math.min(...arrivals))));
+      }
+      if (a.areas.length) {
+        const ul = el("ul", { class: "areas" });
+        for (const th of a.areas) {
+          ul.append(el("li", { "data-area": th.code }, `${th.code} ${areaName(th.code)} — ${Math.round(th.probability * 100)} % ${th.kind}`));
+        }
+        card.append(ul);
+      }
+      if (a.acknowledged_by.length) card.append(el("div", { class: "acks" }, `acknowledged by ${a.acknowledged_by.join(", ")}`));
+      if (ROLE === "operator") {
+        const actions = el("div", { class: "actions" });
+        if (!a.acknowledged_by.length) {
+          actions.append(el("button", { type: "button", class: "ack", onclick: () => post(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/acknowledge`) }, "Acknowledge"));
+        }
+        if (!closed) {
+          actions.append(
+            el("button", { type: "button", class: "danger cancel", onclick: () => confirmPost(`Issue a CANCEL for launch ${lid}?`, `/api/v1/launches/${encodeURIComponent(lid)}/cancel`) }, "Cancel alert"),
+            el("button", { type: "button", class: "all-clear", onclick: () => confirmPost(`Issue the ALL CLEAR for launch ${lid}?`, `/api/v1/launches/${encodeURIComponent(lid)}/all-clear`) }, "All clear"),
+          );
+        }
+        card.append(actions);
+      }
+      const hist = el("details", { "data-launch": lid }, el("summary", {}, `history (${list.length})`));
+      if (openHistory.has(lid)) hist.open = true;
+      hist.addEventListener("toggle", () => { if (hist.open) openHistory.add(lid); else openHistory.delete(lid); });
+      const ol = el("ol", { reversed: "" });
+      for (const h of list.slice().reverse()) {
+        ol.append(el("li", {}, `${clock(h.issued_ns)} ${h.stage} — ${h.texts[lang].headline}`));
+      }
+      hist.append(ol);
+      card.append(hist);
+      box.append(card);
+    }
+  }
+
+  function confirmPost(question, url) {
+    if (window.confirm(question)) post(url);
+  }
+
+  function drawStatus() {
+    const links = document.querySelector("#links tbody");
+    links.replaceChildren(...snap.links.map((l) => el("tr", {},
+      el("td", {}, l.peer),
+      el("td", { class: l.up ? "up" : "down" }, l.up ? "up" : "down"),
+      el("td", {}, l.route.replace("_", " ")),
+      el("td", {}, l.last_rx_ns === null ? "never" : clock(l.last_rx_ns)),
+    )));
+    const ags = document.querySelector("#agreements tbody");
+    ags.replaceChildren(...snap.agreements.map((g) => {
+      const cell = el("td", {});
+      if (ROLE === "admin" && g.state !== "terminated") {
+        const action = g.state === "in_force" ? "suspend" : "restore";
+        const reason = el("input", { type: "text", maxlength: "500", placeholder: "reason", "aria-label": `reason to ${action} ${g.name}` });
+        cell.append(reason, el("button", {
+          type: "button", class: action === "suspend" ? "danger" : "",
+          onclick: () => {
+            if (!reason.value.trim()) { showError("give a reason"); reason.focus(); return; }
+            post(`/api/v1/agreements/${encodeURIComponent(g.name)}`, { action, reason: reason.value.trim() });
+          },
+        }, action));
+      }
+      return el("tr", {}, el("td", { title: g.title }, g.name), el("td", {}, g.state.replace("_", " ")), cell);
+    }));
+    const counters = document.querySelector("#counters tbody");
+    counters.replaceChildren(...Object.entries(snap.counters).map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, String(v)))));
+    const banner = document.getElementById("status-banner");
+    banner.classList.toggle("hidden", snap.status === "actual");
+    if (snap.status !== "actual") {
+      const s = snap.status.toUpperCase();
+      banner.textContent = `${s} — NOT A REAL EVENT — ${s}`;
+    }
+  }
+
+  function update(newSnap) {
+    // Keep focus on the same control across a redraw, so keyboard users are not thrown out.
+    const focused = document.activeElement;
+    const key = focused && focused.closest("[data-alert]") ? [focused.closest("[data-alert]").dataset.alert, focused.className] : null;
+    snap = newSnap;
+    receivedAt = Date.now();
+    drawPicture();
+    drawAlerts();
+    drawStatus();
+    if (key) {
+      const again = document.querySelector(`[data-alert="${CSS.escape(key[0])}"] ${key[1] ? "." + key[1].split(" ").map(CSS.escape).join(".") : ""}`);
+      if (again) again.focus();
+    }
+  }
+
+  for (const b of document.querySelectorAll(".langs button")) {
+    b.addEventListener("click", () => {
+      lang = b.dataset.lang;
+      for (const o of document.querySelectorAll(".langs button")) o.setAttribute("aria-pressed", String(o === b));
+      if (snap) { drawAlerts(); }
+    });
+  }
+
+  setInterval(() => {
+    if (!snap) return;
+    for (const c of document.querySelectorAll(".countdown")) c.textContent = countdownText(Number(c.dataset.arrival));
+  }, 1000);
+
+  function connect() {
+    const live = document.getElementById("live");
+    const es = new EventSource("/api/v1/stream");
+    es.addEventListener("state", (e) => {
+      live.textContent = "live";
+      live.classList.add("ok");
+      update(JSON.parse(e.data));
+    });
+    es.addEventListener("logout", () => { es.close(); window.location.assign("/login"); });
+    es.onerror = () => { live.textContent = "reconnecting…"; live.classList.remove("ok"); };
+  }
+
+  document.title = `trilink ${NATION} — common operational picture`;
+  loadBase().catch((e) => showError(String(e)));
+  connect();
+})();
