@@ -237,6 +237,7 @@ class Tracker:
             raise ValueError("tracker backend 'numba' needs the numba package")
         self.fast = self.config.backend != "numpy" and _kernels.AVAILABLE
         self._buf: dict[str, Any] | None = None
+        self._buf_seq: tuple[Any, ...] = ()  # the same arrays in TrackState, PlotPool order
         self._out: TrackSet | None = None  # the confirmed tracks now, when the engine made them
         self._t_update = math.nan
         self._cf, self._ci = _kernels.pack_config(self.config, self.noise, self._gates)
@@ -467,11 +468,13 @@ class Tracker:
             ]
         )  # fmt: skip
         scans = ScanInput(starts, ends, b.t[starts], sens, kinds, cols, b.lat, b.lon, b.alt)
-        trk = TrackState(**{f: buf[f] for f in TrackState._fields})
-        pool = PlotPool(**{f: buf[f"pool_{f}"] for f in PlotPool._fields})
-        nev = _kernels.run_scans(
-            scans, trk, pool, self._scan_t, istate, fstate, self._cf, self._ci, self._t_update, out
-        )
+        # The tuples go in spread out (see _kernels.run_scans); the buffers are already in the
+        # TrackState then PlotPool field order.
+        run_scans: Any = _kernels.run_scans  # Numba's Dispatcher stub limits the arity
+        nev = run_scans(
+            *scans, *self._buf_seq, self._scan_t, istate, fstate, self._cf, self._ci,
+            self._t_update, *out,
+        )  # fmt: skip
         n, k = int(istate[_kernels.S_N]), int(istate[_kernels.S_K])
         nd = int(istate[_kernels.S_NHIST])
         self._next_id = int(istate[_kernels.S_NEXT_ID])
@@ -530,6 +533,7 @@ class Tracker:
             arr[: len(cur)] = cur
             new[name] = arr
         self._buf = new
+        self._buf_seq = tuple(new[name] for name in self._ARRAYS + self._POOL)
         return new
 
     def _check_sites(
