@@ -3,6 +3,7 @@ the one-pass batch check against :func:`check_plots`, and two-point initiation's
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -172,3 +173,28 @@ def test_engine_buffers_survive_new_sensors_and_growth() -> None:
     assert res["numba"][0] == res["numpy"][0]
     np.testing.assert_allclose(res["numba"][1], res["numpy"][1], atol=1e-3)
     np.testing.assert_array_equal(res["numba"][2], res["numpy"][2])
+
+
+def test_run_scans_spreads_the_engine_tuples_in_field_order() -> None:
+    """The compiled entry's flat parameters are the tuples' fields in order, so the tracker's
+    ``run_scans(*scans, *trk, *pool, ..., *out)`` hands every array to the field of its name."""
+    params = list(inspect.signature(_kernels.run_scans.py_func).parameters)
+    assert params == [
+        *_kernels.ScanInput._fields,
+        *_kernels.TrackState._fields,
+        *(f"pool_{f}" for f in _kernels.PlotPool._fields),
+        *("scan_t", "istate", "fstate", "cf", "ci", "t_end"),
+        *_kernels.EngineOutput._fields,
+    ]
+
+
+def test_engine_settings_fill_every_slot_once() -> None:
+    slots = {k: v for k, v in vars(_kernels).items() if k.startswith("C_")}
+    assert sorted(slots.values()) == list(range(_kernels.N_CF))
+    islots = {k: v for k, v in vars(_kernels).items() if k.startswith("I_")}
+    assert sorted(islots.values()) == list(range(_kernels.N_CI))
+    cfg = TrackerConfig(coast_timeout_s=12.5, miss_drop=4, jpda=False)
+    trk = Tracker(cfg)
+    assert not np.isnan(trk._cf).any()
+    assert trk._cf[_kernels.C_COAST_TIMEOUT] == 12.5
+    assert trk._ci.tolist() == [cfg.confirm_hits, cfg.confirm_window, 4, 0]

@@ -19,21 +19,38 @@ and appends new tentative tracks at the end. Without Numba the tracker uses the 
 
 All compiled code is in this one file on purpose: Numba's on-disk cache is invalidated by the
 defining file's timestamp only, so a caller cached in another file would keep a stale copy of
-a kernel edited here.
+a kernel edited here. For the same reason the tracker's rule constants shared with the NumPy
+path live here; the physical and model constants imported from :mod:`trilink.geo` and
+:mod:`trilink.tracking.dynamics` are compiled in too, so after editing one of those, delete the
+kernels' cache (``__pycache__/_kernels.*.nbi``/``.nbc``).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from trilink.geo import GM_EARTH, J2_EARTH, OMEGA_EARTH, WGS84_A
 from trilink.geo.frames import WGS84_E2, WGS84_F
+from trilink.tracking.dynamics import (
+    BETA_NOMINAL,
+    DENSITY_BASE_KM,
+    DENSITY_KG_M3,
+    DENSITY_SCALE_KM,
+    DRAG_CEILING_M,
+    RK4_MAX_STEP_S,
+    TAYLOR_MAX_DT_S,
+    MotionNoise,
+)
+
+if TYPE_CHECKING:
+    from trilink.tracking.tracker import TrackerConfig
 
 try:  # pragma: no cover - exercised when numba is installed
-    from numba import njit
+    from numba import literal_unroll, njit
 
     AVAILABLE = True
 except ImportError:  # pragma: no cover
@@ -45,18 +62,33 @@ except ImportError:  # pragma: no cover
 
         return wrap
 
+    def literal_unroll(container: Any) -> Any:  # type: ignore[no-redef,misc]
+        return container
+
 
 __all__ = [
     "AVAILABLE",
+    "A_PAIR",
+    "BIG",
     "EV_CONFIRMED",
     "EV_MERGED",
-    "F_CFG",
-    "I_CFG",
+    "G_PAIR",
+    "MERGE_MIN_UPDATES",
+    "MERGE_STRIKES",
+    "PHASE_BOOST_MU",
+    "PHASE_REENTRY_BELOW_M",
+    "SITE_SLACK_M",
+    "SITE_SPEED_MPS",
+    "EngineOutput",
+    "PlotPool",
+    "ScanInput",
+    "TrackState",
     "gate",
     "imm_predict",
     "init_states",
     "lifecycle",
     "lsa",
+    "pack_config",
     "plots_clean",
     "prepare",
     "run_scans",
@@ -66,18 +98,199 @@ __all__ = [
     "warm_up",
 ]
 
-_F = 1.0 / 298.257223563
-_HB = np.array(
-    [0, 25, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 180, 200], dtype=np.float64
-)
-_RHO0 = np.array(
-    [1.225, 3.899e-2, 1.774e-2, 3.972e-3, 1.057e-3, 3.206e-4, 8.770e-5, 1.905e-5, 3.396e-6,
-     5.297e-7, 9.661e-8, 2.438e-8, 8.484e-9, 3.845e-9, 2.070e-9, 5.464e-10, 2.789e-10]
-)  # fmt: skip
-_SCALE = np.array(
-    [7.249, 6.349, 6.682, 7.554, 8.382, 7.714, 6.549, 5.799, 5.382, 5.877, 7.263, 9.473,
-     12.636, 16.149, 22.523, 29.740, 37.105]
-)  # fmt: skip
+Array = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+# ---------------------------------------------------------------------------- rule constants
+# Shared by the NumPy reference (tracker.py) and the kernels, so that both apply one rule.
+
+#: Cost of a track/plot pair outside the gate in the assignment (never chosen).
+BIG = 1e12
+#: Acceleration [m/s²] a pair's range rate may change by between its two plots (boost, gravity).
+A_PAIR = 100.0
+#: Gravity's share of the velocity change over a pair's interval [m/s²] (known, but the pair
+#: measures the mean velocity, not the end one; taken as an uncertainty for simplicity).
+G_PAIR = 10.0
+#: A sensor's position may move from its reference by this slack [m] plus this speed [m/s]
+#: times the time between them: 12 km/s covers any satellite's ground-fixed speed, 1 km survey
+#: error. Faster, the plot is rejected as a jump.
+SITE_SLACK_M = 1000.0
+SITE_SPEED_MPS = 12000.0
+#: Duplicate check: confirmed tracks with at least this many updates take part; the younger of
+#: a pair that agrees on this many checks in a row is deleted.
+MERGE_MIN_UPDATES = 10
+MERGE_STRIKES = 3
+#: Phase: re-entry when descending below this height [m]; boost when P(boost) exceeds this and
+#: climbing.
+PHASE_REENTRY_BELOW_M = 100e3
+PHASE_BOOST_MU = 0.5
+
+
+# ---------------------------------------------------------------------------- engine interface
+class ScanInput(NamedTuple):
+    """A sorted batch for :func:`run_scans`: scan ``k`` is plots ``starts[k]:ends[k]`` of sensor
+    ``sens[k]`` at ``times[k]``, ``kinds[k]`` 0 radar, 1 radar with range rate, 2 space IR.
+    ``cols`` [8, N] holds each plot's range, az, el, range rate and their standard deviations;
+    ``lat``/``lon``/``alt`` [N] its sensor's position (radians, metres)."""
+
+    starts: IntArray
+    ends: IntArray
+    times: Array
+    sens: IntArray
+    kinds: IntArray
+    cols: Array
+    lat: Array
+    lon: Array
+    alt: Array
+
+
+class TrackState(NamedTuple):
+    """Per-track arrays (the :class:`~trilink.tracking.tracker.Tracker` attributes of the same
+    names): the engine holds them in capacity arrays whose rows ``0:n`` are in use. A field added
+    here is carried through compaction by :func:`_compact` without further change."""
+
+    ids: IntArray
+    x: Array  # [n, 2, 9] per IMM model
+    P: Array  # [n, 2, 9, 9]
+    mu: Array  # [n, 2] model probabilities (ballistic, boost)
+    confirmed: BoolArray
+    hits: IntArray
+    opps: IntArray
+    n_upd: IntArray
+    t_first: Array
+    t_last: Array
+    t_hist: Array
+    merge_strikes: IntArray
+    t_boost: Array
+    seen: BoolArray  # [n, sensors]
+    miss: IntArray  # [n, sensors]
+
+
+class PlotPool(NamedTuple):
+    """Plots waiting for a partner (two-point initiation): ECEF position [n, 3], its covariance,
+    ``f`` [n, 6] = (time, sqrt of the covariance's trace, range, range rate, their σ), sensor.
+    The tracker's ``pool_<field>`` attributes."""
+
+    pos: Array
+    P: Array
+    f: Array
+    s: IntArray
+
+
+class EngineOutput(NamedTuple):
+    """Written by :func:`run_scans` for the K confirmed tracks: events (confirmations and
+    merge deletions, in order), combined estimates at the last scan (``h_x``/``h_cov``, for the
+    history) and at the update time (``o_x``/``o_cov``), ``o_i`` [K, 3] id, update count and
+    phase code, ``o_f`` [K, 3] P(boost), first and last update time, ``o_xb``/``o_cov_b`` the
+    ballistic model's estimate, and ``h_due`` the tracks (indices into the K) due a history
+    point."""
+
+    ev_kind: IntArray
+    ev_id: IntArray
+    ev_t: Array
+    h_x: Array
+    h_cov: Array
+    o_x: Array
+    o_cov: Array
+    o_i: IntArray
+    o_f: Array
+    o_xb: Array
+    o_cov_b: Array
+    h_due: IntArray
+
+
+# Settings travel to the engine as a float and an int array (Numba takes no dataclasses, and a
+# NamedTuple of ~30 scalars costs several µs a call to type-check); these are their slots, filled
+# by name in pack_config only.
+C_TAU_TO_BOOST = 0
+C_TAU_TO_BALLISTIC = 1
+C_ONE_WAY_MIXING = 2
+C_Q_BALLISTIC = 3
+C_Q_POST = 4
+C_TAU_POST = 5
+C_Q_JERK = 6
+C_Q_HOLD = 7
+C_BETA = 8
+C_GATE2 = 9  # gate thresholds (chi² quantiles) for 2, 3 and 4 measured components
+C_GATE3 = 10
+C_GATE4 = 11
+C_V_MAX = 12
+C_INIT_ACC_SIGMA = 13
+C_TENTATIVE_TIMEOUT = 14
+C_COAST_TIMEOUT = 15
+C_MERGE_CHECK = 16
+C_MU_BOOST0 = 17
+C_PAIR_WINDOW = 18
+C_HISTORY_INTERVAL = 19
+C_PAIR_SCANS = 20
+C_DRAG_SIGMA = 21
+C_DRAG_TAU = 22
+C_JPDA_HARD_BETA = 23
+C_JPDA_MAX_BOOST = 24
+C_DRAG_SIGMA_RV = 25
+C_JPDA_AFTER_BOOST = 26
+C_JPDA_FREE_ABOVE = 27
+N_CF = 28
+I_CONFIRM_HITS = 0
+I_CONFIRM_WINDOW = 1
+I_MISS_DROP = 2
+I_JPDA = 3
+N_CI = 4
+
+# Engine counters read and written by run_scans: integer ...
+S_N = 0  # track rows in use
+S_NEXT_ID = 1
+S_K = 2  # confirmed tracks output
+S_NPOOL = 3
+S_NHIST = 4  # tracks due a history point
+N_IS = 5
+# ... and float
+S_TIME = 0
+S_LAST_MERGE = 1
+N_FS = 2
+
+
+def pack_config(
+    c: TrackerConfig, noise: MotionNoise, gates: dict[int, float]
+) -> tuple[Array, IntArray]:
+    """The engine's float and int settings arrays for config ``c``, its motion ``noise`` and its
+    gate thresholds by number of measured components."""
+    cf = np.full(N_CF, np.nan)
+    cf[C_TAU_TO_BOOST] = c.tau_to_boost_s
+    cf[C_TAU_TO_BALLISTIC] = c.tau_to_ballistic_s
+    cf[C_ONE_WAY_MIXING] = c.one_way_mixing_below
+    cf[C_Q_BALLISTIC] = noise.q_ballistic
+    cf[C_Q_POST] = c.q_post
+    cf[C_TAU_POST] = c.tau_post_s
+    cf[C_Q_JERK] = noise.q_jerk
+    cf[C_Q_HOLD] = noise.q_hold
+    cf[C_BETA] = BETA_NOMINAL
+    cf[C_GATE2] = gates[2]
+    cf[C_GATE3] = gates[3]
+    cf[C_GATE4] = gates[4]
+    cf[C_V_MAX] = c.v_max
+    cf[C_INIT_ACC_SIGMA] = c.init_acc_sigma
+    cf[C_TENTATIVE_TIMEOUT] = c.tentative_timeout_s
+    cf[C_COAST_TIMEOUT] = c.coast_timeout_s
+    cf[C_MERGE_CHECK] = c.merge_check_s
+    cf[C_MU_BOOST0] = c.mu_boost0
+    cf[C_PAIR_WINDOW] = c.pair_window_s
+    cf[C_HISTORY_INTERVAL] = c.history_interval_s
+    cf[C_PAIR_SCANS] = c.pair_scans
+    cf[C_DRAG_SIGMA] = c.drag_sigma
+    cf[C_DRAG_TAU] = c.drag_tau_s
+    cf[C_JPDA_HARD_BETA] = c.jpda_hard_beta
+    cf[C_JPDA_MAX_BOOST] = c.jpda_max_boost
+    cf[C_DRAG_SIGMA_RV] = c.drag_sigma_rv
+    cf[C_JPDA_AFTER_BOOST] = c.jpda_after_boost_s
+    cf[C_JPDA_FREE_ABOVE] = c.jpda_free_above_m
+    ci = np.zeros(N_CI, np.int64)
+    ci[I_CONFIRM_HITS] = c.confirm_hits
+    ci[I_CONFIRM_WINDOW] = c.confirm_window
+    ci[I_MISS_DROP] = c.miss_drop
+    ci[I_JPDA] = int(c.jpda)
+    return cf, ci
 
 
 @njit(cache=True)
@@ -85,9 +298,9 @@ def _rho(h: float) -> float:
     """Air density [kg/m³] at height ``h`` [m] (:func:`trilink.tracking.dynamics.air_density`)."""
     hk = max(h / 1000.0, 0.0)
     i = 0
-    while i + 1 < 17 and _HB[i + 1] <= hk:
+    while i + 1 < DENSITY_BASE_KM.shape[0] and DENSITY_BASE_KM[i + 1] <= hk:
         i += 1
-    return float(_RHO0[i] * math.exp(-(hk - _HB[i]) / _SCALE[i]))
+    return float(DENSITY_KG_M3[i] * math.exp(-(hk - DENSITY_BASE_KM[i]) / DENSITY_SCALE_KM[i]))
 
 
 @njit(cache=True)
@@ -105,8 +318,8 @@ def _deriv(y: Any, boost: float, beta: float, out: Any) -> None:
     w2 = OMEGA_EARTH * OMEGA_EARTH
     ax += 2.0 * OMEGA_EARTH * vy + w2 * x
     ay += -2.0 * OMEGA_EARTH * vx + w2 * yy
-    h = rn - WGS84_A * (1.0 - _F * u)
-    if h < 120e3:
+    h = rn - WGS84_A * (1.0 - WGS84_F * u)
+    if h < DRAG_CEILING_M:
         rho = _rho(h)
         sp = math.sqrt(vx * vx + vy * vy + vz * vz)
         kd = rho * sp / (2.0 * beta)
@@ -165,7 +378,7 @@ def _predict_one(
                 for j in range(n):
                     F[i, j] += 0.5 * a * A[m, j] * dt * dt
     # mean
-    if abs(dt) <= 2.0:
+    if abs(dt) <= TAYLOR_MAX_DT_S:
         _deriv(y, boost, beta, f)
         for i in range(9):
             s = 0.0
@@ -175,7 +388,7 @@ def _predict_one(
         for i in range(9):
             y[i] = tmp[i]
     else:
-        steps = math.ceil(abs(dt) / 5.0)
+        steps = math.ceil(abs(dt) / RK4_MAX_STEP_S)
         h = dt / steps
         for _ in range(steps):
             _deriv(y, boost, beta, k1)
@@ -587,41 +800,6 @@ def lifecycle(
 EV_CONFIRMED = 1
 EV_MERGED = 2
 
-#: order of the float and integer configuration arrays
-F_CFG = (
-    "tau_to_boost_s",
-    "tau_to_ballistic_s",
-    "one_way_mixing_below",
-    "q_ballistic",
-    "q_post",
-    "tau_post_s",
-    "q_jerk",
-    "q_hold",
-    "beta",
-    "gate2",
-    "gate3",
-    "gate4",
-    "v_max",
-    "init_acc_sigma",
-    "tentative_timeout_s",
-    "coast_timeout_s",
-    "merge_check_s",
-    "mu_boost0",
-    "pair_window_s",
-    "history_interval_s",
-    "pair_scans",
-    "drag_sigma",
-    "drag_tau_s",
-    "jpda_hard_beta",
-    "jpda_max_boost",
-    "drag_sigma_rv",
-    "jpda_after_boost_s",
-    "jpda_free_above_m",
-)
-I_CFG = ("confirm_hits", "confirm_window", "miss_drop", "jpda")
-
-_BIG = 1e12
-
 
 @njit(cache=True)
 def lsa(cost: Any, out_col: Any) -> None:
@@ -722,32 +900,22 @@ def _imm_predict_n(
 
 
 @njit(cache=True)
-def _compact(
-    keep: Any, n: int, ids: Any, x: Any, P: Any, mu: Any, confirmed: Any, hits: Any, opps: Any,
-    n_upd: Any, t_first: Any, t_last: Any, t_hist: Any, strikes: Any, t_boost: Any, seen: Any,
-    miss: Any,
-) -> int:  # fmt: skip
-    """Drop rows with ``keep`` False from ``0:n``, keeping order; returns the new count."""
+def _move_row(arrays: Any, w: int, r: int) -> None:
+    """Copy row ``r`` of every array in the tuple ``arrays`` to row ``w``."""
+    for a in literal_unroll(arrays):
+        a[w] = a[r]
+
+
+@njit(cache=True)
+def _compact(keep: Any, n: int, trk: Any) -> int:
+    """Drop rows with ``keep`` False from ``0:n`` of every :class:`TrackState` array, keeping
+    order; returns the new count."""
     w = 0
     for r in range(n):
         if not keep[r]:
             continue
         if w != r:
-            ids[w] = ids[r]
-            x[w] = x[r]
-            P[w] = P[r]
-            mu[w] = mu[r]
-            confirmed[w] = confirmed[r]
-            hits[w] = hits[r]
-            opps[w] = opps[r]
-            n_upd[w] = n_upd[r]
-            t_first[w] = t_first[r]
-            t_last[w] = t_last[r]
-            t_hist[w] = t_hist[r]
-            strikes[w] = strikes[r]
-            t_boost[w] = t_boost[r]
-            seen[w] = seen[r]
-            miss[w] = miss[r]
+            _move_row(trk, w, r)
         w += 1
     return w
 
@@ -766,23 +934,22 @@ def _combined(x: Any, P: Any, mu: Any, t: int, xc: Any, Pc: Any) -> None:
 
 
 @njit(cache=True)
-def _merge_strikes(
-    n: int, x: Any, P: Any, mu: Any, confirmed: Any, n_upd: Any, t_first: Any, strikes: Any,
-    t_last: Any, time: float, fresh_s: float,
-) -> bool:  # fmt: skip
+def _merge_strikes(n: int, trk: Any, time: float, fresh_s: float) -> bool:
     """Tracker._merge_duplicates' test: strike the younger of two confirmed tracks (updated in
     the last ``fresh_s``) that keep describing the same object; returns whether any track has
-    reached three strikes."""
+    reached ``MERGE_STRIKES`` strikes."""
+    x, P, mu, confirmed, n_upd = trk.x, trk.P, trk.mu, trk.confirmed, trk.n_upd
+    t_first, t_last, strikes = trk.t_first, trk.t_last, trk.merge_strikes
     nc = 0
     for r in range(n):
-        if confirmed[r] and n_upd[r] >= 10 and time - t_last[r] <= fresh_s:
+        if confirmed[r] and n_upd[r] >= MERGE_MIN_UPDATES and time - t_last[r] <= fresh_s:
             nc += 1
     if nc < 2:
         return False
     c = np.empty(nc, np.int64)
     q = 0
     for r in range(n):
-        if confirmed[r] and n_upd[r] >= 10 and time - t_last[r] <= fresh_s:
+        if confirmed[r] and n_upd[r] >= MERGE_MIN_UPDATES and time - t_last[r] <= fresh_s:
             c[q] = r
             q += 1
     xc = np.empty((nc, 9))
@@ -821,16 +988,9 @@ def _merge_strikes(
         r = c[a]
         strikes[r] = strikes[r] + 1 if hit[a] else 0
     for r in range(n):
-        if strikes[r] >= 3:
+        if strikes[r] >= MERGE_STRIKES:
             any_dup = True
     return any_dup
-
-
-_G_PAIR = 10.0  # as trilink.tracking.tracker._G_PAIR
-
-
-#: Acceleration [m/s²] a pair's range rate may change by between its two plots (boost, gravity).
-_A_PAIR = 100.0
 
 
 @njit(cache=True)
@@ -846,22 +1006,24 @@ def _pair_ok(rng: float, rr: float, s_rng: float, s_rr: float, q: Any, dt: float
         return True
     lhs = abs((rng - q[2]) / dt - 0.5 * (rr + q[3]))
     tol = 3.0 * math.sqrt((s_rng**2 + q[4] ** 2) / dt**2 + 0.25 * (s_rr**2 + q[5] ** 2))
-    return bool(lhs <= tol + _A_PAIR * dt / 2.0)
+    return bool(lhs <= tol + A_PAIR * dt / 2.0)
 
 
 @njit(cache=True)
 def _pair_and_pool(
     t: float, s: int, xs: Any, Ps: Any, pf: Any, n: int, next_id: int, npool: int,
     v_max: float, window_s: float, max_age: float, acc_sigma: float, mu0: float,
-    ids: Any, x: Any, P: Any, mu: Any, confirmed: Any, hits: Any, opps: Any, n_upd: Any,
-    t_first: Any, t_last: Any, t_hist: Any, strikes: Any, t_boost: Any, seen: Any, miss: Any,
-    pool_pos: Any, pool_P: Any, pool_f: Any, pool_s: Any,
+    trk: Any, pool: Any,
 ) -> tuple[int, int, int]:  # fmt: skip
     """Tracker._initiate: pair the free plots (positions ``xs[:, 0, 0:3]``, covariances
     ``Ps[:, 0, 0:3, 0:3]``, ``pf`` [nf, 4] range, range rate and their σ) with pooled plots of
-    the same sensor, start tracks from pairs, pool the rest."""
+    the same sensor, start tracks from pairs (appended to ``trk``), pool the rest."""
+    pool_pos, pool_P, pool_f, pool_s = pool.pos, pool.P, pool.f, pool.s
+    x, P = trk.x, trk.P
     nf = xs.shape[0]
     w = 0
+    # Rows move field by field here, not by _move_row: this runs every scan, and the tuple loop
+    # (literal_unroll) cost ~7 % of the engine's time in the 10-target benchmark.
     for q in range(npool):  # drop pooled plots that waited too long
         if t - pool_f[q, 0] <= window_s:
             if w != q:
@@ -904,7 +1066,7 @@ def _pair_and_pool(
             continue
         r = n
         dt = t - pool_f[q, 0]
-        acc = (acc_sigma**2 + _G_PAIR**2) * dt**2 / 4.0
+        acc = (acc_sigma**2 + G_PAIR**2) * dt**2 / 4.0
         x[r] = 0.0
         P[r] = 0.0
         for j in range(2):
@@ -921,21 +1083,21 @@ def _pair_and_pool(
                     )
             for a in range(3):
                 P[r, j, 6 + a, 6 + a] = 1e-6 if j == 0 else acc_sigma**2
-        ids[r] = next_id
-        mu[r, 0] = 1.0 - mu0
-        mu[r, 1] = mu0
-        confirmed[r] = False
-        hits[r] = 2
-        opps[r] = 2
-        n_upd[r] = 2
-        t_first[r] = pool_f[q, 0]
-        t_last[r] = t
-        t_hist[r] = -np.inf
-        strikes[r] = 0
-        t_boost[r] = t
-        seen[r] = False
-        seen[r, s] = True
-        miss[r] = 0
+        trk.ids[r] = next_id
+        trk.mu[r, 0] = 1.0 - mu0
+        trk.mu[r, 1] = mu0
+        trk.confirmed[r] = False
+        trk.hits[r] = 2
+        trk.opps[r] = 2
+        trk.n_upd[r] = 2
+        trk.t_first[r] = pool_f[q, 0]
+        trk.t_last[r] = t
+        trk.t_hist[r] = -np.inf
+        trk.merge_strikes[r] = 0
+        trk.t_boost[r] = t
+        trk.seen[r] = False
+        trk.seen[r, s] = True
+        trk.miss[r] = 0
         n += 1
         next_id += 1
     w = 0
@@ -1226,54 +1388,100 @@ def _phase(xc: Any, mu_boost: float) -> int:
     rn = math.sqrt(xc[0] * xc[0] + xc[1] * xc[1] + xc[2] * xc[2])
     vr = (xc[0] * xc[3] + xc[1] * xc[4] + xc[2] * xc[5]) / rn
     h = rn - WGS84_A * (1.0 - WGS84_F * (xc[2] / rn) ** 2)
-    if vr < 0 and h < 100e3:
+    if vr < 0 and h < PHASE_REENTRY_BELOW_M:
         return 2
-    if mu_boost > 0.5 and vr > 0:
+    if mu_boost > PHASE_BOOST_MU and vr > 0:
         return 0
     return 1
 
 
 @njit(cache=True)
 def run_scans(
-    starts: Any, ends: Any, times: Any, sens: Any, kinds: Any,
-    cols: Any, lat: Any, lon: Any, alt: Any,
+    starts: Any, ends: Any, times: Any, sens: Any, kinds: Any, cols: Any, lat: Any, lon: Any,
+    alt: Any,
     ids: Any, x: Any, P: Any, mu: Any, confirmed: Any, hits: Any, opps: Any, n_upd: Any,
-    t_first: Any, t_last: Any, t_hist: Any, strikes: Any, t_boost: Any, seen: Any, miss: Any,
-    pool_pos: Any, pool_P: Any, pool_f: Any, pool_s: Any, scan_t: Any,
-    istate: Any, fstate: Any, cf: Any, ci: Any,
-    ev_kind: Any, ev_id: Any, ev_t: Any,
-    t_end: float, hx: Any, hP: Any, ox: Any, oP: Any, o_i: Any, o_f: Any, o_xb: Any, o_Pb: Any,
-    h_due: Any,
+    t_first: Any, t_last: Any, t_hist: Any, merge_strikes: Any, t_boost: Any, seen: Any,
+    miss: Any,
+    pool_pos: Any, pool_P: Any, pool_f: Any, pool_s: Any,
+    scan_t: Any, istate: Any, fstate: Any, cf: Any, ci: Any, t_end: float,
+    ev_kind: Any, ev_id: Any, ev_t: Any, h_x: Any, h_cov: Any, o_x: Any, o_cov: Any, o_i: Any,
+    o_f: Any, o_xb: Any, o_cov_b: Any, h_due: Any,
 ) -> int:  # fmt: skip
-    """Process scans ``k`` (plots ``starts[k]:ends[k]`` of sensor ``sens[k]`` at ``times[k]``;
-    ``kinds[k]`` 0 radar, 1 radar with range rate, 2 space IR) against the track rows.
-    ``cols`` [8, N] holds each plot's range, az, el, range rate and their standard deviations;
-    ``lat``/``lon``/``alt`` the sensor's position (radians, metres).
+    """:func:`_run_scans` called with its tuples spread out, in field order: ``ScanInput``,
+    ``TrackState``, ``PlotPool`` (``pool_``), the counters and settings, ``EngineOutput``.
 
-    ``pool_*`` are the plots waiting for a partner (``Tracker._initiate``), ``scan_t`` [S] each
-    sensor's last scan time.
-
-    ``istate`` = [n, next_id, K, pool size, history count] and ``fstate`` = [time, last_merge]
-    are read and written; ``cf``/``ci`` hold :data:`F_CFG`/:data:`I_CFG`. Confirmations and
-    merge deletions are written to the event arrays in order; returns the number of events.
-    Afterwards the K confirmed tracks' combined estimates are written to ``hx``/``hP`` at the
-    last scan's time (for the history) and, after predicting every track to ``t_end`` (when
-    later), to ``ox``/``oP``; ``o_i`` [K, 3] gets their ids, update counts and phase codes
-    (``tracker.phases``), ``o_f`` [K, 3] P(boost), first and last update time,
-    ``o_xb``/``o_Pb`` the ballistic model's estimate. ``h_due`` lists (as indices into the K)
-    the tracks due a history point (``cf[19]`` apart).
+    Why flat: Numba's dispatcher types a tuple argument at ~0.3 µs per array (a bare array
+    costs next to nothing), ~20 µs a call for these tuples, a tenth of the tracker's time per
+    1-s batch of a 10-target salvo (measured). Only this pass-through lists the fields;
+    ``tests/tracking/test_engine.py`` checks them against the tuples.
     """
-    n = istate[0]
-    next_id = istate[1]
-    time = fstate[0]
-    last_merge = fstate[1]
-    tau_tb, tau_tbal, one_way = cf[0], cf[1], cf[2]
-    q_ball, q_post, tau_post, q_jerk, q_hold, beta = cf[3], cf[4], cf[5], cf[6], cf[7], cf[8]
-    v_max, acc_sigma, tent_to, coast_to, merge_s, mu0, window_s = (
-        cf[12], cf[13], cf[14], cf[15], cf[16], cf[17], cf[18]
+    return _run_scans(
+        ScanInput(
+            starts=starts, ends=ends, times=times, sens=sens, kinds=kinds, cols=cols, lat=lat,
+            lon=lon, alt=alt,
+        ),
+        TrackState(
+            ids=ids, x=x, P=P, mu=mu, confirmed=confirmed, hits=hits, opps=opps, n_upd=n_upd,
+            t_first=t_first, t_last=t_last, t_hist=t_hist, merge_strikes=merge_strikes,
+            t_boost=t_boost, seen=seen, miss=miss,
+        ),
+        PlotPool(pos=pool_pos, P=pool_P, f=pool_f, s=pool_s),
+        scan_t, istate, fstate, cf, ci, t_end,
+        EngineOutput(
+            ev_kind=ev_kind, ev_id=ev_id, ev_t=ev_t, h_x=h_x, h_cov=h_cov, o_x=o_x, o_cov=o_cov,
+            o_i=o_i, o_f=o_f, o_xb=o_xb, o_cov_b=o_cov_b, h_due=h_due,
+        ),
     )  # fmt: skip
-    npool = istate[3]
-    confirm_hits, window, miss_drop = ci[0], ci[1], ci[2]
+
+
+@njit(cache=True)
+def _run_scans(
+    scans: Any, trk: Any, pool: Any, scan_t: Any, istate: Any, fstate: Any, cf: Any, ci: Any,
+    t_end: float, out: Any,
+) -> int:  # fmt: skip
+    """Process the scans of ``scans`` (:class:`ScanInput`) against the track rows of ``trk``
+    (:class:`TrackState`) and the plots waiting for a partner in ``pool`` (:class:`PlotPool`,
+    ``Tracker._initiate``); ``scan_t`` [S] is each sensor's last scan time.
+
+    ``istate`` (slots ``S_N`` .. ``S_NHIST``: track rows in use, next id, confirmed tracks out,
+    pool size, history count) and ``fstate`` (``S_TIME``, ``S_LAST_MERGE``) are read and
+    written; ``cf``/``ci`` are :func:`pack_config`'s settings. Confirmations and merge
+    deletions are written to ``out``'s (:class:`EngineOutput`) event arrays in order; returns
+    the number of events. Afterwards the K confirmed tracks' combined estimates are written to
+    ``h_x``/``h_cov`` at the last scan's time (for the history) and, after predicting every
+    track to ``t_end`` (when later), to ``o_x``/``o_cov``, with their ids, update counts, phase
+    codes (``tracker.phases``), P(boost), first and last update times and ballistic estimates;
+    ``h_due`` lists the tracks due a history point (``history_interval_s`` apart).
+    """
+    starts, ends, times, sens, kinds = (
+        scans.starts,
+        scans.ends,
+        scans.times,
+        scans.sens,
+        scans.kinds,
+    )
+    cols, lat, lon, alt = scans.cols, scans.lat, scans.lon, scans.alt
+    ids, x, P, mu, confirmed = trk.ids, trk.x, trk.P, trk.mu, trk.confirmed
+    hits, opps, n_upd, t_first, t_last = trk.hits, trk.opps, trk.n_upd, trk.t_first, trk.t_last
+    t_hist, t_boost, seen, miss = trk.t_hist, trk.t_boost, trk.seen, trk.miss
+    ev_kind, ev_id, ev_t, h_due = out.ev_kind, out.ev_id, out.ev_t, out.h_due
+    hx, hP, ox, oP = out.h_x, out.h_cov, out.o_x, out.o_cov
+    o_i, o_f, o_xb, o_Pb = out.o_i, out.o_f, out.o_xb, out.o_cov_b
+    n = istate[S_N]
+    next_id = istate[S_NEXT_ID]
+    npool = istate[S_NPOOL]
+    time = fstate[S_TIME]
+    last_merge = fstate[S_LAST_MERGE]
+    tau_tb, tau_tbal = cf[C_TAU_TO_BOOST], cf[C_TAU_TO_BALLISTIC]
+    one_way, beta = cf[C_ONE_WAY_MIXING], cf[C_BETA]
+    q_ball, q_post, tau_post = cf[C_Q_BALLISTIC], cf[C_Q_POST], cf[C_TAU_POST]
+    q_jerk, q_hold = cf[C_Q_JERK], cf[C_Q_HOLD]
+    drag_sigma, drag_sigma_rv, drag_tau = cf[C_DRAG_SIGMA], cf[C_DRAG_SIGMA_RV], cf[C_DRAG_TAU]
+    v_max, acc_sigma, mu0 = cf[C_V_MAX], cf[C_INIT_ACC_SIGMA], cf[C_MU_BOOST0]
+    tent_to, coast_to = cf[C_TENTATIVE_TIMEOUT], cf[C_COAST_TIMEOUT]
+    merge_s, window_s = cf[C_MERGE_CHECK], cf[C_PAIR_WINDOW]
+    confirm_hits, window = ci[I_CONFIRM_HITS], ci[I_CONFIRM_WINDOW]
+    miss_drop = ci[I_MISS_DROP]
     cap = ids.shape[0]
     ws9 = np.empty((6, 9))
     ws99 = np.empty((3, 9, 9))
@@ -1320,7 +1528,7 @@ def run_scans(
             p_tb = 1.0 - math.exp(-dt / tau_tbal)
             for r in range(n):
                 qb[r] = q_ball + q_post * math.exp(-(t - t_boost[r]) / tau_post)
-                qb[r] += _drag_q(x[r, 0], mu[r, 1], cf[21], cf[25], cf[22], beta)
+                qb[r] += _drag_q(x[r, 0], mu[r, 1], drag_sigma, drag_sigma_rv, drag_tau, beta)
             _imm_predict_n(
                 x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
             )
@@ -1335,7 +1543,7 @@ def run_scans(
         assigned = np.full(npl, -1, np.int64)  # track row per plot
         near_conf = np.zeros(npl, np.bool_)
         if n > 0:
-            gthr = cf[9] if m == 2 else (cf[10] if m == 3 else cf[11])
+            gthr = cf[C_GATE2] if m == 2 else (cf[C_GATE3] if m == 3 else cf[C_GATE4])
             d2 = np.empty((n, npl))
             logdet = np.empty((n, npl))
             gate(x[:n], P[:n], mu[:n], st, ro, comps, z, R, d2, logdet)
@@ -1393,7 +1601,7 @@ def run_scans(
                 for r in range(n):
                     for p in range(npl):
                         ldmax = max(ldmax, logdet[r, p])
-                cost = np.full((nrows, ncol + nrows), _BIG)
+                cost = np.full((nrows, ncol + nrows), BIG)
                 for a in range(nrows):
                     r = rows[a]
                     for b in range(ncol):
@@ -1410,10 +1618,11 @@ def run_scans(
                         ta[na] = rows[a]
                         pa[na] = cols[b]
                         na += 1
-                if ci[3] != 0:
+                if ci[I_JPDA] != 0:
                     pda_t, pda_p, pda_b = _jpda(
-                        g, d2, logdet, gthr, confirmed[:n], mu[:n], cf[23], cf[24], t_boost[:n],
-                        t, cf[26], x[:n, 0], cf[27],
+                        g, d2, logdet, gthr, confirmed[:n], mu[:n], cf[C_JPDA_HARD_BETA],
+                        cf[C_JPDA_MAX_BOOST], t_boost[:n], t, cf[C_JPDA_AFTER_BOOST], x[:n, 0],
+                        cf[C_JPDA_FREE_ABOVE],
                     )  # fmt: skip
             # Tracks updated by JPDA drop their hard (GNN) update; the GNN assignment still
             # decides hits, misses and which plots may start tracks.
@@ -1470,10 +1679,7 @@ def run_scans(
                 if dead[r]:
                     any_dead = True
             if any_dead:
-                n = _compact(
-                    keep, n, ids, x, P, mu, confirmed, hits, opps, n_upd, t_first, t_last, t_hist,
-                    strikes, t_boost, seen, miss,
-                )  # fmt: skip
+                n = _compact(keep, n, trk)
         # ---- initiation: unassigned radar plots no confirmed track claims
         if kind != 2:
             nf = 0
@@ -1500,33 +1706,28 @@ def run_scans(
                     pf[a, 2] = sf[idx[a], 0]
                     pf[a, 3] = sf[idx[a], 3]
                 n, next_id, npool = _pair_and_pool(
-                    t, s, xs, Ps, pf, n, next_id, npool, v_max, window_s, cf[20] * gap,
-                    acc_sigma, mu0,
-                    ids, x, P, mu, confirmed, hits, opps, n_upd, t_first, t_last, t_hist,
-                    strikes, t_boost, seen, miss, pool_pos, pool_P, pool_f, pool_s,
+                    t, s, xs, Ps, pf, n, next_id, npool, v_max, window_s, cf[C_PAIR_SCANS] * gap,
+                    acc_sigma, mu0, trk, pool,
                 )  # fmt: skip
         # ---- duplicate check
         if t - last_merge >= merge_s:
             last_merge = t
-            if _merge_strikes(n, x, P, mu, confirmed, n_upd, t_first, strikes, t_last, t, merge_s):
+            if _merge_strikes(n, trk, t, merge_s):
                 for r in range(n):
-                    keep[r] = strikes[r] < 3
+                    keep[r] = trk.merge_strikes[r] < MERGE_STRIKES
                     if not keep[r]:
                         ev_kind[nev] = 2
                         ev_id[nev] = ids[r]
                         ev_t[nev] = t
                         nev += 1
-                n = _compact(
-                    keep, n, ids, x, P, mu, confirmed, hits, opps, n_upd, t_first, t_last, t_hist,
-                    strikes, t_boost, seen, miss,
-                )  # fmt: skip
+                n = _compact(keep, n, trk)
     # confirmed tracks' combined estimates: at the last scan (history), then at t_end (output)
     nk = 0
     nd = 0
     for r in range(n):
         if confirmed[r]:
             _combined(x, P, mu, r, hx[nk], hP[nk])
-            if time - t_hist[r] >= cf[19]:
+            if time - t_hist[r] >= cf[C_HISTORY_INTERVAL]:
                 t_hist[r] = time
                 h_due[nd] = nk
                 nd += 1
@@ -1539,7 +1740,7 @@ def run_scans(
             p_tb = 1.0 - math.exp(-dt / tau_tbal)
             for r in range(n):
                 qb[r] = q_ball + q_post * math.exp(-(t_end - t_boost[r]) / tau_post)
-                qb[r] += _drag_q(x[r, 0], mu[r, 1], cf[21], cf[25], cf[22], beta)
+                qb[r] += _drag_q(x[r, 0], mu[r, 1], drag_sigma, drag_sigma_rv, drag_tau, beta)
             _imm_predict_n(
                 x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
             )
@@ -1558,13 +1759,13 @@ def run_scans(
                 for c in range(6):
                     o_Pb[nk, a, c] = P[r, 0, a, c]
             nk += 1
-    istate[0] = n
-    istate[1] = next_id
-    istate[2] = nk
-    istate[3] = npool
-    istate[4] = nd
-    fstate[0] = time
-    fstate[1] = last_merge
+    istate[S_N] = n
+    istate[S_NEXT_ID] = next_id
+    istate[S_K] = nk
+    istate[S_NPOOL] = npool
+    istate[S_NHIST] = nd
+    fstate[S_TIME] = time
+    fstate[S_LAST_MERGE] = last_merge
     return nev
 
 
@@ -1606,8 +1807,9 @@ def sites_steady(
         d0 = pos[i, 0] - rp[s, 0]
         d1 = pos[i, 1] - rp[s, 1]
         d2 = pos[i, 2] - rp[s, 2]
-        # 12 km/s covers any satellite's ground-fixed speed; 1 km covers survey error.
-        if math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) > 1000.0 + 12000.0 * abs(t[i] - rt[s]):
+        if math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) > SITE_SLACK_M + SITE_SPEED_MPS * abs(
+            t[i] - rt[s]
+        ):
             return False
     for i in range(gs.shape[0]):
         s = gs[i]

@@ -20,11 +20,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trilink.geo import GM_EARTH, OMEGA_EARTH, WGS84_A, gravity_accel
+from trilink.geo.frames import WGS84_F
 
 __all__ = [
     "BALLISTIC",
+    "BETA_NOMINAL",
     "BOOST",
+    "DENSITY_BASE_KM",
+    "DENSITY_KG_M3",
+    "DENSITY_SCALE_KM",
+    "DRAG_CEILING_M",
     "NX",
+    "RK4_MAX_STEP_S",
+    "TAYLOR_MAX_DT_S",
     "MotionNoise",
     "air_density",
     "altitude_approx",
@@ -43,10 +51,30 @@ BALLISTIC = 0
 BOOST = 1
 
 _W = np.array([0.0, 0.0, OMEGA_EARTH])
-_F = 1.0 / 298.257223563
 #: Nominal ballistic coefficient m/(Cd·A) [kg/m²] for the drag every object is assumed to feel;
 #: what the real object differs by is left to the process noise and the boost model's ``a``.
 BETA_NOMINAL = 4000.0
+#: Drag is left out above this height [m] (the density is < 3e-8 kg/m³ there).
+DRAG_CEILING_M = 120e3
+#: Predictions up to this step [s] take one second-order Taylor step, longer ones RK4 ...
+TAYLOR_MAX_DT_S = 2.0
+#: ... in steps of at most this [s].
+RK4_MAX_STEP_S = 5.0
+
+# Air density: piecewise exponential model (Vallado, after US76 / CIRA-72); public textbook
+# table of layer bases [km], base densities [kg/m³] and scale heights [km]. The compiled kernels
+# read the same arrays (Numba freezes them into the code as constants).
+DENSITY_BASE_KM = np.array(
+    [0, 25, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 180, 200], dtype=np.float64
+)
+DENSITY_KG_M3 = np.array(
+    [1.225, 3.899e-2, 1.774e-2, 3.972e-3, 1.057e-3, 3.206e-4, 8.770e-5, 1.905e-5, 3.396e-6,
+     5.297e-7, 9.661e-8, 2.438e-8, 8.484e-9, 3.845e-9, 2.070e-9, 5.464e-10, 2.789e-10]
+)  # fmt: skip
+DENSITY_SCALE_KM = np.array(
+    [7.249, 6.349, 6.682, 7.554, 8.382, 7.714, 6.549, 5.799, 5.382, 5.877, 7.263, 9.473,
+     12.636, 16.149, 22.523, 29.740, 37.105]
+)  # fmt: skip
 
 
 class MotionNoise:
@@ -63,22 +91,13 @@ def altitude_approx(r: Array) -> Array:
     rn = np.linalg.norm(r, axis=-1)
     s2 = (r[..., 2] / rn) ** 2
     # Radius of the ellipsoid at the geocentric latitude, first order in the flattening.
-    out: Array = rn - WGS84_A * (1.0 - _F * s2)
+    out: Array = rn - WGS84_A * (1.0 - WGS84_F * s2)
     return out
 
 
 def air_density(h: Array) -> Array:
-    """Air density [kg/m³]: piecewise exponential model (Vallado, after US76 / CIRA-72)."""
-    # Layer bases [km], base densities [kg/m³] and scale heights [km]; public textbook table.
-    hb = np.array([0, 25, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 180, 200])
-    rho0 = np.array(
-        [1.225, 3.899e-2, 1.774e-2, 3.972e-3, 1.057e-3, 3.206e-4, 8.770e-5, 1.905e-5, 3.396e-6,
-         5.297e-7, 9.661e-8, 2.438e-8, 8.484e-9, 3.845e-9, 2.070e-9, 5.464e-10, 2.789e-10]
-    )  # fmt: skip
-    scale = np.array(
-        [7.249, 6.349, 6.682, 7.554, 8.382, 7.714, 6.549, 5.799, 5.382, 5.877, 7.263, 9.473,
-         12.636, 16.149, 22.523, 29.740, 37.105]
-    )  # fmt: skip
+    """Air density [kg/m³] from the piecewise exponential table (:data:`DENSITY_KG_M3`)."""
+    hb, rho0, scale = DENSITY_BASE_KM, DENSITY_KG_M3, DENSITY_SCALE_KM
     hk = np.clip(np.asarray(h, dtype=np.float64) / 1000.0, 0.0, None)
     i = np.clip(np.searchsorted(hb, hk, side="right") - 1, 0, len(hb) - 1)
     out: Array = rho0[i] * np.exp(-(hk - hb[i]) / scale[i])
@@ -94,7 +113,7 @@ def derivative(x: Array, boost: Array, beta: float | Array = BETA_NOMINAL) -> Ar
     acc[:, 0] += 2.0 * OMEGA_EARTH * v[:, 1] + w2 * r[:, 0]
     acc[:, 1] += -2.0 * OMEGA_EARTH * v[:, 0] + w2 * r[:, 1]
     h = altitude_approx(r)
-    low = h < 120e3
+    low = h < DRAG_CEILING_M
     if low.any():
         speed = np.linalg.norm(v[low], axis=-1)
         b = beta if np.ndim(beta) == 0 else np.asarray(beta)[low]
@@ -108,7 +127,11 @@ def derivative(x: Array, boost: Array, beta: float | Array = BETA_NOMINAL) -> Ar
 
 
 def propagate(
-    x: Array, boost: Array, dt: float, max_step: float = 5.0, beta: float | Array = BETA_NOMINAL
+    x: Array,
+    boost: Array,
+    dt: float,
+    max_step: float = RK4_MAX_STEP_S,
+    beta: float | Array = BETA_NOMINAL,
 ) -> Array:
     """RK4 propagation of states [N, 9] by ``dt`` seconds (negative runs backwards)."""
     if dt == 0.0:
@@ -199,7 +222,7 @@ def predict(
     longer steps use RK4.
     """
     F = transition(x, boost, dt)
-    if abs(dt) <= 2.0:
+    if abs(dt) <= TAYLOR_MAX_DT_S:
         f = derivative(x, boost)
         A = jacobian(x, boost)
         xp = x + f * dt + (0.5 * dt * dt) * np.einsum("nij,nj->ni", A, f)

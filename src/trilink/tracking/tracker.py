@@ -40,6 +40,21 @@ from scipy.stats import chi2
 
 from trilink.geo import aer_to_ecef
 from trilink.tracking import _kernels
+from trilink.tracking._kernels import (
+    A_PAIR,
+    BIG,
+    G_PAIR,
+    MERGE_MIN_UPDATES,
+    MERGE_STRIKES,
+    PHASE_BOOST_MU,
+    PHASE_REENTRY_BELOW_M,
+    SITE_SLACK_M,
+    SITE_SPEED_MPS,
+    EngineOutput,
+    PlotPool,
+    ScanInput,
+    TrackState,
+)
 from trilink.tracking.dynamics import (
     BETA_NOMINAL,
     NX,
@@ -54,7 +69,6 @@ from trilink.tracking.plots import KIND_IR, PlotBatch, PlotIssue, check_plots
 __all__ = ["TrackerConfig", "Tracker", "TrackSet", "TrackHistory"]
 
 Array = NDArray[np.float64]
-_BIG = 1e12
 
 
 @dataclass
@@ -223,42 +237,10 @@ class Tracker:
             raise ValueError("tracker backend 'numba' needs the numba package")
         self.fast = self.config.backend != "numpy" and _kernels.AVAILABLE
         self._buf: dict[str, Any] | None = None
+        self._buf_seq: tuple[Any, ...] = ()  # the same arrays in TrackState, PlotPool order
         self._out: TrackSet | None = None  # the confirmed tracks now, when the engine made them
         self._t_update = math.nan
-        c = self.config
-        self._cf = np.array(
-            [
-                c.tau_to_boost_s,
-                c.tau_to_ballistic_s,
-                c.one_way_mixing_below,
-                self.noise.q_ballistic,
-                c.q_post,
-                c.tau_post_s,
-                self.noise.q_jerk,
-                self.noise.q_hold,
-                BETA_NOMINAL,
-                self._gates[2],
-                self._gates[3],
-                self._gates[4],
-                c.v_max,
-                c.init_acc_sigma,
-                c.tentative_timeout_s,
-                c.coast_timeout_s,
-                c.merge_check_s,
-                c.mu_boost0,
-                c.pair_window_s,
-                c.history_interval_s,
-                c.pair_scans,
-                c.drag_sigma,
-                c.drag_tau_s,
-                c.jpda_hard_beta,
-                c.jpda_max_boost,
-                c.drag_sigma_rv,
-                c.jpda_after_boost_s,
-                c.jpda_free_above_m,
-            ]
-        )  # order: _kernels.F_CFG
-        self._ci = np.array([c.confirm_hits, c.confirm_window, c.miss_drop, c.jpda], np.int64)
+        self._cf, self._ci = _kernels.pack_config(self.config, self.noise, self._gates)
         self._alloc(0, 0)
         # plots waiting for a partner (two-point initiation): ECEF position, its covariance,
         # [time, sqrt of the covariance's trace, range, range rate, their σ], sensor index
@@ -285,25 +267,10 @@ class Tracker:
         self.seen = np.zeros((n, s), bool)
         self.miss = np.zeros((n, s), np.int64)
 
-    _ARRAYS = (
-        "ids",
-        "x",
-        "P",
-        "mu",
-        "confirmed",
-        "hits",
-        "opps",
-        "n_upd",
-        "t_first",
-        "t_last",
-        "t_hist",
-        "merge_strikes",
-        "t_boost",
-        "seen",
-        "miss",
-    )
-
-    _POOL = ("pool_pos", "pool_P", "pool_f", "pool_s")
+    #: the per-track arrays (attributes of these names), as the engine's :class:`TrackState`
+    _ARRAYS: tuple[str, ...] = TrackState._fields
+    #: the pool's arrays, attributes ``pool_<field>`` of :class:`PlotPool`
+    _POOL: tuple[str, ...] = tuple(f"pool_{f}" for f in PlotPool._fields)
 
     @property
     def pool_t(self) -> Array:
@@ -473,66 +440,79 @@ class Tracker:
         the history and the output estimates at the update time."""
         n, npool = self.n_tracks, len(self.pool_s)
         buf = self._engine_buffers(max(n, npool) + int(np.count_nonzero(b.kind != KIND_IR)))
-        istate = np.array([n, self._next_id, 0, npool, 0], np.int64)
-        fstate = np.array([self.time, self._last_merge])
+        istate = np.zeros(_kernels.N_IS, np.int64)
+        istate[_kernels.S_N], istate[_kernels.S_NEXT_ID] = n, self._next_id
+        istate[_kernels.S_NPOOL] = npool
+        fstate = np.zeros(_kernels.N_FS)
+        fstate[_kernels.S_TIME], fstate[_kernels.S_LAST_MERGE] = self.time, self._last_merge
         cap = len(buf["ids"])
-        ev_kind, ev_id = np.empty(2 * cap, np.int64), np.empty(2 * cap, np.int64)
-        ev_t = np.empty(2 * cap)
         # fresh output arrays: the returned TrackSet and the history keep views of them
-        hx, ox = np.empty((cap, NX)), np.empty((cap, NX))
-        hP, oP = np.empty((cap, NX, NX)), np.empty((cap, NX, NX))
-        o_i, o_f = np.empty((cap, 3), np.int64), np.empty((cap, 3))
-        o_xb, o_Pb = np.empty((cap, 6)), np.empty((cap, 6, 6))
-        h_due = np.empty(cap, np.int64)
+        out = EngineOutput(
+            ev_kind=np.empty(2 * cap, np.int64),
+            ev_id=np.empty(2 * cap, np.int64),
+            ev_t=np.empty(2 * cap),
+            h_x=np.empty((cap, NX)),
+            h_cov=np.empty((cap, NX, NX)),
+            o_x=np.empty((cap, NX)),
+            o_cov=np.empty((cap, NX, NX)),
+            o_i=np.empty((cap, 3), np.int64),
+            o_f=np.empty((cap, 3)),
+            o_xb=np.empty((cap, 6)),
+            o_cov_b=np.empty((cap, 6, 6)),
+            h_due=np.empty(cap, np.int64),
+        )
         cols = np.stack(
             [
                 b.range_m, b.az, b.el, b.range_rate,
                 b.sigma_range, b.sigma_az, b.sigma_el, b.sigma_range_rate,
             ]
         )  # fmt: skip
+        scans = ScanInput(starts, ends, b.t[starts], sens, kinds, cols, b.lat, b.lon, b.alt)
+        # The tuples go in spread out (see _kernels.run_scans); the buffers are already in the
+        # TrackState then PlotPool field order.
         run_scans: Any = _kernels.run_scans  # Numba's Dispatcher stub limits the arity
         nev = run_scans(
-            starts, ends, b.t[starts], sens, kinds, cols, b.lat, b.lon, b.alt,
-            *(buf[name] for name in self._ARRAYS),
-            *(buf[name] for name in self._POOL),
-            self._scan_t,
-            istate, fstate, self._cf, self._ci, ev_kind, ev_id, ev_t,
-            self._t_update, hx, hP, ox, oP, o_i, o_f, o_xb, o_Pb, h_due,
+            *scans, *self._buf_seq, self._scan_t, istate, fstate, self._cf, self._ci,
+            self._t_update, *out,
         )  # fmt: skip
-        n, k, nd = int(istate[0]), int(istate[2]), int(istate[4])
-        self._next_id = int(istate[1])
+        n, k = int(istate[_kernels.S_N]), int(istate[_kernels.S_K])
+        nd = int(istate[_kernels.S_NHIST])
+        self._next_id = int(istate[_kernels.S_NEXT_ID])
         t_scan = float(b.t[ends[-1] - 1])
-        self.time = float(fstate[0])
-        self._last_merge = float(fstate[1])
+        self.time = float(fstate[_kernels.S_TIME])
+        self._last_merge = float(fstate[_kernels.S_LAST_MERGE])
         for name in self._ARRAYS:
             setattr(self, name, buf[name][:n])
         for name in self._POOL:
-            setattr(self, name, buf[name][: int(istate[3])])
+            setattr(self, name, buf[name][: int(istate[_kernels.S_NPOOL])])
         for kind, tid, t in zip(
-            ev_kind[:nev].tolist(), ev_id[:nev].tolist(), ev_t[:nev].tolist(), strict=True
+            out.ev_kind[:nev].tolist(),
+            out.ev_id[:nev].tolist(),
+            out.ev_t[:nev].tolist(),
+            strict=True,
         ):
             if kind == _kernels.EV_CONFIRMED:
                 self.history.setdefault(tid, TrackHistory()).confirmed_at = t
             else:
                 self.history.pop(tid, None)
-        for j in h_due[:nd].tolist():
-            h = self.history.setdefault(int(o_i[j, 0]), TrackHistory())
+        for j in out.h_due[:nd].tolist():
+            h = self.history.setdefault(int(out.o_i[j, 0]), TrackHistory())
             h.t.append(t_scan)
-            h.x.append(hx[j])
-            h.P.append(hP[j])
-            h.mu_boost.append(float(o_f[j, 0]))
+            h.x.append(out.h_x[j])
+            h.P.append(out.h_cov[j])
+            h.mu_boost.append(float(out.o_f[j, 0]))
         self._out = TrackSet(
             t=self.time,
-            ids=o_i[:k, 0],
-            x=ox[:k],
-            P=oP[:k],
-            mu_boost=o_f[:k, 0],
-            phase=[_PHASES[c] for c in o_i[:k, 2].tolist()],
-            t_first=o_f[:k, 1],
-            t_last=o_f[:k, 2],
-            n_updates=o_i[:k, 1],
-            x_ballistic=o_xb[:k],
-            P_ballistic=o_Pb[:k],
+            ids=out.o_i[:k, 0],
+            x=out.o_x[:k],
+            P=out.o_cov[:k],
+            mu_boost=out.o_f[:k, 0],
+            phase=[_PHASES[c] for c in out.o_i[:k, 2].tolist()],
+            t_first=out.o_f[:k, 1],
+            t_last=out.o_f[:k, 2],
+            n_updates=out.o_i[:k, 1],
+            x_ballistic=out.o_xb[:k],
+            P_ballistic=out.o_cov_b[:k],
         )
 
     def _engine_buffers(self, need: int) -> dict[str, Any]:
@@ -553,6 +533,7 @@ class Tracker:
             arr[: len(cur)] = cur
             new[name] = arr
         self._buf = new
+        self._buf_seq = tuple(new[name] for name in self._ARRAYS + self._POOL)
         return new
 
     def _check_sites(
@@ -568,8 +549,7 @@ class Tracker:
             else:
                 ref_pos, ref_t = site[idx[0]], float(b.t[idx[0]])
             dist = np.linalg.norm(site[idx] - ref_pos, axis=1)
-            # 12 km/s covers any satellite's ground-fixed speed; 1 km covers survey error.
-            bad = dist > 1000.0 + 12000.0 * np.abs(b.t[idx] - ref_t)
+            bad = dist > SITE_SLACK_M + SITE_SPEED_MPS * np.abs(b.t[idx] - ref_t)
             name = next(k for k, v in self._sensors.items() if v == s)
             if np.any(bad):
                 nbad = int(bad.sum())
@@ -723,10 +703,10 @@ class Tracker:
             elif len(rows):
                 colsel = np.flatnonzero(np.any(gate[rows], axis=0))
                 g = gate[np.ix_(rows, colsel)]
-                cost = np.where(g, (d2 + logdet)[np.ix_(rows, colsel)], _BIG)
+                cost = np.where(g, (d2 + logdet)[np.ix_(rows, colsel)], BIG)
                 # Tentative tracks take a plot only if no confirmed track wants it.
                 cost += np.where(self.confirmed[rows], 0.0, 1e3)[:, None] * g
-                miss = np.full((len(rows), len(rows)), _BIG)
+                miss = np.full((len(rows), len(rows)), BIG)
                 np.fill_diagonal(miss, self._gates[m] + logdet.max() + 1e4)
                 r_i, c_i = linear_sum_assignment(np.hstack([cost, miss]))
                 real = c_i < len(colsel)
@@ -968,7 +948,7 @@ class Tracker:
                 tol = 3.0 * np.sqrt(
                     (pf[i, 2] ** 2 + q[:, 4] ** 2) / dtq**2 + 0.25 * (pf[i, 3] ** 2 + q[:, 5] ** 2)
                 )
-                rr_ok = np.isnan(pf[i, 1]) | np.isnan(q[:, 3]) | (lhs <= tol + _A_PAIR * dtq / 2)
+                rr_ok = np.isnan(pf[i, 1]) | np.isnan(q[:, 3]) | (lhs <= tol + A_PAIR * dtq / 2)
             ok = elig & rr_ok & (ratio <= 1.0)
             if not ok.any():
                 continue
@@ -1023,8 +1003,8 @@ class Tracker:
             "seen": seen,
             "miss": np.zeros((k, ns), np.int64),
         }
-        for name, arr in new.items():
-            setattr(self, name, np.concatenate([getattr(self, name), arr]))
+        for name in self._ARRAYS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
 
     def _merge_duplicates(self) -> None:
         """Delete the younger of two confirmed tracks that keep describing the same object.
@@ -1034,7 +1014,7 @@ class Tracker:
         every horizon), which says nothing about duplication.
         """
         fresh = self.time - self.t_last <= self.config.merge_check_s
-        c = np.flatnonzero(self.confirmed & (self.n_upd >= 10) & fresh)
+        c = np.flatnonzero(self.confirmed & (self.n_upd >= MERGE_MIN_UPDATES) & fresh)
         if len(c) < 2:
             return
         xc, Pc = _combine(self.x[c], self.P[c], self.mu[c])
@@ -1051,7 +1031,7 @@ class Tracker:
                 young = i if self.t_first[c[i]] > self.t_first[c[j]] else j
                 strikes[young] = True
         self.merge_strikes[c] = np.where(strikes, self.merge_strikes[c] + 1, 0)
-        dup = self.merge_strikes >= 3
+        dup = self.merge_strikes >= MERGE_STRIKES
         if np.any(dup):
             for tid in self.ids[dup]:
                 self.history.pop(int(tid), None)
@@ -1080,15 +1060,6 @@ class Tracker:
             h.mu_boost.append(mu_b[k])
 
 
-#: Acceleration [m/s²] a pair's range rate may change by between its two plots (boost, gravity);
-#: as ``_kernels._A_PAIR``.
-_A_PAIR = 100.0
-
-#: Gravity's share of the velocity change over a pair's interval [m/s²] (known, but the pair
-#: measures the mean velocity, not the end one; taken as an uncertainty for simplicity).
-_G_PAIR = 10.0
-
-
 def two_point_states(
     pos: Array, Ppos: Array, pos0: Array, Ppos0: Array, dt: Array, acc_sigma: float
 ) -> tuple[Array, Array]:
@@ -1100,7 +1071,7 @@ def two_point_states(
     x = np.zeros((k, 2, NX))
     x[:, :, 0:3] = pos[:, None]
     x[:, :, 3:6] = vel[:, None]
-    acc = (acc_sigma**2 + _G_PAIR**2) * dt**2 / 4.0
+    acc = (acc_sigma**2 + G_PAIR**2) * dt**2 / 4.0
     Pv = (Ppos + Ppos0) / (dt**2)[:, None, None] + acc[:, None, None] * np.eye(3)
     Ppv = Ppos / dt[:, None, None]
     P = np.zeros((k, 2, NX, NX))
@@ -1118,7 +1089,11 @@ def phases(x: Array, mu_boost: Array) -> list[str]:
     r, v = x[:, 0:3], x[:, 3:6]
     vr = np.sum(r * v, axis=1) / np.linalg.norm(r, axis=1)
     h = altitude_approx(r)
-    code = np.where((vr < 0) & (h < 100e3), 2, np.where((mu_boost > 0.5) & (vr > 0), 0, 1))
+    code = np.where(
+        (vr < 0) & (h < PHASE_REENTRY_BELOW_M),
+        2,
+        np.where((mu_boost > PHASE_BOOST_MU) & (vr > 0), 0, 1),
+    )
     return [_PHASES[c] for c in code.tolist()]
 
 
