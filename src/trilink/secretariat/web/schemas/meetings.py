@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import AgendaItem, Meeting, MeetingSeries, Minutes
-from trilink.secretariat.web.schemas.common import DateTime, I18nIn, Nations, iso
+from trilink.secretariat.web.schemas.common import DateTime, I18nIn, Nations, StrictIn, iso
 from trilink.secretariat.web.schemas.minutes import MinutesOut
 from trilink.secretariat.web.schemas.outcomes import OutcomeOut
 
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-class SeriesIn(BaseModel):
+class SeriesIn(StrictIn):
     key: str
     kind: str
     title: I18nIn
@@ -63,11 +63,11 @@ class SeriesOut(BaseModel):
         )
 
 
-class GenerateIn(BaseModel):
+class GenerateIn(StrictIn):
     until: str
 
 
-class MeetingIn(BaseModel):
+class MeetingIn(StrictIn):
     title: I18nIn
     start: str = Field(description="local wall time YYYY-MM-DDTHH:MM in tz")
     tz: str
@@ -79,7 +79,7 @@ class MeetingIn(BaseModel):
     key: str | None = None
 
 
-class AgendaIn(BaseModel):
+class AgendaIn(StrictIn):
     title: I18nIn
     presenter: str = ""
     duration_min: int = 15
