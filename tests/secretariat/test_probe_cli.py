@@ -86,3 +86,5 @@ def test_bad_inputs_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     fail(capsys, "export", "--out", str(tmp_path / "missing" / "out.json"), *db)
     assert "days" in fail(capsys, "commitments", "--due-soon", "--days", "999999999", *db)
     assert "days" in fail(capsys, "commitments", "--due-soon", "--days", "-5", *db)
+    late = "9999-12-31T23:59:59+00:00"
+    assert "1900" in fail(capsys, "commitments", "--due-soon", "--now", late, *db)

@@ -25,7 +25,7 @@ from trilink.secretariat.errors import ValidationError
 from trilink.secretariat.i18n import LANGS, pick
 from trilink.secretariat.models import User
 from trilink.secretariat.services import Secretariat, system_clock, system_user
-from trilink.secretariat.validate import ROLES
+from trilink.secretariat.validate import ROLES, check_year
 
 __all__ = ["secretariat"]
 
@@ -59,6 +59,7 @@ def _clock(now: str | None) -> Callable[[], dt.datetime]:
         raise ValidationError(f"--now: {now!r} is not an ISO datetime") from exc
     if fixed.tzinfo is None:
         raise ValidationError("--now: give a time zone offset, e.g. 2025-01-01T00:00+00:00")
+    check_year("--now", fixed.year)
     return lambda: fixed
 
 
