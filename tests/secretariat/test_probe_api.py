@@ -194,6 +194,7 @@ def test_hidden_objects_answer_exactly_like_missing_ones(app_db: tuple[Any, Data
         usa.get(f"/api/v1/workstreams/{ws}").text,
         usa.get("/api/v1/workstreams/99999").text,
     }
+    answers.add(usa.get("/api/v1/no-such-route").text)
     assert len(answers) == 1 and str(parent) not in answers.pop()
     # a shared child does not show its hidden parent's or workstream's id
     seen = usa.get(f"/api/v1/commitments/{child}").json()
@@ -242,3 +243,13 @@ def test_text_is_text_but_bidi_and_lax_types_are_refused(app_db: tuple[Any, Data
         "/api/v1/commitments", json={"title": "x", "owners": "KOR", "progress": True}, headers=kh
     )
     assert r.status_code == 422 and "progress" in r.json()["error"]
+
+
+def test_unparseable_bodies_answer_in_the_api_format(app_db: tuple[Any, Database]) -> None:
+    app, _ = app_db
+    kor, kh = login(app, "kor_staff")
+    deep = "[" * 50_000 + "]" * 50_000
+    r = kor.post(
+        "/api/v1/commitments", content=deep, headers={**kh, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 400 and set(r.json()) == {"error"}

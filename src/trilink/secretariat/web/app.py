@@ -12,9 +12,11 @@ from importlib.resources import files
 
 import jinja2
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trilink.secretariat.db import Database
 from trilink.secretariat.errors import SecretariatError, ThrottledError
@@ -62,6 +64,7 @@ def create_app(
     app.add_exception_handler(AuthRequiredError, _on_auth)  # type: ignore[arg-type]
     app.add_exception_handler(SecretariatError, _on_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
     for router in ROUTERS:
         app.include_router(router)
     return app
@@ -104,6 +107,17 @@ async def _on_error(request: Request, exc: SecretariatError) -> Response:
         page = render(request, "error.html", user, status_code=exc.status_code, error=str(exc))
         page.headers.update(headers or {})
         return page
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
+    """Framework refusals (no such route, a body that cannot be parsed) in the API's one format.
+
+    A 404 reads exactly like a missing or hidden object's, so routes and objects look alike.
+    """
+    if not _is_api(request):
+        return await http_exception_handler(request, exc)
+    text = "not found" if exc.status_code == 404 else str(exc.detail).lower()
+    return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> Response:
