@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from trilink.cli import main
 from trilink.secretariat.db import Database
-from trilink.secretariat.models import Commitment, Workstream
+from trilink.secretariat.models import Commitment, User, Workstream
+from trilink.secretariat.notify import SmtpConfig, flush_outbox, plan_reminders, queue_reminders
 from trilink.secretariat.services import Secretariat, system_user
 
 
@@ -88,3 +93,31 @@ def test_bad_inputs_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "days" in fail(capsys, "commitments", "--due-soon", "--days", "-5", *db)
     late = "9999-12-31T23:59:59+00:00"
     assert "1900" in fail(capsys, "commitments", "--due-soon", "--now", late, *db)
+
+
+# ----------------------------------------------------------------------------- reminders
+def test_reminders_skip_deactivated_users_and_survive_odd_stored_dates(
+    session: Session, users: dict[str, User], clock: Any
+) -> None:
+    root = Secretariat(session, system_user(), clock)
+    soon = (clock() + dt.timedelta(days=2)).isoformat()
+    good = root.create_commitment("good", owners="all", deadline=soon)
+    odd = root.create_commitment("odd", owners="all", deadline=soon)
+    # written straight into the database, past every check
+    session.execute(
+        update(Commitment)
+        .where(Commitment.id == odd.id)
+        .values(deadline=dt.datetime(1, 1, 1, tzinfo=dt.UTC))
+    )
+    session.commit()
+    root.deactivate_user("kor_admin")
+    planned = plan_reminders(session, clock)
+    names = {u.username for u, _ in planned}
+    assert "kor_admin" not in names and "kor_viewer" in names
+    assert {n.object_id for _, n in planned} == {good.id}
+    # queued while active, deactivated before the send: never sent
+    queue_reminders(session, clock)
+    root.deactivate_user("kor_staff")
+    drafted = flush_outbox(session, clock, SmtpConfig("127.0.0.1", 9), draft=True)
+    recipients = {m["To"] for m in drafted}
+    assert "kor_staff@x.test" not in recipients and "kor_viewer@x.test" in recipients
