@@ -123,6 +123,19 @@ def test_property_no_nation_takes_a_record_away_from_another(
                     )
 
 
+def test_a_refused_narrowing_leaves_nothing_half_applied(
+    users: dict[str, User], svc: Make, session: Session
+) -> None:
+    c = svc(users["usa_staff"]).create_commitment("shared", owners="all")
+    kor = svc(users["kor_staff"])
+    with pytest.raises(ConflictError, match="consent"):
+        kor.update_commitment(c.id, {"status": "cancelled", "visible_to": ["KOR"]})
+    kor.create_commitment("another write in the same session", owners="KOR")
+    session.expire_all()
+    seen = svc(users["usa_viewer"]).commitment(c.id)
+    assert seen.status == "open" and seen.visible_to == ("KOR", "USA", "JPN")
+
+
 def test_cannot_create_what_you_could_not_see(users: dict[str, User], svc: Make) -> None:
     kor = svc(users["kor_staff"])
     with pytest.raises(ValidationError, match="own nation"):

@@ -105,36 +105,41 @@ class CommitmentServices(ServiceBase):
         unknown = set(changes) - allowed
         if unknown:
             raise ValidationError(f"cannot change {', '.join(sorted(unknown))}")
-        for name, value in changes.items():
-            if name == "title":
-                c.title = i18n_field("title", value)
-            elif name == "description":
-                c.description = i18n_field("description", value, limit=MAX_BODY, required=False)
-            elif name == "owners":
-                c.owners = ",".join(nations("owners", value))
-            elif name == "deadline":
-                c.deadline = parse_deadline("deadline", value, now=self.now())
-            elif name == "deadline_note":
-                c.deadline_note = check_text("deadline_note", value, limit=200, required=False)
-            elif name == "review_date":
-                c.review_date = parse_date("review_date", value) if value else None
-            elif name == "status":
-                c.status = check_choice("status", value, COMMITMENT_STATUSES)
-                if c.status == "done":
-                    c.progress = 100.0
-            elif name == "progress":
-                c.progress = _percent("progress", value)
-            elif name == "weight":
-                c.weight = _weight(value)
-            elif name == "visible_to":
-                audience = self._reshare(c, value)
-            elif name == "workstream_id":
-                if value is not None:
-                    self._get(Workstream, int(value))
-                c.workstream_id = value
-            elif name == "parent_id":
-                self._check_parent(c, value)
-                c.parent_id = value
+        try:
+            for name, value in changes.items():
+                if name == "title":
+                    c.title = i18n_field("title", value)
+                elif name == "description":
+                    c.description = i18n_field("description", value, limit=MAX_BODY, required=False)
+                elif name == "owners":
+                    c.owners = ",".join(nations("owners", value))
+                elif name == "deadline":
+                    c.deadline = parse_deadline("deadline", value, now=self.now())
+                elif name == "deadline_note":
+                    c.deadline_note = check_text("deadline_note", value, limit=200, required=False)
+                elif name == "review_date":
+                    c.review_date = parse_date("review_date", value) if value else None
+                elif name == "status":
+                    c.status = check_choice("status", value, COMMITMENT_STATUSES)
+                    if c.status == "done":
+                        c.progress = 100.0
+                elif name == "progress":
+                    c.progress = _percent("progress", value)
+                elif name == "weight":
+                    c.weight = _weight(value)
+                elif name == "visible_to":
+                    audience = self._reshare(c, value)
+                elif name == "workstream_id":
+                    if value is not None:
+                        self._get(Workstream, int(value))
+                    c.workstream_id = value
+                elif name == "parent_id":
+                    self._check_parent(c, value)
+                    c.parent_id = value
+        except BaseException:
+            # A refused change leaves nothing half-applied in the session (nothing is written).
+            self.session.rollback()
+            raise
         c.updated_at = self.now()
         self.record_audit("update", c, before, audience)
         return c
