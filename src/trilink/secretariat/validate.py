@@ -202,6 +202,7 @@ def _deadline(
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValidationError(f"{field}: datetime needs a time zone offset")
+        check_year(field, value.year)  # before astimezone, which could overflow at the edges
         return value.astimezone(dt.UTC)
     if isinstance(value, dt.date):
         return _end_of_day(value, tz)
