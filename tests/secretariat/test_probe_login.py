@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -289,3 +291,43 @@ def test_a_chunked_body_over_the_limit_gets_413(live: str) -> None:
             headers={"Content-Type": "application/json"},
         )
         assert small.status_code == 200
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_a_real_tls_server_sets_a_secure_cookie(
+    app_db: tuple[Any, Database], tmp_path: Path
+) -> None:
+    app, _ = app_db
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ssl_certfile=str(cert),
+        ssl_keyfile=str(key),
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        while not srv.started:
+            assert thread.is_alive(), "server did not start"
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=False) as client:
+            r = client.post("/api/v1/login", json={"username": "kor_staff", "password": PASSWORD})
+        assert r.status_code == 200 and "; secure" in r.headers["set-cookie"].lower()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
