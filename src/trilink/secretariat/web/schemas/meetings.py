@@ -151,9 +151,17 @@ def _meeting_fields(m: Meeting, lang: str) -> dict[str, Any]:
         "title_i18n": m.title,
         "starts_at": iso(m.starts_at),
         "ends_at": iso(m.ends_at),
-        "local_start": m.starts_at.astimezone(ZoneInfo(m.tz)).isoformat(),
+        "local_start": _local_start(m),
         "tz": m.tz,
         "location": m.location,
         "status": m.status,
         "visible_to": list(m.visible_to),
     }
+
+
+def _local_start(m: Meeting) -> str:
+    """The start in the meeting's zone; a stored instant at datetime's edge stays in UTC."""
+    try:
+        return m.starts_at.astimezone(ZoneInfo(m.tz)).isoformat()
+    except (OverflowError, ValueError):
+        return m.starts_at.isoformat()
