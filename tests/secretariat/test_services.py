@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -79,6 +80,60 @@ def test_property_user_never_sees_what_their_nation_may_not(
         # the audit log never shows entries about objects the nation may not see
         for entry in s.audit(limit=5000):
             assert user.nation in entry.visible_to
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    start=nation_sets,
+    moves=st.lists(
+        st.tuples(
+            st.sampled_from(NATIONS),
+            st.sampled_from(["visible_to", "status", "progress"]),
+            nation_sets,
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_property_no_nation_takes_a_record_away_from_another(
+    start: set[str],
+    moves: list[tuple[str, str, set[str]]],
+    users: dict[str, User],
+    svc: Make,
+) -> None:
+    """Whatever one nation's staff change, every other nation keeps seeing what it saw."""
+    c = svc(system_user()).create_commitment("c", owners="all", visible_to=sorted(start))
+    for actor_nation, field, vis in moves:
+        before = {n: can_view(users[f"{n.lower()}_viewer"], c) for n in NATIONS}
+        value: Any = {"visible_to": sorted(vis), "status": "cancelled", "progress": 50}[field]
+        with contextlib.suppress(ConflictError, NotFoundError, ValidationError):
+            svc(users[f"{actor_nation.lower()}_staff"]).update_commitment(c.id, {field: value})
+        for nation in NATIONS:
+            if nation != actor_nation and before[nation]:
+                viewer = svc(users[f"{nation.lower()}_viewer"])
+                assert viewer.commitment(c.id).id == c.id
+                if nation in start:  # a nation that saw it from the start sees every change
+                    history = viewer.audit(object_type="commitment", object_id=c.id)
+                    assert len(history) == len(
+                        svc(system_user()).audit(object_type="commitment", object_id=c.id)
+                    )
+
+
+def test_a_refused_narrowing_leaves_nothing_half_applied(
+    users: dict[str, User], svc: Make, session: Session
+) -> None:
+    c = svc(users["usa_staff"]).create_commitment("shared", owners="all")
+    kor = svc(users["kor_staff"])
+    with pytest.raises(ConflictError, match="consent"):
+        kor.update_commitment(c.id, {"status": "cancelled", "visible_to": ["KOR"]})
+    kor.create_commitment("another write in the same session", owners="KOR")
+    session.expire_all()
+    seen = svc(users["usa_viewer"]).commitment(c.id)
+    assert seen.status == "open" and seen.visible_to == ("KOR", "USA", "JPN")
 
 
 def test_cannot_create_what_you_could_not_see(users: dict[str, User], svc: Make) -> None:

@@ -106,3 +106,11 @@ def test_every_value_label_exists_in_every_language() -> None:
     assert codes <= set(VALUES)
     assert [(c, lang) for c in codes for lang in LANGS if not VALUES[c].get(lang)] == []
     assert label("in_progress", "ja") == "進行中" and label("mystery", "ko") == "mystery"
+
+
+def test_deadlines_outside_the_window_are_refused_before_any_arithmetic() -> None:
+    edge = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    for value in (edge, dt.date(9999, 12, 31), "9999-12-31", "end of 0000", "2201-01"):
+        with pytest.raises(ValidationError, match="outside 1900 to 2200"):
+            parse_deadline("deadline", value, now=NOW)
+    assert parse_deadline("deadline", "2200-12-31", now=NOW) is not None

@@ -18,13 +18,14 @@ from typing import Any, TypeVar
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from trilink.secretariat.db import DEFAULT_DB, Database
 from trilink.secretariat.errors import ValidationError
 from trilink.secretariat.i18n import LANGS, pick
 from trilink.secretariat.models import User
 from trilink.secretariat.services import Secretariat, system_clock, system_user
-from trilink.secretariat.validate import ROLES
+from trilink.secretariat.validate import ROLES, check_year
 
 __all__ = ["secretariat"]
 
@@ -58,6 +59,7 @@ def _clock(now: str | None) -> Callable[[], dt.datetime]:
         raise ValidationError(f"--now: {now!r} is not an ISO datetime") from exc
     if fixed.tzinfo is None:
         raise ValidationError("--now: give a time zone offset, e.g. 2025-01-01T00:00+00:00")
+    check_year("--now", fixed.year)
     return lambda: fixed
 
 
@@ -76,8 +78,22 @@ def _service(
                     raise ValidationError(f"--as: no user {as_user!r}")
                 user = found
             yield Secretariat(session, user, _clock(now))
+    except DBAPIError as exc:
+        raise database.unusable(exc) from exc
     finally:
         database.dispose()
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON file, or one line saying why not (bad encoding, bad JSON, nesting too deep)."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise ValidationError(f"{path}: JSON nested too deeply") from None
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
 def _echo_json(data: Any) -> None:
@@ -141,6 +157,39 @@ def user_add(
     with _service(db_url) as svc:
         u = svc.create_user(username, nation, role, password, email=email, lang=lang)
         click.echo(f"added {u.username} ({u.nation}, {u.role})")
+
+
+@user.command("deactivate")
+@db_option
+@click.argument("username")
+def user_deactivate(db_url: str, username: str) -> None:
+    """Deactivate a user: no login; their sessions and calendar feed end at once."""
+    with _service(db_url) as svc:
+        svc.deactivate_user(username)
+    click.echo(f"deactivated {username}; sessions ended")
+
+
+@user.command("passwd")
+@db_option
+@click.argument("username")
+@click.option("--password", envvar="TRILINK_SECRETARIAT_PASSWORD", help="Or set the env var.")
+def user_passwd(db_url: str, username: str, password: str | None) -> None:
+    """Set a user's password; every session of the user ends."""
+    if not password:
+        raise ValidationError("--password (or TRILINK_SECRETARIAT_PASSWORD) is required")
+    with _service(db_url) as svc:
+        svc.set_password(username, password)
+    click.echo(f"password of {username} changed; sessions ended")
+
+
+@user.command("rotate-token")
+@db_option
+@click.argument("username")
+def user_rotate_token(db_url: str, username: str) -> None:
+    """Give a user a new calendar token (prints the new feed path)."""
+    with _service(db_url) as svc:
+        token = svc.rotate_user_token(username)
+    click.echo(f"/calendar/{token}.ics")
 
 
 @secretariat.command()
@@ -215,7 +264,10 @@ def export_cmd(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        out.write_bytes(data)
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise ValidationError(f"--out: cannot write {out} ({exc.strerror})") from exc
         click.echo(f"wrote {out} ({len(data)} bytes)", err=True)
 
 
@@ -227,10 +279,7 @@ def import_cmd(db_url: str, as_user: str | None, now: str | None, path: Path) ->
     """Import a JSON file in the export format (objects with known keys are skipped)."""
     from trilink.secretariat.exchange import import_data
 
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"{path}: not valid JSON ({exc})") from exc
+    data = _read_json(path)
     with _service(db_url, as_user, now) as svc:
         counts = import_data(svc, data)
     click.echo("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -261,10 +310,7 @@ def attach_run(
     db_url: str, as_user: str | None, now: str | None, exercise_key: str, report: Path
 ) -> None:
     """Attach a scenario run's after-action report (JSON) to an exercise."""
-    try:
-        data = json.loads(report.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"{report}: not valid JSON ({exc})") from exc
+    data = _read_json(report)
     with _service(db_url, as_user, now) as svc:
         ex = svc.attach_run(svc.exercise_by_key(exercise_key).id, data)
         click.echo(f"attached after-action figures to {ex.key}")
@@ -342,10 +388,26 @@ def remind(
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8700, show_default=True)
-def serve(db_url: str, host: str, port: int) -> None:
-    """Serve the web pages and the REST API (OpenAPI at /api/docs)."""
+@click.option("--tls-cert", type=click.Path(path_type=Path), default=None, help="PEM certificate.")
+@click.option("--tls-key", type=click.Path(path_type=Path), default=None, help="PEM private key.")
+def serve(db_url: str, host: str, port: int, tls_cert: Path | None, tls_key: Path | None) -> None:
+    """Serve the web pages and the REST API (OpenAPI at /api/docs); HTTPS with --tls-*."""
     import uvicorn
 
     from trilink.secretariat.web.app import create_app
 
-    uvicorn.run(create_app(db_url), host=host, port=port, log_level="info")
+    if (tls_cert is None) != (tls_key is None):
+        raise ValidationError("--tls-cert and --tls-key go together")
+    for option, path in (("--tls-cert", tls_cert), ("--tls-key", tls_key)):
+        if path is not None and not path.is_file():
+            raise ValidationError(f"{option}: no such file {str(path)!r}")
+    tls = tls_cert is not None
+    app = create_app(db_url, secure_cookies=tls)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+    )

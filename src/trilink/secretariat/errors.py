@@ -9,7 +9,9 @@ __all__ = [
     "ForbiddenError",
     "NotFoundError",
     "SecretariatError",
+    "ThrottledError",
     "ValidationError",
+    "not_found",
 ]
 
 
@@ -31,6 +33,11 @@ class NotFoundError(SecretariatError):
     status_code = 404
 
 
+def not_found() -> NotFoundError:
+    """The one answer for a missing *or hidden* object: no kind, no id, nothing to compare."""
+    return NotFoundError("not found")
+
+
 class ForbiddenError(SecretariatError):
     """The user may see the object but their role does not allow this action."""
 
@@ -41,3 +48,13 @@ class ConflictError(SecretariatError):
     """The action is not allowed in the object's current state (e.g. editing locked minutes)."""
 
     status_code = 409
+
+
+class ThrottledError(SecretariatError):
+    """Too many failed logins for this user name or address; try again later."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1, int(retry_after + 0.999))
+        super().__init__(f"too many failed logins; try again in {self.retry_after} s")

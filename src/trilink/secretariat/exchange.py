@@ -18,7 +18,7 @@ from trilink.secretariat.errors import NotFoundError, SecretariatError, Validati
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Commitment, Meeting, Outcome
 from trilink.secretariat.services import Secretariat, snapshot
-from trilink.secretariat.validate import timezone
+from trilink.secretariat.validate import check_year, timezone
 
 __all__ = ["FORMAT", "export_csv", "export_data", "import_data"]
 
@@ -200,7 +200,15 @@ def _exists(fn: Callable[[str], Any], key: str) -> bool:
 
 
 def import_data(svc: Secretariat, data: Any) -> dict[str, int]:
-    """Create every object of ``data`` whose key is new; returns counts of created objects."""
+    """Create every object of ``data`` whose key is new; returns counts of created objects.
+
+    All or nothing: the import is one transaction, and any bad item rolls back everything.
+    """
+    with svc.all_or_nothing():
+        return _import_all(svc, data)
+
+
+def _import_all(svc: Secretariat, data: Any) -> dict[str, int]:
     if not isinstance(data, dict):
         raise ValidationError("import: expected a JSON object")
     fmt = data.get("format", FORMAT)
@@ -222,7 +230,7 @@ def import_data(svc: Secretariat, data: Any) -> dict[str, int]:
                 counts[section] += _import_one(svc, section, item)
             except SecretariatError as exc:
                 raise type(exc)(f"{where}.{exc}") from exc
-            except (TypeError, KeyError) as exc:
+            except (TypeError, KeyError, ValueError, OverflowError) as exc:
                 raise ValidationError(f"{where}: missing or malformed field ({exc})") from exc
     return counts
 
@@ -357,8 +365,8 @@ def _import_meeting(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) 
         duration = item.get("duration_min", 120)
     else:  # exported form: UTC instants
         zone = timezone("tz", item["tz"])
-        s_utc = dt.datetime.fromisoformat(item["start_utc"])
-        e_utc = dt.datetime.fromisoformat(item["end_utc"])
+        s_utc = _instant("start_utc", item["start_utc"])
+        e_utc = _instant("end_utc", item["end_utc"])
         start = s_utc.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes")
         duration = int((e_utc - s_utc).total_seconds() // 60)
     return svc.create_meeting(
@@ -372,6 +380,20 @@ def _import_meeting(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) 
         series_id=series_id,
         visible_to=vis,
     )
+
+
+def _instant(field: str, value: Any) -> dt.datetime:
+    """An exported UTC instant (ISO with an offset, years 1900 to 2200)."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValidationError(f"{field}: expected an ISO date and time with an offset")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{field}: {value[:40]!r} is not an ISO date and time") from None
+    if parsed.tzinfo is None:
+        raise ValidationError(f"{field}: needs a time zone offset")
+    check_year(field, parsed.year)
+    return parsed
 
 
 def _link(svc: Secretariat, outcome: Outcome, commitment: Commitment) -> None:

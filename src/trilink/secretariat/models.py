@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 from sqlalchemy.types import TypeDecorator
 
 from trilink import NATIONS
@@ -136,6 +137,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     ical_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime]
+    #: a deactivated user cannot log in; their sessions and calendar feed end at once
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class UserSession(Base):

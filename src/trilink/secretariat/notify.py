@@ -59,7 +59,9 @@ def _lead(
 ) -> str | None:
     chosen = None
     for name, delta in leads:
-        if event - delta <= now < event:
+        # event - now, not event - delta: the difference of two datetimes cannot overflow,
+        # so an odd stored date (year 1) is simply never due instead of stopping every reminder.
+        if now < event and event - now <= delta:
             chosen = name
     return chosen
 
@@ -68,7 +70,11 @@ def plan_reminders(session: Session, clock: Clock) -> list[tuple[User, Notificat
     """Reminders that are due and not yet in the outbox (nothing is written)."""
     now = clock()
     made: list[tuple[User, Notification]] = []
-    users = list(session.scalars(select(User).where(User.email.is_not(None)).order_by(User.id)))
+    users = list(
+        session.scalars(
+            select(User).where(User.email.is_not(None), User.active.is_(True)).order_by(User.id)
+        )
+    )
     for user in users:
         svc = Secretariat(session, user, clock)
         items: list[tuple[str, int, str, dt.datetime, str]] = []
@@ -133,7 +139,9 @@ def flush_outbox(
     pending = list(
         session.scalars(
             select(Notification)
-            .where(Notification.sent_at.is_(None))
+            .join(User, User.id == Notification.user_id)
+            # a deactivated user's queued reminders are never sent
+            .where(Notification.sent_at.is_(None), User.active.is_(True))
             .order_by(Notification.user_id, Notification.event_at, Notification.id)
         )
     )

@@ -1,7 +1,10 @@
 """Input validation: every value that enters the secretariat passes through here.
 
-Errors name the field and say what is wrong in one line. Text that looks like HTML markup is
-refused (and templates escape everything anyway), so a title can never become a script.
+Errors name the field and say what is wrong in one line. Text is stored as text and templates
+escape it on output; a complete HTML tag (``<b>``, ``<img ...>``) is still refused, while plain
+``<`` and ``&`` (``budget < target``) are fine. Control characters and bidirectional override
+characters (which can make a title read differently from what it is) are refused. Dates and
+instants must lie in the years 1900 to 2200, so no calendar arithmetic can overflow.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ from trilink.secretariat.i18n import LANGS
 __all__ = [
     "MAX_BODY",
     "MAX_TITLE",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "ROLES",
     "check_choice",
     "check_key",
     "check_text",
     "check_url",
+    "check_year",
     "i18n_field",
     "nations",
     "parse_date",
@@ -36,9 +42,14 @@ __all__ = [
 MAX_TITLE = 500
 MAX_BODY = 100_000
 ROLES: tuple[str, ...] = ("viewer", "staff", "approver", "admin")
+#: the window of accepted dates: wide enough for history and long plans, far from datetime's edges
+MIN_YEAR = 1900
+MAX_YEAR = 2200
 
-_TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A complete tag or comment; "budget < target" is text.
+_TAG = re.compile(r"<[/!?]?[A-Za-z][^<>]*>|<!--")
+# C0 and C1 controls (tab and newlines allowed), and the bidi embeddings, overrides and isolates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -54,7 +65,7 @@ def check_text(field: str, value: Any, *, limit: int = MAX_TITLE, required: bool
     if required and not text:
         raise ValidationError(f"{field}: must not be empty")
     if _CONTROL.search(text):
-        raise ValidationError(f"{field}: contains control characters")
+        raise ValidationError(f"{field}: contains control characters or bidirectional overrides")
     if _TAG.search(text):
         raise ValidationError(f"{field}: HTML markup is not allowed in text fields")
     return text
@@ -140,14 +151,23 @@ def timezone(field: str, value: Any) -> ZoneInfo:
         raise ValidationError(f"{field}: unknown time zone {value[:60]!r}") from exc
 
 
+def check_year(field: str, year: int) -> int:
+    """A year inside the accepted window (1900 to 2200)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(f"{field}: year {year} is outside {MIN_YEAR} to {MAX_YEAR}")
+    return year
+
+
 def parse_date(field: str, value: Any) -> dt.date:
-    """A calendar date ``YYYY-MM-DD``."""
+    """A calendar date ``YYYY-MM-DD`` in the years 1900 to 2200."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
+        check_year(field, value.year)
         return value
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         raise ValidationError(f"{field}: {str(value)[:40]!r} is not a date (use YYYY-MM-DD)")
+    check_year(field, int(value.strip()[:4]))
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
@@ -161,6 +181,16 @@ def _end_of_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
 def parse_deadline(
     field: str, value: Any, *, now: dt.datetime, tz: dt.tzinfo = dt.UTC
 ) -> dt.datetime | None:
+    """A deadline as an aware UTC datetime in the years 1900 to 2200 (see :func:`_deadline`)."""
+    found = _deadline(field, value, now=now, tz=tz)
+    if found is not None:
+        check_year(field, found.year)
+    return found
+
+
+def _deadline(
+    field: str, value: Any, *, now: dt.datetime, tz: dt.tzinfo = dt.UTC
+) -> dt.datetime | None:
     """A deadline as an aware UTC datetime.
 
     Accepts ISO dates (end of that day in ``tz``), ISO datetimes with an offset, ``YYYY-MM``
@@ -172,6 +202,7 @@ def parse_deadline(
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValidationError(f"{field}: datetime needs a time zone offset")
+        check_year(field, value.year)  # before astimezone, which could overflow at the edges
         return value.astimezone(dt.UTC)
     if isinstance(value, dt.date):
         return _end_of_day(value, tz)
@@ -183,16 +214,17 @@ def parse_deadline(
         return _end_of_day(dt.date(now.astimezone(tz).year, 12, 31), tz)
     m = re.fullmatch(r"(?:by )?(?:the )?end of (\d{4})", text)
     if m:
-        return _end_of_day(dt.date(int(m.group(1)), 12, 31), tz)
+        return _end_of_day(dt.date(check_year(field, int(m.group(1))), 12, 31), tz)
     m = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if m:
-        year, month = int(m.group(1)), int(m.group(2))
+        year, month = check_year(field, int(m.group(1))), int(m.group(2))
         if not 1 <= month <= 12:
             raise ValidationError(f"{field}: {value!r} has no month {month}")
         return _end_of_day(dt.date(year, month, calendar.monthrange(year, month)[1]), tz)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return _end_of_day(parse_date(field, text), tz)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[t ][\d:.]+(z|[+-]\d{2}:?\d{2})", text):
+        check_year(field, int(text[:4]))
         try:
             parsed = dt.datetime.fromisoformat(value.strip().replace("z", "Z"))
         except ValueError as exc:

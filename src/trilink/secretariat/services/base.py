@@ -8,14 +8,21 @@ and commits. The audit log itself is append-only: a flush that would update or d
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from trilink import NATIONS
 from trilink.secretariat.access import can_view, require_role, visible_filter
-from trilink.secretariat.errors import ForbiddenError, NotFoundError, ValidationError
+from trilink.secretariat.errors import (
+    ConflictError,
+    ForbiddenError,
+    ValidationError,
+    not_found,
+)
 from trilink.secretariat.models import AuditEntry, Base, User, Visible
 from trilink.secretariat.validate import nations
 
@@ -77,6 +84,28 @@ class ServiceBase:
         self.session = session
         self.user = user
         self.clock = clock
+        self._batch = False
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Run many writes as one transaction: committed together at the end, or rolled back.
+
+        Inside, :meth:`record_audit` only flushes, so a failure halfway (a bad item of an import)
+        leaves no parent behind whose key would make a corrected re-run skip it.
+        """
+        if self._batch:
+            yield
+            return
+        self._batch = True
+        try:
+            yield
+        except BaseException:
+            self.session.rollback()
+            raise
+        else:
+            self.session.commit()
+        finally:
+            self._batch = False
 
     def now(self) -> dt.datetime:
         """The injected clock's time (aware UTC)."""
@@ -95,7 +124,8 @@ class ServiceBase:
         *,
         after: dict[str, Any] | None = None,
     ) -> None:
-        """The one audit call after a write (``after``: the columns by default); then commit."""
+        """The one audit call after a write (``after``: the columns by default); then commit
+        (or only flush, inside :meth:`all_or_nothing`)."""
         self.session.flush()
         entry = AuditEntry(
             at=self.now(),
@@ -109,7 +139,10 @@ class ServiceBase:
         )
         entry.set_visible_to(tuple(visible))
         self.session.add(entry)
-        self.session.commit()
+        if self._batch:
+            self.session.flush()
+        else:
+            self.session.commit()
 
     def _add(self, obj: Base, visible: Sequence[str]) -> None:
         """Store a new object and audit its creation."""
@@ -117,12 +150,35 @@ class ServiceBase:
         self.record_audit("create", obj, None, visible)
 
     def _share(self, obj: Visible, visible_to: Any, noun: str) -> None:
-        """Share a new keyed object as asked (the user's own nation included); keys are unique."""
+        """Share a new keyed object as asked (the user's own nation included); keys are unique.
+
+        Keys are global (imports and the CLI name objects by key), so a key cannot be given out
+        twice. The refusal is the same whether the clash is with a visible or a hidden object and
+        names neither the key nor the other object.
+        """
         obj.set_visible_to(self._visibility(visible_to))
         model = type(obj)
         key = obj.key  # type: ignore[attr-defined]
         if key and self.session.scalars(select(model).where(model.key == key)).first():  # type: ignore[attr-defined]
-            raise ValidationError(f"key: {noun} {key!r} already exists")
+            raise ConflictError(f"key: this {noun} key is already in use; choose another")
+
+    def _reshare(self, obj: Visible, visible_to: Any) -> tuple[str, ...]:
+        """Change who may see ``obj``; returns the nations that must see the change's audit row.
+
+        Widening is allowed. Narrowing would let one nation hide a record from a partner that
+        can see it, so it is refused (the operator, acting for all three, may still do it).
+        """
+        before = obj.visible_to
+        after = self._visibility(visible_to)
+        dropped = [n for n in before if n not in after]
+        if dropped and self.user.role != "system":
+            raise ConflictError(
+                f"visible_to: cannot hide this record from {', '.join(dropped)} without their "
+                "consent; sharing can only be widened"
+            )
+        obj.set_visible_to(after)
+        # Everyone who could see the record before, and everyone who can see it now.
+        return tuple(n for n in NATIONS if n in before or n in after)
 
     def _staff(self) -> None:
         require_role(self.user, "staff")
@@ -140,14 +196,21 @@ class ServiceBase:
     def _get(self, model: type[V], obj_id: int) -> V:
         obj = self.session.get(model, obj_id)
         if obj is None or not can_view(self.user, obj):
-            raise NotFoundError(f"{model.__name__.lower()} {obj_id} not found")
+            raise not_found()
         return obj
 
     def _by_key(self, model: type[V], key: str) -> V:
         obj = self.session.scalars(select(model).where(model.key == key)).first()  # type: ignore[attr-defined]
         if obj is None or not can_view(self.user, obj):
-            raise NotFoundError(f"{model.__name__.lower()} {key!r} not found")
+            raise not_found()
         return obj
+
+    def visible_id(self, model: type[V], obj_id: int | None) -> int | None:
+        """``obj_id`` if the user may see that object, else None (a hidden link is no link)."""
+        if obj_id is None:
+            return None
+        obj = self.session.get(model, obj_id)
+        return obj_id if obj is not None and can_view(self.user, obj) else None
 
     def _list(self, model: type[V], *order: Any) -> list[V]:
         stmt = select(model).where(visible_filter(self.user, model)).order_by(*order)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from trilink.secretariat.access import visible_filter
-from trilink.secretariat.errors import NotFoundError, ValidationError
+from trilink.secretariat.errors import ValidationError, not_found
 from trilink.secretariat.models import Commitment, Evidence, Milestone, Workstream
 from trilink.secretariat.services.base import ServiceBase, snapshot
 from trilink.secretariat.validate import (
@@ -28,6 +27,8 @@ __all__ = ["COMMITMENT_STATUSES", "COMMITMENT_VIEWS", "CommitmentServices"]
 
 COMMITMENT_STATUSES = ("draft", "open", "in_progress", "at_risk", "done", "cancelled")
 COMMITMENT_VIEWS = ("all", "overdue", "due_soon", "review_due")
+#: longest look-ahead of the due-soon and review-due views (ten years)
+MAX_DAYS = 3660
 
 
 class CommitmentServices(ServiceBase):
@@ -86,7 +87,7 @@ class CommitmentServices(ServiceBase):
         self._staff()
         c = self._get(Commitment, c_id)
         before = snapshot(c)
-        vis_before = c.visible_to
+        audience = c.visible_to
         allowed = {
             "title",
             "description",
@@ -104,38 +105,43 @@ class CommitmentServices(ServiceBase):
         unknown = set(changes) - allowed
         if unknown:
             raise ValidationError(f"cannot change {', '.join(sorted(unknown))}")
-        for name, value in changes.items():
-            if name == "title":
-                c.title = i18n_field("title", value)
-            elif name == "description":
-                c.description = i18n_field("description", value, limit=MAX_BODY, required=False)
-            elif name == "owners":
-                c.owners = ",".join(nations("owners", value))
-            elif name == "deadline":
-                c.deadline = parse_deadline("deadline", value, now=self.now())
-            elif name == "deadline_note":
-                c.deadline_note = check_text("deadline_note", value, limit=200, required=False)
-            elif name == "review_date":
-                c.review_date = parse_date("review_date", value) if value else None
-            elif name == "status":
-                c.status = check_choice("status", value, COMMITMENT_STATUSES)
-                if c.status == "done":
-                    c.progress = 100.0
-            elif name == "progress":
-                c.progress = _percent("progress", value)
-            elif name == "weight":
-                c.weight = _weight(value)
-            elif name == "visible_to":
-                c.set_visible_to(self._visibility(value))
-            elif name == "workstream_id":
-                if value is not None:
-                    self._get(Workstream, int(value))
-                c.workstream_id = value
-            elif name == "parent_id":
-                self._check_parent(c, value)
-                c.parent_id = value
+        try:
+            for name, value in changes.items():
+                if name == "title":
+                    c.title = i18n_field("title", value)
+                elif name == "description":
+                    c.description = i18n_field("description", value, limit=MAX_BODY, required=False)
+                elif name == "owners":
+                    c.owners = ",".join(nations("owners", value))
+                elif name == "deadline":
+                    c.deadline = parse_deadline("deadline", value, now=self.now())
+                elif name == "deadline_note":
+                    c.deadline_note = check_text("deadline_note", value, limit=200, required=False)
+                elif name == "review_date":
+                    c.review_date = parse_date("review_date", value) if value else None
+                elif name == "status":
+                    c.status = check_choice("status", value, COMMITMENT_STATUSES)
+                    if c.status == "done":
+                        c.progress = 100.0
+                elif name == "progress":
+                    c.progress = _percent("progress", value)
+                elif name == "weight":
+                    c.weight = _weight(value)
+                elif name == "visible_to":
+                    audience = self._reshare(c, value)
+                elif name == "workstream_id":
+                    if value is not None:
+                        self._get(Workstream, int(value))
+                    c.workstream_id = value
+                elif name == "parent_id":
+                    self._check_parent(c, value)
+                    c.parent_id = value
+        except BaseException:
+            # A refused change leaves nothing half-applied in the session (nothing is written).
+            self.session.rollback()
+            raise
         c.updated_at = self.now()
-        self.record_audit("update", c, before, _both(vis_before, c.visible_to))
+        self.record_audit("update", c, before, audience)
         return c
 
     def _check_parent(self, c: Commitment, parent_id: int | None) -> None:
@@ -185,8 +191,11 @@ class CommitmentServices(ServiceBase):
         ``due_soon`` (deadline within ``days``) or ``review_due`` (review date within ``days``)."""
         check_choice("view", view, COMMITMENT_VIEWS)
         now = self.now()
+        days = _days(days)
         stmt = select(Commitment).where(visible_filter(self.user, Commitment))
         if workstream_id is not None:
+            if self.visible_id(Workstream, workstream_id) is None:
+                return []  # a hidden workstream filters like a missing one
             stmt = stmt.where(Commitment.workstream_id == workstream_id)
         open_ = Commitment.status.not_in(("done", "cancelled", "draft"))
         if view == "overdue":
@@ -224,7 +233,7 @@ class CommitmentServices(ServiceBase):
         self._staff()
         m = self.session.get(Milestone, m_id)
         if m is None:
-            raise NotFoundError(f"milestone {m_id} not found")
+            raise not_found()
         c = self._get(Commitment, m.commitment_id)
         before = snapshot(m)
         m.done_at = self.now()
@@ -245,11 +254,16 @@ class CommitmentServices(ServiceBase):
         return e
 
 
-def _both(a: Sequence[str], b: Sequence[str]) -> tuple[str, ...]:
-    return tuple(n for n in a if n in b)
+def _days(value: Any) -> int:
+    """A look-ahead horizon in days (bounded, so date arithmetic cannot overflow)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DAYS:
+        raise ValidationError(f"days: expected whole days from 0 to {MAX_DAYS}")
+    return value
 
 
 def _percent(field: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: expected a number from 0 to 100")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -260,6 +274,8 @@ def _percent(field: str, value: Any) -> float:
 
 
 def _weight(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValidationError("weight: expected a positive number")
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from trilink.secretariat.errors import NotFoundError, ValidationError
+from trilink.secretariat.errors import ValidationError, not_found
 from trilink.secretariat.models import Attachment, Document, DocumentVersion
 from trilink.secretariat.services.base import ServiceBase
 from trilink.secretariat.validate import (
@@ -79,7 +79,7 @@ class DocumentServices(ServiceBase):
         self._staff()
         v = self.session.get(DocumentVersion, version_id)
         if v is None:
-            raise NotFoundError(f"version {version_id} not found")
+            raise not_found()
         doc = self._get(Document, v.document_id)
         if len(data) > MAX_ATTACHMENT:
             raise ValidationError(f"attachment: {len(data)} bytes; at most {MAX_ATTACHMENT}")
@@ -114,6 +114,6 @@ class DocumentServices(ServiceBase):
         a = self.session.get(Attachment, a_id)
         v = self.session.get(DocumentVersion, a.version_id) if a is not None else None
         if a is None or v is None:
-            raise NotFoundError(f"attachment {a_id} not found")
+            raise not_found()
         self._get(Document, v.document_id)
         return a

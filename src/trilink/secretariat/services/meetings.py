@@ -16,6 +16,7 @@ from trilink.secretariat.validate import (
     check_choice,
     check_key,
     check_text,
+    check_year,
     i18n_field,
     parse_date,
     timezone,
@@ -166,6 +167,8 @@ class MeetingServices(ServiceBase):
         if after is not None:
             stmt = stmt.where(Meeting.starts_at >= after)
         if series_id is not None:
+            if self.visible_id(MeetingSeries, series_id) is None:
+                return []  # a hidden series filters like a missing one
             stmt = stmt.where(Meeting.series_id == series_id)
         return list(self.session.scalars(stmt.order_by(Meeting.starts_at, Meeting.id)))
 
@@ -217,4 +220,5 @@ def _local(value: Any) -> dt.datetime:
         ) from exc
     if parsed.tzinfo is not None:
         raise ValidationError("start: give local wall time without an offset, plus tz")
+    check_year("start", parsed.year)
     return parsed

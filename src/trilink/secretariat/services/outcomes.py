@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trilink.secretariat.errors import ConflictError, NotFoundError, ValidationError
+from trilink.secretariat.errors import ConflictError, NotFoundError, ValidationError, not_found
 from trilink.secretariat.models import Commitment, Meeting, Outcome
 from trilink.secretariat.services.base import snapshot
 from trilink.secretariat.services.commitments import CommitmentServices
@@ -55,11 +55,11 @@ class OutcomeServices(MeetingServices, CommitmentServices):
         """A visible outcome and its meeting."""
         o = self.session.get(Outcome, o_id)
         if o is None:
-            raise NotFoundError(f"outcome {o_id} not found")
+            raise not_found()
         try:
             m = self._get(Meeting, o.meeting_id)
         except NotFoundError:
-            raise NotFoundError(f"outcome {o_id} not found") from None
+            raise not_found() from None
         return o, m
 
     def promote_outcome(

@@ -16,10 +16,11 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from trilink.secretariat.db import Database
-from trilink.secretariat.errors import ValidationError
+from trilink.secretariat.errors import ForbiddenError, ValidationError
 from trilink.secretariat.i18n import LANGS
 from trilink.secretariat.models import User
 from trilink.secretariat.services import Clock, Secretariat
+from trilink.secretariat.web.limits import LoginThrottle
 from trilink.secretariat.web.schemas.common import ErrorOut
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "UserDep",
     "WebState",
     "check_csrf",
+    "check_same_site",
     "csrf_for",
     "csrf_of",
     "lang_of",
@@ -52,6 +54,7 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
         (403, "the user's role does not allow this"),
         (404, "no such object, or not visible to the user's nation"),
         (409, "conflicts with the object's state (e.g. locked minutes)"),
+        (413, "request body too large"),
         (422, "invalid input or missing CSRF token"),
     )
 }
@@ -69,6 +72,7 @@ class WebState:
     clock: Clock
     templates: jinja2.Environment
     secure_cookies: bool
+    throttle: LoginThrottle
 
 
 def web_state(request: Request) -> WebState:
@@ -136,11 +140,29 @@ def _api_csrf(request: Request) -> None:
 ApiWrite = Depends(_api_csrf)
 
 
-def set_session_cookie(response: Response, token: str, state: WebState) -> None:
-    """Set the session cookie."""
-    response.set_cookie(
-        COOKIE, token, httponly=True, samesite="lax", secure=state.secure_cookies, path="/"
-    )
+def set_session_cookie(request: Request, response: Response, token: str, state: WebState) -> None:
+    """Set the session cookie; ``Secure`` whenever the request came over TLS."""
+    secure = state.secure_cookies or request.url.scheme == "https"
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/")
+
+
+def check_same_site(request: Request) -> None:
+    """Refuse a login posted from another site (login CSRF: logging a victim in as the attacker).
+
+    Browsers send ``Sec-Fetch-Site`` (or, older ones, ``Origin``) on such posts; a request from
+    another site, or with an opaque ``Origin: null``, is refused. Clients that send neither
+    (scripts, the CLI) are not browsers and pass.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:  # modern browsers: the browser's own verdict decides
+        if site not in ("same-origin", "none"):
+            raise ForbiddenError("cross-site login refused")
+        return
+    origin = request.headers.get("origin")
+    if origin is not None:
+        own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+        if origin != own:
+            raise ForbiddenError("cross-site login refused")
 
 
 def lang_of(request: Request, user: User | None) -> str:

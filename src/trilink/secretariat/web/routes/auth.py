@@ -5,7 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from trilink.secretariat.errors import ThrottledError
 from trilink.secretariat.i18n import t
+from trilink.secretariat.models import User
 from trilink.secretariat.services import Secretariat
 from trilink.secretariat.web.deps import (
     API,
@@ -19,13 +21,22 @@ from trilink.secretariat.web.deps import (
     UserDep,
     WebState,
     check_csrf,
+    check_same_site,
     csrf_for,
     csrf_of,
     lang_of,
     set_session_cookie,
 )
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas.auth import LangIn, LangOut, LoginIn, LoginOut, MeOut
+from trilink.secretariat.web.schemas.auth import (
+    CalendarOut,
+    LangIn,
+    LangOut,
+    LoginIn,
+    LoginOut,
+    MeOut,
+    PasswordIn,
+)
 from trilink.secretariat.web.schemas.common import StatusOut
 
 __all__ = ["router"]
@@ -38,6 +49,24 @@ def _logout(request: Request, session: SessionDep, state: WebState, response: Re
     if token:
         Secretariat.close_session(session, token, state.clock())
     response.delete_cookie(COOKIE, path="/")
+
+
+def _attempt(
+    request: Request, session: SessionDep, state: WebState, username: str, password: str
+) -> User | None:
+    """One login attempt: same-site only, throttled per user name and per client address."""
+    check_same_site(request)
+    address = request.client.host if request.client is not None else "unknown"
+    keys = state.throttle.keys(username, address)
+    wait = state.throttle.retry_after(*keys)
+    if wait > 0:
+        raise ThrottledError(wait)
+    user = Secretariat.authenticate(session, username, password)
+    if user is None:
+        state.throttle.failed(*keys)
+    else:
+        state.throttle.succeeded(keys[0])
+    return user
 
 
 # ---------------------------------------------------------------------------- pages
@@ -54,13 +83,19 @@ def login_form(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    user = Secretariat.authenticate(session, username, password)
+    try:
+        user = _attempt(request, session, state, username, password)
+    except ThrottledError as exc:
+        page = render(request, "login.html", None, status_code=429, error=str(exc))
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if user is None:
         return render(
             request, "login.html", None, status_code=401, error="wrong user name or password"
         )
     response = RedirectResponse("/", status_code=303)
-    set_session_cookie(response, Secretariat.open_session(session, user, state.clock()), state)
+    token = Secretariat.open_session(session, user, state.clock())
+    set_session_cookie(request, response, token, state)
     return response
 
 
@@ -92,13 +127,18 @@ def lang_form(
 
 # ---------------------------------------------------------------------------- API
 @router.post(f"{API}/login")
-def api_login(body: LoginIn, session: SessionDep, state: StateDep, response: Response) -> LoginOut:
-    """Log in; sets the session cookie and returns the CSRF token for writes."""
-    user = Secretariat.authenticate(session, body.username, body.password)
+def api_login(
+    request: Request, body: LoginIn, session: SessionDep, state: StateDep, response: Response
+) -> LoginOut:
+    """Log in; sets the session cookie and returns the CSRF token for writes.
+
+    Refused with 403 when posted from another site, 429 after repeated failures.
+    """
+    user = _attempt(request, session, state, body.username, body.password)
     if user is None:
         raise AuthRequiredError()
     token = Secretariat.open_session(session, user, state.clock())
-    set_session_cookie(response, token, state)
+    set_session_cookie(request, response, token, state)
     return LoginOut(username=user.username, nation=user.nation, role=user.role, csrf=csrf_of(token))
 
 
@@ -122,3 +162,32 @@ def api_lang(body: LangIn, svc: Svc) -> LangOut:
     """Set the UI language (en, ko, ja)."""
     svc.set_language(body.lang)
     return LangOut(lang=body.lang)
+
+
+@router.put(f"{API}/me/password", dependencies=[ApiWrite])
+def api_password(request: Request, body: PasswordIn, svc: Svc) -> StatusOut:
+    """Change one's own password (``current`` needed); every other session ends."""
+    svc.set_password(
+        svc.user.username, body.new, current=body.current, keep_session=request.cookies.get(COOKIE)
+    )
+    return StatusOut(status="password changed; other sessions ended")
+
+
+@router.post(f"{API}/me/calendar-token", dependencies=[ApiWrite])
+def api_rotate_calendar(svc: Svc) -> CalendarOut:
+    """Replace the calendar feed token; the old feed URL stops working."""
+    return CalendarOut(calendar=f"/calendar/{svc.rotate_ical_token()}.ics")
+
+
+@router.post(f"{API}/users/{{username}}/deactivate", dependencies=[ApiWrite])
+def api_deactivate(svc: Svc, username: str) -> StatusOut:
+    """Deactivate a user of the admin's nation: no login; sessions and feed end at once."""
+    svc.deactivate_user(username)
+    return StatusOut(status="deactivated")
+
+
+@router.put(f"{API}/users/{{username}}/password", dependencies=[ApiWrite])
+def api_reset_password(body: PasswordIn, svc: Svc, username: str) -> StatusOut:
+    """Set another user's password (admin, own nation); all their sessions end."""
+    svc.set_password(username, body.new)
+    return StatusOut(status="password changed; sessions ended")

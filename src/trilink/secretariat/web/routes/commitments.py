@@ -1,13 +1,13 @@
 """Commitments, milestones and evidence: pages and API."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from trilink.secretariat.errors import SecretariatError
+from trilink.secretariat.errors import NotFoundError, SecretariatError
 from trilink.secretariat.i18n import pick
-from trilink.secretariat.models import Commitment
+from trilink.secretariat.models import Commitment, Workstream
 from trilink.secretariat.services import COMMITMENT_STATUSES, Secretariat
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
 from trilink.secretariat.web.render import render
@@ -30,8 +30,19 @@ router = APIRouter(tags=["commitments"], responses=API_ERRORS)
 
 
 def commitment_out(svc: Secretariat, c: Commitment, lang: str) -> CommitmentOut:
-    """A commitment as the API sends it, with progress rolled up over what ``svc`` may see."""
-    return CommitmentOut.of(c, lang, rolled_progress=svc.rolled_progress(c))
+    """A commitment as the API sends it, with progress rolled up over what ``svc`` may see.
+
+    Links to objects the user may not see are sent as null: a hidden id is no id.
+    """
+    out = CommitmentOut.of(c, lang, rolled_progress=svc.rolled_progress(c))
+    out.workstream_id = svc.visible_id(Workstream, c.workstream_id)
+    out.parent_id = svc.visible_id(Commitment, c.parent_id)
+    if c.source_outcome_id is not None:
+        try:
+            svc.outcome(c.source_outcome_id)
+        except NotFoundError:
+            out.source_outcome_id = None
+    return out
 
 
 # ---------------------------------------------------------------------------- pages
@@ -99,9 +110,13 @@ def commitment_update_form(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    svc.update_commitment(
-        c_id, {"status": status, "progress": progress, "deadline": deadline or None}
-    )
+    changes: dict[str, Any] = {"status": status, "progress": progress}
+    # The form shows the deadline as a date; sending that date back unchanged must not move the
+    # stored instant (e.g. 09:00+09:00) to the end of that day.
+    current = svc.commitment(c_id).deadline
+    if deadline.strip() != (current.date().isoformat() if current else ""):
+        changes["deadline"] = deadline or None
+    svc.update_commitment(c_id, changes)
     return RedirectResponse(f"/commitments/{c_id}", status_code=303)
 
 

@@ -1,11 +1,13 @@
 """Meeting series, meetings and agendas: pages and API."""
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trilink.secretariat.i18n import pick
+from trilink.secretariat.models import MeetingSeries
+from trilink.secretariat.services import Secretariat
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
 from trilink.secretariat.web.render import ZONES, int_field, render
 from trilink.secretariat.web.schemas.meetings import (
@@ -107,27 +109,36 @@ def api_series_create(body: SeriesIn, svc: Svc) -> SeriesOut:
 @router.post(f"{API}/series/{{s_id}}/generate", dependencies=[ApiWrite])
 def api_generate(body: GenerateIn, svc: Svc, s_id: int) -> list[MeetingOut]:
     """Create the series' meetings up to a date (existing ones are kept)."""
-    return [MeetingOut.of(m, "en") for m in svc.generate_meetings(s_id, body.until)]
+    return [_masked(svc, MeetingOut.of(m, "en")) for m in svc.generate_meetings(s_id, body.until)]
 
 
 @router.get(f"{API}/meetings")
 def api_meetings(svc: Svc, lang: str = "en") -> list[MeetingOut]:
-    return [MeetingOut.of(m, lang) for m in svc.list_meetings()]
+    return [_masked(svc, MeetingOut.of(m, lang)) for m in svc.list_meetings()]
 
 
 @router.post(f"{API}/meetings", status_code=201, dependencies=[ApiWrite])
 def api_meeting_create(body: MeetingIn, svc: Svc) -> MeetingOut:
-    return MeetingOut.of(svc.create_meeting(**body.model_dump()), "en")
+    return _masked(svc, MeetingOut.of(svc.create_meeting(**body.model_dump()), "en"))
 
 
 @router.get(f"{API}/meetings/{{m_id}}")
 def api_meeting(svc: Svc, m_id: int, lang: str = "en") -> MeetingDetailOut:
     """A meeting with its agenda, outcomes and minutes."""
     m = svc.meeting(m_id)
-    return MeetingDetailOut.full(m, svc.minutes(m.id), lang)
+    return _masked(svc, MeetingDetailOut.full(m, svc.minutes(m.id), lang))
 
 
 @router.post(f"{API}/meetings/{{m_id}}/agenda", status_code=201, dependencies=[ApiWrite])
 def api_agenda(body: AgendaIn, svc: Svc, m_id: int) -> CreatedAgendaItem:
     a = svc.add_agenda_item(m_id, **body.model_dump())
     return CreatedAgendaItem(id=a.id, position=a.position)
+
+
+M = TypeVar("M", bound=MeetingOut)
+
+
+def _masked(svc: Secretariat, out: M) -> M:
+    """A link to a series the user may not see is sent as null (a hidden id is no id)."""
+    out.series_id = svc.visible_id(MeetingSeries, out.series_id)
+    return out

@@ -5,11 +5,20 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from trilink.secretariat.models import User
+from trilink.secretariat.web.schemas.common import StrictIn
 
-__all__ = ["LangIn", "LangOut", "LoginIn", "LoginOut", "MeOut"]
+__all__ = [
+    "CalendarOut",
+    "LangIn",
+    "LangOut",
+    "LoginIn",
+    "LoginOut",
+    "MeOut",
+    "PasswordIn",
+]
 
 
-class LoginIn(BaseModel):
+class LoginIn(StrictIn):
     username: str = Field(max_length=64)
     password: str = Field(max_length=200)
 
@@ -41,9 +50,20 @@ class MeOut(BaseModel):
         )
 
 
-class LangIn(BaseModel):
+class LangIn(StrictIn):
     lang: str
 
 
 class LangOut(BaseModel):
     lang: str
+
+
+class PasswordIn(StrictIn):
+    """A new password; ``current`` is needed to change one's own."""
+
+    current: str | None = Field(default=None, max_length=200)
+    new: str = Field(max_length=200)
+
+
+class CalendarOut(BaseModel):
+    calendar: str = Field(description="path of the user's new iCalendar feed")

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Commitment, Evidence, Milestone
-from trilink.secretariat.web.schemas.common import Date, DateTime, I18nIn, Nations, iso
+from trilink.secretariat.web.schemas.common import Date, DateTime, I18nIn, Nations, StrictIn, iso
 
 __all__ = [
     "CommitmentIn",
@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-class CommitmentIn(BaseModel):
+class CommitmentIn(StrictIn):
     title: I18nIn
     owners: Nations
     deadline: str | None = None
@@ -37,7 +37,7 @@ class CommitmentIn(BaseModel):
     key: str | None = None
 
 
-class CommitmentPatch(BaseModel):
+class CommitmentPatch(StrictIn):
     title: I18nIn | None = None
     description: I18nIn | None = None
     owners: Nations | None = None
@@ -52,7 +52,7 @@ class CommitmentPatch(BaseModel):
     workstream_id: int | None = None
 
 
-class MilestoneIn(BaseModel):
+class MilestoneIn(StrictIn):
     title: I18nIn
     due: str | None = None
 
@@ -78,7 +78,7 @@ class MilestoneDone(BaseModel):
     done_at: DateTime | None
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(StrictIn):
     url: str
     label: str
 

@@ -3,9 +3,19 @@
 import datetime as dt
 from typing import Annotated, overload
 
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
-__all__ = ["Date", "DateTime", "ErrorOut", "I18nIn", "Nations", "StatusOut", "iso", "split_list"]
+__all__ = [
+    "Date",
+    "DateTime",
+    "ErrorOut",
+    "I18nIn",
+    "Nations",
+    "StatusOut",
+    "StrictIn",
+    "iso",
+    "split_list",
+]
 
 
 I18nIn = str | dict[str, str]
@@ -28,6 +38,12 @@ def iso(value: dt.date | None) -> str | None:
 def split_list(value: str) -> list[str]:
     """The items of a comma-separated column (empty items dropped)."""
     return [v for v in value.split(",") if v]
+
+
+class StrictIn(BaseModel):
+    """Base of every request body: no coercion, so ``true`` is not a number and ``"5"`` not 5."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class ErrorOut(BaseModel):

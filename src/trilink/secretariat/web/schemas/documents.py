@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Attachment, Document, DocumentVersion
-from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, iso
+from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, StrictIn, iso
 
 __all__ = [
     "AttachmentOut",
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(StrictIn):
     key: str
     kind: str
     title: I18nIn
@@ -30,7 +30,7 @@ class DocumentIn(BaseModel):
     visible_to: Nations = "all"
 
 
-class VersionIn(BaseModel):
+class VersionIn(StrictIn):
     body: I18nIn
     note: str = ""
 

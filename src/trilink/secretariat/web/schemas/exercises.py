@@ -6,12 +6,12 @@ from pydantic import BaseModel, Field
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Exercise
-from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, iso, split_list
+from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, StrictIn, iso, split_list
 
 __all__ = ["ExerciseIn", "ExerciseOut"]
 
 
-class ExerciseIn(BaseModel):
+class ExerciseIn(StrictIn):
     key: str
     name: I18nIn
     starts_on: str

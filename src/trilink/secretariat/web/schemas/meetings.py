@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import AgendaItem, Meeting, MeetingSeries, Minutes
-from trilink.secretariat.web.schemas.common import DateTime, I18nIn, Nations, iso
+from trilink.secretariat.web.schemas.common import DateTime, I18nIn, Nations, StrictIn, iso
 from trilink.secretariat.web.schemas.minutes import MinutesOut
 from trilink.secretariat.web.schemas.outcomes import OutcomeOut
 
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-class SeriesIn(BaseModel):
+class SeriesIn(StrictIn):
     key: str
     kind: str
     title: I18nIn
@@ -63,11 +63,11 @@ class SeriesOut(BaseModel):
         )
 
 
-class GenerateIn(BaseModel):
+class GenerateIn(StrictIn):
     until: str
 
 
-class MeetingIn(BaseModel):
+class MeetingIn(StrictIn):
     title: I18nIn
     start: str = Field(description="local wall time YYYY-MM-DDTHH:MM in tz")
     tz: str
@@ -79,7 +79,7 @@ class MeetingIn(BaseModel):
     key: str | None = None
 
 
-class AgendaIn(BaseModel):
+class AgendaIn(StrictIn):
     title: I18nIn
     presenter: str = ""
     duration_min: int = 15
@@ -151,9 +151,17 @@ def _meeting_fields(m: Meeting, lang: str) -> dict[str, Any]:
         "title_i18n": m.title,
         "starts_at": iso(m.starts_at),
         "ends_at": iso(m.ends_at),
-        "local_start": m.starts_at.astimezone(ZoneInfo(m.tz)).isoformat(),
+        "local_start": _local_start(m),
         "tz": m.tz,
         "location": m.location,
         "status": m.status,
         "visible_to": list(m.visible_to),
     }
+
+
+def _local_start(m: Meeting) -> str:
+    """The start in the meeting's zone; a stored instant at datetime's edge stays in UTC."""
+    try:
+        return m.starts_at.astimezone(ZoneInfo(m.tz)).isoformat()
+    except (OverflowError, ValueError):
+        return m.starts_at.isoformat()

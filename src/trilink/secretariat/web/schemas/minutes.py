@@ -5,12 +5,12 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from trilink.secretariat.models import Minutes
-from trilink.secretariat.web.schemas.common import DateTime, I18nIn, iso
+from trilink.secretariat.web.schemas.common import DateTime, I18nIn, StrictIn, iso
 
 __all__ = ["ApprovalOut", "MinutesIn", "MinutesOut", "MinutesStateOut", "RevisionOut"]
 
 
-class MinutesIn(BaseModel):
+class MinutesIn(StrictIn):
     body: I18nIn
 
 

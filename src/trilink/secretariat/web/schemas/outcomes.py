@@ -6,12 +6,12 @@ from pydantic import BaseModel
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Outcome
-from trilink.secretariat.web.schemas.common import I18nIn, Nations
+from trilink.secretariat.web.schemas.common import I18nIn, Nations, StrictIn
 
 __all__ = ["OutcomeIn", "OutcomeOut", "PromoteIn"]
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(StrictIn):
     kind: str
     text: I18nIn
     agenda_item_id: int | None = None
@@ -39,7 +39,7 @@ class OutcomeOut(BaseModel):
         )
 
 
-class PromoteIn(BaseModel):
+class PromoteIn(StrictIn):
     owners: Nations
     deadline: str | None = None
     title: I18nIn | None = None

@@ -6,12 +6,12 @@ from pydantic import BaseModel
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Workstream
-from trilink.secretariat.web.schemas.common import I18nIn, Nations
+from trilink.secretariat.web.schemas.common import I18nIn, Nations, StrictIn
 
 __all__ = ["WorkstreamIn", "WorkstreamOut"]
 
 
-class WorkstreamIn(BaseModel):
+class WorkstreamIn(StrictIn):
     key: str
     title: I18nIn
     description: I18nIn | None = None
