@@ -6,7 +6,8 @@ wire ← fabric ← node;
 synthetic (seeded test and benchmark sources) sits above tracking, wire and fabric and below node.
 The benchmarks, the CLI, the demonstration, the top-level command modules and the web front end
 sit on top and may import anything. The secretariat is apart: it imports nothing of the warning
-network. Lazy imports inside functions count too: they are dependencies all the same.
+network (only the scenario model, to validate an exercise's scenario). Lazy imports inside
+functions count too: they are dependencies all the same.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "fabric": frozenset(_WIRE),
     "synthetic": frozenset(_TRACKING | _FABRIC),
     "node": frozenset(_NODE - {"node"}),
-    "secretariat": frozenset(),
+    # exercises name library scenarios (validated): the scenario model, nothing of the network
+    "secretariat": frozenset(_SCENARIOS),
     "warning": frozenset(_ASSESS | _WIRE),
     # scenario runs and their records drive whole nodes
     "exercise": frozenset(_NODE),

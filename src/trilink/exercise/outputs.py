@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from trilink.exercise.run import AREA_PREFIXES, ExerciseRun
 from trilink.warning.model import LANGUAGES
 
 __all__ = ["READER_ZONES", "write_outputs"]
+
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>")
 
 #: the time zone each nation's alert texts are written in
 READER_ZONES: dict[str, str] = {"JPN": "Asia/Tokyo", "KOR": "Asia/Seoul", "USA": "Pacific/Guam"}
@@ -110,8 +113,11 @@ def _write_cot(run: ExerciseRun, d: Path, areas: Any) -> None:
         polygons = _polygons(areas, (th.code for a in rec.alerts for th in a.areas))
         for a in rec.alerts:
             events.extend(alert_events(a, polygons))
-        body = b"\n".join(events)
-        (d / f"{n}.xml").write_bytes(b"<events>\n" + body + b"\n</events>\n")
+        # one document: the events without their own XML declarations, under one root
+        body = b"\n".join(_XML_DECL.sub(b"", e).strip() for e in events)
+        (d / f"{n}.xml").write_bytes(
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<events>\n' + body + b"\n</events>\n"
+        )
 
 
 def _write_geojson(run: ExerciseRun, d: Path, areas: Any) -> None:

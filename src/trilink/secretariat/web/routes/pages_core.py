@@ -396,6 +396,16 @@ async def commitment_update_form(request: Request, svc: Svc, c_id: int) -> Respo
                 f.pop(name)
     else:
         f["owners"] = f["owners"] or c.owners
+    # A form that sends back the date it shows (no local time) must not move the stored instant
+    # (a 09:00+09:00 deadline would otherwise become the end of that day).
+    sent = str(form.get("deadline", "")).strip()
+    if c.deadline is not None and not str(form.get("deadline_local", "")).strip():
+        shown = {c.deadline.date().isoformat()}
+        shown.add(
+            c.deadline.astimezone(ZoneInfo(reader_zone(request, svc.user))).date().isoformat()
+        )
+        if sent in shown:
+            f.pop("deadline", None)
     svc.update_commitment(c_id, f)
     return back(f"/commitments/{c_id}")
 
