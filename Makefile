@@ -46,7 +46,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 pytest: $(STAMP) $(NODE_STAMP) browser
-	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup --durations=15
 
 test: lint typecheck pytest
 

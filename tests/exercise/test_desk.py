@@ -83,8 +83,10 @@ def test_partner_data_warns_japan_before_its_own_radars_see_the_missile(
 ) -> None:
     # Korea tracks the missile from 40 s, Japan's own radars only from 300 s.
     seen = {"KOR": 40.0, "JPN": 300.0}
-    shared = _first_warning(_run(flight, areas, seen), "JP-01", flight.launch_time)
-    alone = _first_warning(_run(flight, areas, seen, partners=False), "JP-01", flight.launch_time)
+    shared = _first_warning(_run(flight, areas, seen, until_s=480.0), "JP-01", flight.launch_time)
+    alone = _first_warning(
+        _run(flight, areas, seen, partners=False, until_s=480.0), "JP-01", flight.launch_time
+    )
     assert shared is not None and alone is not None
     assert alone >= 300.0  # alone, nothing before its own first report
     assert shared < 250.0  # with Korea's track, well before (the missile reaches Hokkaido ~440 s)
