@@ -164,7 +164,9 @@ def sample_tracks(
         off *= np.minimum(1.0, reach / np.maximum(norm, 1e-9))[:, None]
     e = frac[None, :] * off[:, 0:1]
     nn = frac[None, :] * off[:, 1:2]
-    lat_s = lat[None, :] + nn / _R_EARTH
+    # a wide ellipse on a long track can push a sample past a pole: hold it at the pole (such a
+    # sample is over no area anyway) rather than hand the area lookup an impossible latitude
+    lat_s = np.clip(lat[None, :] + nn / _R_EARTH, -0.5 * math.pi + 1e-9, 0.5 * math.pi - 1e-9)
     lon_s = lon[None, :] + e / (_R_EARTH * np.maximum(np.cos(lat[None, :]), 1e-6))
     lon_s = (lon_s + math.pi) % (2 * math.pi) - math.pi
     return np.degrees(lat_s), np.degrees(lon_s), frac
