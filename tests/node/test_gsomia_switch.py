@@ -44,6 +44,9 @@ async def test_gsomia_switch_loses_no_track_batch(env: Env) -> None:
             n += 1
             await asyncio.sleep(1.0 / RATE)
 
+    # The direct path is up end to end (JPN's interest has crossed the link to KOR's server)
+    # once JPN has heard a KOR heartbeat; a batch sent before that could find no subscriber.
+    assert await wait_for(lambda: jpn.peers["KOR"].heartbeat is not None)
     book = env.book()
     stop = asyncio.Event()
     try:
