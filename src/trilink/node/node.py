@@ -141,6 +141,8 @@ class Node:
         self.refused_in: Counter[str] = Counter()
         #: The latest asynchronous errors the servers reported.
         self.server_errors: deque[str] = deque(maxlen=100)
+        #: Messages dropped by the client as a slow consumer since the last flush, per subject.
+        self._slow_dropped: Counter[str] = Counter()
         self.peers: dict[str, PeerState] = {n: PeerState() for n in NATIONS if n != self.nation}
         #: Events (JetStream) and state (core NATS) have their own connections.
         self.nc: Client | None = None
@@ -193,7 +195,12 @@ class Node:
         self.nc_state = await self._connect("state", deadline)
         await self._ensure_stream()
         for subject in inbound_state_subjects(self.nation, self.cfg.hub):
-            await self.nc_state.subscribe(subject, cb=self._on_state)
+            await self.nc_state.subscribe(
+                subject,
+                cb=self._on_state,
+                pending_msgs_limit=self.cfg.state_pending_msgs,
+                pending_bytes_limit=self.cfg.state_pending_bytes,
+            )
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._consume())]
         self._tasks += [loop.create_task(self._sender(n)) for n in self._wake]
@@ -283,10 +290,17 @@ class Node:
             if nc is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(nc.close(), 3.0)
+        self._audit_slow_drops()
         self.store.audit(AuditRow(at_ns=self.clock(), direction="node", reason="stopped"))
         self.store.close()
 
     async def _on_error(self, exc: Exception) -> None:
+        if isinstance(exc, nats.errors.SlowConsumerError):
+            # The client dropped a message its subscription had no room for: counted here, and
+            # audited as one row per subject at the next flush (a flood makes many).
+            self.counters["slow_consumer_dropped"] += 1
+            self._slow_dropped[exc.subject] += 1
+            return
         text = str(exc)
         self.server_errors.append(text)
         if "permissions violation" in text.lower():
@@ -807,7 +821,25 @@ class Node:
                 self.store.prune_state_seen(now - MAX_AGE_NS)
                 pruned_ns = now
             await asyncio.sleep(0.2)
+            self._audit_slow_drops()
             self.store.flush()
+
+    def _audit_slow_drops(self) -> None:
+        """One audit row per subject for the messages dropped as a slow consumer lately."""
+        for subject, count in sorted(self._slow_dropped.items()):
+            claimed = subject_fields(subject)
+            self.store.audit(
+                AuditRow(
+                    at_ns=self.clock(),
+                    direction="dropped",
+                    kind=claimed.kind if claimed else "",
+                    origin=claimed.origin if claimed else "",
+                    route=claimed.leg if claimed else "",
+                    reason="slow_consumer",
+                    detail=f"{count} subject={subject}"[:300],
+                )
+            )
+        self._slow_dropped.clear()
 
     async def run_source(self, source: Source, speed: float = 1.0) -> int:
         """Share a source's items at their times (``speed`` > 1 runs faster); returns the count."""
