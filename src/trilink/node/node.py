@@ -857,7 +857,10 @@ class Node:
         return n
 
     async def drain(self, timeout: float = 30.0) -> bool:
-        """Wait until the spool is empty (everything acked); False on timeout."""
+        """Send the track reports still being batched, then wait until the spool is empty
+        (everything acked); False on timeout."""
+        for key in list(self._batches):
+            await self._flush_batch(key)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.store.spooled() == 0:
