@@ -10,7 +10,7 @@ import pytest
 from trilink import TrilinkError
 from trilink.cli import main
 from trilink.fabric.agreements import AgreementBook, load_agreement
-from trilink.fabric.routing import plan
+from trilink.fabric.routing import DIRECT_SETTLE_NS, plan
 from trilink.synthetic.messages import T0
 
 
@@ -48,7 +48,10 @@ def test_routing_follows_state(tmp_path: Path) -> None:
     book.set_state("TISA", "suspended")
     assert plan(book, "KOR", "JPN", "launch", "SECRET", rel, T0).reason == "no_agreement"
     book.set_state("GSOMIA", "in_force")
-    assert plan(book, "KOR", "JPN", "launch", "SECRET", rel, T0).route == "direct"
+    # Direct only once the restored agreement has settled (the servers carry it by then).
+    assert plan(book, "KOR", "JPN", "launch", "SECRET", rel, T0).reason == "no_agreement"
+    settled = T0 + DIRECT_SETTLE_NS
+    assert plan(book, "KOR", "JPN", "launch", "SECRET", rel, settled).route == "direct"
     log = book.audit_log()
     assert [(e["agreement"], e["to"]) for e in log] == [
         ("GSOMIA", "suspended"),

@@ -40,6 +40,8 @@ def test_bench_cli_in_process(capsys: pytest.CaptureFixture[str]) -> None:
             "0.5",
             "--outage-s",
             "0",
+            "--switch-s",
+            "0",
         ]
     )
     data = json.loads(capsys.readouterr().out)
@@ -57,3 +59,12 @@ def test_bench_one_process_per_node(tmp_path: Path) -> None:
     [run] = data["runs"]
     check_run(run)
     assert run["processes"] is True and run["routes_seen"] == ["r"]
+
+
+def test_bench_gsomia_switch_run_loses_nothing() -> None:
+    spec = RunSpec("KOR->JPN", 300, 1.0, event_rate=20, warmup_s=0.5, outage_at_s=0.5, switch_s=1.5)
+    [run] = run_bench([spec], processes=False)["runs"]
+    check_run(run)
+    assert run["gsomia_switch_s"] == 1.5
+    assert run["track_reports_sent"] > 0 and run["track_reports_lost"] == 0
+    assert run["routes_seen"] == ["d", "r"]  # events went both ways across the switch

@@ -35,7 +35,15 @@ def test_config_shapes(tmp_path: Path) -> None:
     assert "tl.r.KOR.JPN.>" in node_permissions(layout, "USA")["publish"]
     layout.direct_enabled = False
     generate(layout, tmp_path)
-    assert "LINK_JPN" not in (tmp_path / "KOR.conf").read_text()
+    # The direct link stays configured (so it is switched by a reload, not a restart), but
+    # carries nothing.
+    kor_off = (tmp_path / "KOR.conf").read_text()
+    assert "LINK_JPN" in kor_off
+    for subject in ("tl.d.KOR.JPN.>", "tl.d.JPN.KOR.>"):
+        assert f"service: {subject!r}".replace("'", '"') not in kor_off  # not exported
+        assert f"subject: {subject!r}".replace("'", '"') not in kor_off  # not imported
+    assert 'service: "tl.d.KOR.USA.>"' in kor_off
+    assert 'service: "tl.d.KOR.JPN.>"' in kor  # while GSOMIA was in force, it was
     assert load_layout(tmp_path).direct_enabled is False
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from trilink.cli import main
 from trilink.fabric.guard import Outbound, Outgoing
+from trilink.fabric.routing import DIRECT_SETTLE_NS
 from trilink.synthetic.messages import SyntheticSalvo, sample_payload
 from trilink.wire.codec import WireError, decode
 
@@ -129,7 +130,8 @@ async def test_gsomia_suspended_goes_via_hub_and_verifies(env: Env) -> None:
         main(["agreements", "restore", "GSOMIA", "--dir", str(env.agreements)])
         env.fabric.set_direct(True)
         env.fabric.wait_links()
-        assert await wait_for(lambda: kor.book.in_force("GSOMIA"))
+        # Direct once the restored agreement has settled (until then, through the hub).
+        assert await wait_for(lambda: kor.book.in_force("GSOMIA", kor.clock() - DIRECT_SETTLE_NS))
         outs = await kor.share(
             Outgoing(sample_payload("launch", 3), "SECRET", ("JPN", "USA"), "exercise")
         )

@@ -5,7 +5,9 @@ process, loads KOR with track reports at a fixed rate plus a steady stream of ev
 events and impact predictions), and measures, for every event KOR sends to JPN, the time from its
 creation at KOR to its delivery to JPN's node (after all checks). Routes: ``KOR->JPN`` direct
 (GSOMIA in force) and ``KOR->USA->JPN`` via the hub (GSOMIA suspended, no direct link). One run
-kills the hub for ``--outage-s`` seconds in the middle of the load.
+kills the hub for ``--outage-s`` seconds in the middle of the load; another suspends GSOMIA for
+``--switch-s`` seconds in the middle of direct KOR->JPN load and restores it (no track report or
+event may be lost across the switch).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class RunSpec:
     event_rate: float = 50.0
     outage_s: float = 0.0
     outage_at_s: float = 3.0
+    #: GSOMIA suspended this long (from ``outage_at_s`` after the warm-up), then restored.
+    switch_s: float = 0.0
     seed: int = 1
     #: Load runs this long first; its events count for loss but not for latency percentiles.
     warmup_s: float = 2.0
@@ -56,6 +60,9 @@ class RunSpec:
         base = self.warmup_s + self.seconds
         if self.outage_s:
             base = max(base, self.warmup_s + self.outage_at_s + self.outage_s + 5.0)
+        if self.switch_s:
+            # + the servers' 1 s grace on suspension and the nodes' 1 s settle on restore
+            base = max(base, self.warmup_s + self.outage_at_s + self.switch_s + 5.0)
         return base
 
 
@@ -165,8 +172,18 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
             await asyncio.sleep(spec.outage_s)
             await asyncio.to_thread(fab.restart, "USA")
 
+        async def switch() -> None:
+            await asyncio.sleep(spec.warmup_s + spec.outage_at_s)
+            book.set_state("GSOMIA", "suspended", by="bench", reason="switch run")
+            await asyncio.to_thread(fab.set_direct, False)
+            await asyncio.sleep(spec.switch_s)
+            book.set_state("GSOMIA", "in_force", by="bench", reason="switch run")
+            await asyncio.to_thread(fab.set_direct, True)
+
         if spec.outage_s:
             outage_task = loop.create_task(outage())
+        elif spec.switch_s:
+            outage_task = loop.create_task(switch())
         start = loop.time()
         measure_from_ns = time.time_ns() + int(spec.warmup_s * 1e9)
         k = 0
@@ -196,6 +213,7 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
             "route": spec.route,
             "rate_per_s": spec.rate_per_s,
             "outage_s": spec.outage_s,
+            "gsomia_switch_s": spec.switch_s,
             "seconds": round(duration, 1),
             "warmup_s": spec.warmup_s,
             "latency_samples": len(latencies),
@@ -211,6 +229,7 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
             "routes_seen": sorted(routes),
             "track_reports_sent": reports,
             "track_reports_received": jpn.counters["received_reports"],
+            "track_reports_lost": max(0, reports - jpn.counters["received_reports"]),
             "publish_retries": kor.counters["publish_retries"]
             + nodes["USA"].counters["publish_retries"],
             # Other work on the machine shows up in latency; record it with the figures.
@@ -238,7 +257,8 @@ def run_bench(
                 runs.append(run_once_processes(spec, root))
             else:
                 runs.append(asyncio.run(run_once(spec, root)))
-    by = {(r["route"], r["rate_per_s"]): r for r in runs if not r["outage_s"]}
+    plain = [r for r in runs if not r["outage_s"] and not r["gsomia_switch_s"]]
+    by = {(r["route"], r["rate_per_s"]): r for r in plain}
     overhead = {}
     for (route, rate), row in by.items():
         direct = by.get(("KOR->JPN", rate))
@@ -262,6 +282,10 @@ def run_bench(
 @click.option("--event-rate", type=float, default=50.0, show_default=True, help="Events/s.")
 @click.option("--outage-s", type=float, default=30.0, show_default=True, help="0: no outage run.")
 @click.option("--outage-rate", type=float, default=5000.0, show_default=True)
+@click.option(
+    "--switch-s", type=float, default=3.0, show_default=True, help="0: no GSOMIA switch run."
+)
+@click.option("--switch-rate", type=float, default=1000.0, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
     "--warmup-s", type=float, default=2.0, show_default=True, help="Not in the percentiles."
@@ -279,6 +303,8 @@ def fabric(
     event_rate: float,
     outage_s: float,
     outage_rate: float,
+    switch_s: float,
+    switch_rate: float,
     seed: int,
     warmup_s: float,
     keep: Path | None,
@@ -307,6 +333,18 @@ def fabric(
                 warmup_s=warmup_s,
             )
         )
+    if switch_s > 0:
+        specs.append(
+            RunSpec(
+                "KOR->JPN",
+                switch_rate,
+                seconds,
+                event_rate,
+                switch_s=switch_s,
+                seed=seed,
+                warmup_s=warmup_s,
+            )
+        )
     result = run_bench(specs, keep, processes=not in_process)
     if as_json:
         click.echo(json.dumps(result, indent=2))
@@ -314,8 +352,10 @@ def fabric(
     for r in result["runs"]:
         lat = r["latency_ms"]
         click.echo(
-            f"{r['route']:14} {r['rate_per_s']:>6.0f}/s outage {r['outage_s']:>4.0f}s  "
+            f"{r['route']:14} {r['rate_per_s']:>6.0f}/s outage {r['outage_s']:>4.0f}s "
+            f"switch {r['gsomia_switch_s']:>3.0f}s  "
             f"p50 {lat['p50']:8.2f} p99 {lat['p99']:8.2f} p99.9 {lat['p999']:8.2f} ms  "
-            f"sent {r['sent']} delivered {r['delivered']} lost {r['lost']} dup {r['duplicated']}"
+            f"sent {r['sent']} delivered {r['delivered']} lost {r['lost']} dup {r['duplicated']} "
+            f"reports lost {r['track_reports_lost']}"
         )
     click.echo(f"relay overhead p99 (ms): {result['relay_overhead_p99_ms']}")

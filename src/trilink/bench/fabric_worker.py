@@ -180,6 +180,13 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
             time.sleep(spec.outage_s)
             fab.restart("USA")
             fab.wait_links(30.0)
+        elif spec.switch_s:
+            time.sleep(spec.warmup_s + spec.outage_at_s)
+            book.set_state("GSOMIA", "suspended", by="bench", reason="switch run")
+            fab.set_direct(False)
+            time.sleep(spec.switch_s)
+            book.set_state("GSOMIA", "in_force", by="bench", reason="switch run")
+            fab.set_direct(True)
         procs["KOR"].wait(duration + 240.0)
         sent = [s for s in (root / "KOR.sent").read_text().split() if s]
         expected = set(sent)
@@ -217,6 +224,7 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
         "route": spec.route,
         "rate_per_s": spec.rate_per_s,
         "outage_s": spec.outage_s,
+        "gsomia_switch_s": spec.switch_s,
         "seconds": round(duration, 1),
         "warmup_s": spec.warmup_s,
         "latency_samples": len(latencies),
@@ -232,6 +240,9 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
         "routes_seen": jpn["routes"],
         "track_reports_sent": kor["track_reports_sent"],
         "track_reports_received": int(jpn["counters"].get("received_reports", 0)),
+        "track_reports_lost": max(
+            0, kor["track_reports_sent"] - int(jpn["counters"].get("received_reports", 0))
+        ),
         "publish_retries": int(kor["counters"].get("publish_retries", 0))
         + int(usa["counters"].get("publish_retries", 0)),
         "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],

@@ -167,6 +167,9 @@ class AgreementBook:
     clock: Callable[[], int] = _wall_ns
     agreements: dict[str, Agreement] = field(default_factory=dict)
     overrides: dict[str, AgreementStateRecord] = field(default_factory=dict)
+    #: The state each agreement had before its current one (as this book saw it change), so
+    #: that a message created while an agreement was in force is still judged under it.
+    previous: dict[str, AgreementStateRecord] = field(default_factory=dict)
     _stamp: tuple[int, int] | None = None
     version: int = 0
 
@@ -210,6 +213,11 @@ class AgreementBook:
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise TrilinkError(f"{path}: bad agreement state file: {exc}") from None
         changed = overrides != self.overrides
+        for name, rec in overrides.items():
+            base = self.agreements[name].base_state if name in self.agreements else None
+            before = self.overrides.get(name, base)
+            if before is not None and before != rec:
+                self.previous[name] = before
         self.overrides = overrides
         if changed:
             self.version += 1
@@ -228,9 +236,18 @@ class AgreementBook:
         return self.overrides.get(agreement.name, agreement.base_state)
 
     def in_force(self, name: str, at_ns: int | None = None) -> bool:
+        """Whether ``name`` is in force at ``at_ns`` (now by default).
+
+        Before the current state began, the previous state this book saw answers: a message
+        created just before a suspension is judged under the agreement in force then.
+        """
+        agreement = self.get(name)
         rec = self.state(name)
         at = self.clock() if at_ns is None else at_ns
-        return rec.state == "in_force" and rec.since_ns <= at
+        if rec.since_ns <= at:
+            return rec.state == "in_force"
+        prev = self.previous.get(agreement.name)
+        return prev is not None and prev.state == "in_force" and prev.since_ns <= at
 
     def in_force_list(self, at_ns: int | None = None) -> list[Agreement]:
         return [a for a in self.agreements.values() if self.in_force(a.name, at_ns)]
@@ -249,6 +266,7 @@ class AgreementBook:
             raise TrilinkError(f"{agreement.name} is terminated; it cannot be {state}")
         rec = AgreementStateRecord(state, self.clock(), by, reason)  # type: ignore[arg-type]
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.previous[agreement.name] = current
         self.overrides[agreement.name] = rec
         data = {
             n: {"state": r.state, "since_ns": r.since_ns, "by": r.by, "reason": r.reason}

@@ -239,13 +239,14 @@ def up_cmd(
         click.echo(f"fabric up: {', '.join(f'{n}={fab.layout.url(n)}' for n in fab.servers)}")
         deadline = time.monotonic() + seconds if seconds else None
         while deadline is None or time.monotonic() < deadline:
-            time.sleep(0.5)
+            # Well within the nodes' settle time for a restored direct agreement.
+            time.sleep(0.1)
             if not only and book.refresh():
                 direct = book.in_force("GSOMIA")
                 fab.set_direct(direct)
                 click.echo(
                     f"GSOMIA {'in force' if direct else 'not in force'}: direct link "
-                    f"{'up' if direct else 'down'}"
+                    f"{'carries KOR-JPN' if direct else 'carries nothing'} (reloaded)"
                 )
     except KeyboardInterrupt:
         pass

@@ -30,7 +30,12 @@ import msgspec.inspect as mi
 
 from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
-from trilink.fabric.routing import direct_agreement, plan, relay_agreement
+from trilink.fabric.routing import (
+    DIRECT_STOP_GRACE_NS,
+    direct_agreement,
+    plan,
+    relay_agreement,
+)
 from trilink.fabric.subjects import Subject, parse_subject, subject_for
 from trilink.wire.codec import WireError, decode, encode, new_msg_id, splice_first_hop
 from trilink.wire.messages import (
@@ -594,7 +599,13 @@ def check_inbound(
         if verified is not None:
             verified.put(data, env)
     if subj.leg == "d":
-        if direct_agreement(book, env.origin, nation, env.kind, env.classification, now_ns) is None:
+        # In force now, or when the message was made, give or take the time a sender takes to
+        # see a suspension (a message in flight when an agreement stops is not cut; the servers
+        # stop carrying direct subjects after the same grace).
+        if all(
+            direct_agreement(book, env.origin, nation, env.kind, env.classification, t) is None
+            for t in (now_ns, env.created_ns, env.created_ns - DIRECT_STOP_GRACE_NS)
+        ):
             raise WireError("no_agreement", f"no direct agreement {env.origin}-{nation} in force")
     else:
         hub = nation if subj.leg == "h" else env.hops[0].nation

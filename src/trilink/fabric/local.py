@@ -7,10 +7,15 @@ from pathlib import Path
 
 from trilink import NATIONS, TrilinkError
 from trilink.fabric.natsconf import FabricLayout, ServerSpec, generate, load_layout
+from trilink.fabric.routing import DIRECT_STOP_GRACE_NS
 from trilink.fabric.server import NatsServer, free_port
 from trilink.wire.keys import init_nation, key_files
 
-__all__ = ["LocalFabric", "make_layout"]
+__all__ = ["DIRECT_GRACE_S", "LocalFabric", "make_layout"]
+
+#: How long the direct subjects keep flowing after GSOMIA stops being in force: longer than the
+#: nodes' agreement poll (0.2 s) plus what they have in flight, so nothing sent direct is cut.
+DIRECT_GRACE_S = DIRECT_STOP_GRACE_NS / 1e9
 
 
 def make_layout(
@@ -91,7 +96,8 @@ class LocalFabric:
         exp: dict[str, list[str]] = {hub: sorted(self.layout.spokes())}
         for s in self.layout.spokes():
             exp[s] = [f"LINK_{hub}"]
-        if self.layout.direct_enabled:
+        # The direct links stay up whatever the agreements (only their subjects change).
+        if self.layout.direct:
             for a, b in self.layout.direct:
                 exp[a] = sorted([*exp[a], f"LINK_{b}"])
                 exp[b] = sorted([*exp[b], f"LINK_{a}"])
@@ -111,20 +117,26 @@ class LocalFabric:
         seen = {n: s.leaf_accounts() for n, s in self.servers.items()}
         raise TrilinkError(f"leaf links not up after {timeout:.0f}s: {seen}")
 
-    def set_direct(self, enabled: bool) -> None:
-        """Bring the direct link(s) up or down (GSOMIA in force or not) by regenerating configs.
+    def set_direct(self, enabled: bool, grace_s: float = DIRECT_GRACE_S) -> None:
+        """Let the direct link(s) carry their subjects or not (GSOMIA in force or not).
 
-        The two servers of the link are restarted: their JetStream state is on disk, and nodes
-        reconnect and resend, so nothing is lost.
+        No server restarts: the link stays up and the two servers reload their configs
+        (SIGHUP), which changes only the accounts' exports and imports. When the link stops
+        carrying, the reload waits ``grace_s`` so that nodes, which re-route on their own within
+        their agreement poll (0.2 s), have moved to the hub route before the direct subjects
+        go; when it starts carrying again, the reload happens at once (nodes wait
+        ``DIRECT_SETTLE_NS`` before using a restored direct agreement).
         """
         if enabled == self.layout.direct_enabled:
             return
+        ends = [n for pair in self.layout.direct for n in pair if self.servers[n].running]
+        if not enabled and grace_s > 0 and ends:
+            time.sleep(grace_s)
         self.layout.direct_enabled = enabled
         generate(self.layout, self.directory)
-        for a, b in self.layout.direct:
-            for n in (a, b):
-                self.servers[n].stop()
-                self.servers[n].start()
+        for n in ends:  # a server not running reads the new config when it starts
+            if not self.servers[n].reload():
+                raise TrilinkError(f"{n}: config reload not applied")
 
     def kill(self, nation: str) -> None:
         self.servers[nation].kill()

@@ -1,8 +1,9 @@
 """Generation of the nations' NATS server configurations.
 
 One server per nation, each its own account and JetStream domain. Spokes (KOR, JPN) solicit a
-leaf link to the hub (USA), where each lands in its own per-nation account; an optional direct
-link (KOR⇄JPN, only while GSOMIA is in force) lands in a per-link account on each side. Accounts
+leaf link to the hub (USA), where each lands in its own per-nation account; a direct link
+(KOR⇄JPN) lands in a per-link account on each side and carries its subjects only while GSOMIA is
+in force (switched by a config reload, the link stays up). Accounts
 exchange exactly the subjects a link may carry as service exports/imports (so JetStream publish
 acks flow back automatically), which makes the servers refuse, independently of the nodes, to
 deliver to a nation anything but the subjects addressed to it on an allowed leg.
@@ -238,39 +239,43 @@ def server_config(layout: FabricLayout, nation: str, out_dir: Path) -> str:
         remotes.append(
             _remote(layout, nation, out_dir, h, f"{nation}.leaf", link, f"leaf-{nation.lower()}")
         )
-    if layout.direct_enabled:
-        for listener, solicitor in layout.direct:
-            if nation not in (listener, solicitor):
-                continue
-            peer = solicitor if nation == listener else listener
-            link = f"LINK_{peer}"
+    # The direct link is always configured and stays up; only the subjects it carries follow
+    # the agreement. Exports and imports are account settings that a config reload (SIGHUP)
+    # applies without dropping connections, so switching GSOMIA restarts no server.
+    for listener, solicitor in layout.direct:
+        if nation not in (listener, solicitor):
+            continue
+        peer = solicitor if nation == listener else listener
+        link = f"LINK_{peer}"
+        carried = layout.direct_enabled
+        if carried:
             own["exports"] += _exports([f"tl.d.{peer}.{nation}.>"], link)
             own["imports"] += _imports([f"tl.d.{nation}.{peer}.>"], link)
-            secret = f"{listener}-{solicitor}.leaf"
-            if nation == listener:
-                listen_leaf = True
-                leaf_users.append(
-                    _leaf_user(layout, solicitor, link, secret, f"direct-{solicitor.lower()}")
+        secret = f"{listener}-{solicitor}.leaf"
+        if nation == listener:
+            listen_leaf = True
+            leaf_users.append(
+                _leaf_user(layout, solicitor, link, secret, f"direct-{solicitor.lower()}")
+            )
+        else:
+            ls = layout.servers[listener]
+            remotes.append(
+                _remote(
+                    layout,
+                    nation,
+                    out_dir,
+                    ls,
+                    secret,
+                    link,
+                    user=f"direct-{solicitor.lower()}",
                 )
-            else:
-                ls = layout.servers[listener]
-                remotes.append(
-                    _remote(
-                        layout,
-                        nation,
-                        out_dir,
-                        ls,
-                        secret,
-                        link,
-                        user=f"direct-{solicitor.lower()}",
-                    )
-                )
-            accounts[link] = {
-                "jetstream": False,
-                "users": [],
-                "exports": _exports([f"tl.d.{nation}.{peer}.>"], nation),
-                "imports": _imports([f"tl.d.{peer}.{nation}.>"], nation),
-            }
+            )
+        accounts[link] = {
+            "jetstream": False,
+            "users": [],
+            "exports": _exports([f"tl.d.{nation}.{peer}.>"], nation) if carried else [],
+            "imports": _imports([f"tl.d.{peer}.{nation}.>"], nation) if carried else [],
+        }
     store = Path(layout.store_root)
     if not store.is_absolute():
         store = out_dir / store

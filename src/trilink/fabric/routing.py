@@ -14,7 +14,25 @@ from typing import Literal
 
 from trilink.fabric.agreements import AgreementBook
 
-__all__ = ["Decision", "Route", "direct_agreement", "plan", "relay_agreement"]
+__all__ = [
+    "DIRECT_SETTLE_NS",
+    "DIRECT_STOP_GRACE_NS",
+    "Decision",
+    "Route",
+    "direct_agreement",
+    "plan",
+    "relay_agreement",
+]
+
+#: A direct agreement that has just come into force is used only after this long: by then the
+#: servers of the direct link carry its subjects again (a config reload, milliseconds) and the
+#: receiving node has seen the change (it polls every 0.2 s). Until then the hub route is used,
+#: so the switch back loses nothing. Stopping is immediate (the servers wait for the nodes).
+DIRECT_SETTLE_NS = 1_000_000_000
+#: A direct message created up to this long after its agreement stopped is still accepted by
+#: the receiver: senders see the change only at their next poll (0.2 s), and the servers go on
+#: carrying the direct subjects this long after the change (``LocalFabric.set_direct``).
+DIRECT_STOP_GRACE_NS = 1_000_000_000
 
 Route = Literal["direct", "hub"]
 
@@ -80,7 +98,8 @@ def plan(
     if dest not in rel_to:
         return Decision(dest, None, None, "not_releasable")
     name = direct_agreement(book, origin, dest, kind, classification, at_ns)
-    if name is not None:
+    settled = direct_agreement(book, origin, dest, kind, classification, at_ns - DIRECT_SETTLE_NS)
+    if name is not None and settled is not None:
         return Decision(dest, "direct", name, "ok")
     relay = relay_agreement(book, origin, dest, kind, classification, rel_to, at_ns)
     if relay is not None:

@@ -182,9 +182,28 @@ class NatsServer:
             return []
         return sorted(str(leaf.get("account")) for leaf in leafs)
 
-    def reload(self) -> None:
-        if self.proc is not None and self.running:
-            self.proc.send_signal(signal.SIGHUP)
+    def reload(self, timeout: float = 5.0) -> bool:
+        """Re-read the config (SIGHUP) without dropping connections; wait until applied.
+
+        True once the server reports a new config load time (``/varz``), False if it did not
+        within ``timeout`` (or is not running).
+        """
+        if self.proc is None or not self.running:
+            return False
+        try:
+            before = self.monitor("varz").get("config_load_time")
+        except OSError:
+            before = None
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.monitor("varz").get("config_load_time") != before:
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.02)
+        return False
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop gracefully (SIGTERM), then SIGKILL."""

@@ -31,6 +31,10 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     fuse_every_s: float = 1.0
     #: Own sensor names the guard must never let out (beyond per-item provenance).
     sensitive_terms: list[str] = msgspec.field(default_factory=list)
+    #: Messages and bytes the state subscriptions may hold unprocessed before the client drops
+    #: (counted and audited as ``slow_consumer``); large, so that a burst is worked through.
+    state_pending_msgs: int = 1_000_000
+    state_pending_bytes: int = 256 * 1024 * 1024
     #: TLS to the server even on loopback (always required elsewhere).
     client_tls: bool = False
     #: The nation's own CA, which the server's certificate must chain to.
