@@ -90,7 +90,7 @@ def test_demo_bad_scenario_starts_nothing(capsys: pytest.CaptureFixture[str]) ->
 def test_demo_interrupted_stops_its_servers(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "demo"
     cmd = [sys.executable, "-m", "trilink.cli", "demo", "--until", "60", "--speed", "1"]
-    cmd += ["--workers", "0", "--out", str(out)]
+    cmd += ["--workers", "0", "--out", str(out), "--summary"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
