@@ -9,6 +9,7 @@ also written to ``docs/img/demo-jpn.png``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -64,16 +65,16 @@ class Demo:
     passwords: dict[str, dict[str, str]]
     stderr: list[str] = field(default_factory=list)
 
-    def client(self, nation: str, role: str = "viewer") -> httpx.Client:
-        c = httpx.Client(base_url=self.urls[nation].rstrip("/"), timeout=15.0)
-        token = login_form(c)
-        r = c.post(
-            "/login",
-            data={"username": role, "password": self.passwords[nation][role], "csrf_token": token},
-        )
-        assert r.status_code == 303, r.text
-        c.headers["x-csrf-token"] = c.get("/api/v1/session").json()["csrf"]
-        return c
+    @contextlib.contextmanager
+    def client(self, nation: str, role: str = "viewer") -> Iterator[httpx.Client]:
+        """A client logged in as ``role`` on ``nation``'s page, its CSRF token set."""
+        with httpx.Client(base_url=self.urls[nation].rstrip("/"), timeout=15.0) as c:
+            token = login_form(c)
+            pw = self.passwords[nation][role]
+            r = c.post("/login", data={"username": role, "password": pw, "csrf_token": token})
+            assert r.status_code == 303, r.text
+            c.headers["x-csrf-token"] = c.get("/api/v1/session").json()["csrf"]
+            yield c
 
 
 def _read_accounts(proc: subprocess.Popen[str]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -112,9 +113,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         assert set(d.urls) == {"KOR", "USA", "JPN"}, d.stderr
         yield d
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:  # a test failed before the SIGTERM test: stop it the same way
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        (out.parent / "demo.err").write_text("".join(d.stderr))
 
 
 def _wait(pred: Any, timeout: float, what: str, step: float = 0.5) -> Any:
