@@ -280,6 +280,28 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
         _wait(lambda: not via_hub(), 30, "JPN to see KOR direct again")
 
 
+def test_loop_starts_each_round_with_fresh_desks(demo: Demo) -> None:
+    with demo.client("JPN") as jpn:
+        _wait(
+            lambda: any("JP-01" in str(a["areas"]) for a in jpn.get("/api/v1/alerts").json()),
+            120,
+            "JPN's warning for Hokkaido",
+        )
+        before = len(jpn.get("/api/v1/alerts").json())
+        rounds = sum("replaying at" in x for x in demo.stderr)
+        _wait(lambda: sum("replaying at" in x for x in demo.stderr) > rounds, 120, "a new round")
+        # the new round's desk starts empty: no alert, no area carried over
+        _wait(
+            lambda: len(jpn.get("/api/v1/alerts").json()) < before, 30, "the alerts reset", step=0.2
+        )
+        # and warns Hokkaido again on its own
+        _wait(
+            lambda: any("JP-01" in str(a["areas"]) for a in jpn.get("/api/v1/alerts").json()),
+            120,
+            "JPN's warning for Hokkaido in the new round",
+        )
+
+
 def _port_open(host: str, port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
