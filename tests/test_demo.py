@@ -111,3 +111,21 @@ def test_demo_interrupted_stops_its_servers(tmp_path: Path, sig: signal.Signals)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_live_demo_refuses_a_taken_page_port_before_any_work(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as exc:
+            main(["demo", "--port-base", str(port - 2), "--until", "10"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1  # one line, before any pipeline ran
+    assert err[0].startswith(f"trilink: error: cannot serve JPN's page on 127.0.0.1:{port}")
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--port-base", "70000"])
+    assert exc.value.code == 2

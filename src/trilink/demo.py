@@ -246,7 +246,7 @@ def run_live(
     from trilink.fabric.agreements import AgreementBook
     from trilink.fabric.local import LocalFabric, make_layout
     from trilink.fabric.natsconf import write_node_configs
-    from trilink.livedemo import LiveDemo
+    from trilink.livedemo import LiveDemo, bind_pages
     from trilink.node.config import load_node_config
     from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
@@ -256,6 +256,9 @@ def run_live(
     if not 1 <= port_base <= 65533:
         raise TrilinkError("--port-base must be between 1 and 65533")
     scn = load_scenario(scenario)
+    # Bound now, served later: a taken port fails before the long work, and no server of the
+    # fabric can take a page's port meanwhile.
+    socks = bind_pages(host, port_base)
     say = progress or (lambda _msg: None)
     tmp = None
     if out_dir is None:
@@ -292,6 +295,7 @@ def run_live(
             port_base=port_base,
             loop=loop,
             say=say,
+            sockets=socks,
         )
 
         async def main() -> None:
@@ -309,6 +313,8 @@ def run_live(
         asyncio.run(main())
         return live.rounds
     finally:
+        for sock in socks.values():
+            sock.close()
         if fab is not None:
             fab.stop()
         if tmp is not None:

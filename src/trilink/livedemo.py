@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from trilink import NATIONS
+from trilink import NATIONS, TrilinkError
 from trilink.web.live import LiveNodeView
 
 __all__ = ["DemoNodeView", "LiveDemo", "PORT_OFFSET", "ROLES"]
@@ -59,22 +59,39 @@ class DemoNodeView(LiveNodeView):
         self._manual += 1
 
 
-class _QuietServer:
-    """uvicorn's server without its own signal handling (the demo owns SIGINT and SIGTERM)."""
+def _server(app: Any) -> Any:
+    """A uvicorn server without its own signal handling (the demo owns SIGINT and SIGTERM)."""
+    import uvicorn
 
-    @staticmethod
-    def make(app: Any, sock: socket.socket) -> Any:
-        import uvicorn
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
 
-        class Server(uvicorn.Server):
-            @contextlib.contextmanager
-            def capture_signals(self) -> Iterator[None]:
-                yield
+    config = uvicorn.Config(
+        app, log_level="warning", timeout_graceful_shutdown=1, lifespan="off", access_log=False
+    )
+    return Server(config)
 
-        config = uvicorn.Config(
-            app, log_level="warning", timeout_graceful_shutdown=1, lifespan="off", access_log=False
-        )
-        return Server(config)
+
+def bind_pages(host: str, port_base: int) -> dict[str, socket.socket]:
+    """The three pages' listening sockets (KOR, USA, JPN); a taken port is a one-line error."""
+    socks: dict[str, socket.socket] = {}
+    try:
+        for n in NATIONS:
+            port = port_base + PORT_OFFSET[n]
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            socks[n] = sock
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, port))
+            except OSError as exc:
+                raise TrilinkError(f"cannot serve {n}'s page on {host}:{port}: {exc}") from exc
+    except BaseException:
+        for sock in socks.values():
+            sock.close()
+        raise
+    return socks
 
 
 def free_port_base(host: str = "127.0.0.1", count: int = 3, tries: int = 200) -> int:
@@ -82,7 +99,7 @@ def free_port_base(host: str = "127.0.0.1", count: int = 3, tries: int = 200) ->
     import random
 
     for _ in range(tries):
-        base = random.randint(20000, 60000)
+        base = random.randint(20000, 32000)  # below Linux's ephemeral ports
         socks = []
         try:
             for i in range(count):
@@ -116,6 +133,8 @@ class LiveDemo:
     passwords: dict[str, dict[str, str]] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
     rounds: int = 0
+    #: the pages' listening sockets, bound early by the caller (default: bound at start)
+    sockets: dict[str, socket.socket] | None = None
 
     def __post_init__(self) -> None:
         self._stop = asyncio.Event()
@@ -160,6 +179,16 @@ class LiveDemo:
                 )
                 await asyncio.to_thread(self.fabric.set_direct, want)
 
+    async def _watch_gsomia(self) -> None:
+        """Also follow changes made outside the pages (``trilink agreements --dir …``)."""
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), 0.5)
+            book = self.nodes["KOR"].book
+            changed = book.in_force("GSOMIA") != self.fabric.layout.direct_enabled
+            if changed and not self._direct_lock.locked():
+                self._reconcile_direct()
+
     def _new_desks(self) -> dict[str, Any]:
         from trilink.node.warnings import WarningDesk
 
@@ -187,34 +216,24 @@ class LiveDemo:
             self.views = {
                 n: DemoNodeView(self.nodes[n], desks[n], self._reconcile_direct) for n in NATIONS
             }
+            socks = self.sockets or bind_pages(self.host, self.port_base)
+            self.sockets = socks
             for n in NATIONS:
                 pw = {r: secrets.token_urlsafe(12) for r in ROLES}
                 self.passwords[n] = pw
                 users = [User.create(r, pw[r], r) for r in ROLES]  # type: ignore[arg-type]
                 app = create_app(self.views[n], users, picture_clock=self.scenario_ns)
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                port = self.port_base + PORT_OFFSET[n]
-                try:
-                    sock.bind((self.host, port))
-                except OSError as exc:
-                    sock.close()
-                    from trilink import TrilinkError
-
-                    raise TrilinkError(f"cannot serve {n} on {self.host}:{port}: {exc}") from exc
-                server = _QuietServer.make(app, sock)
+                server = _server(app)
                 servers.append(server)
-                tasks.append(asyncio.create_task(server.serve(sockets=[sock])))
-                self.urls[n] = f"http://{self.host}:{port}/"
+                tasks.append(asyncio.create_task(server.serve(sockets=[socks[n]])))
+                self.urls[n] = f"http://{self.host}:{socks[n].getsockname()[1]}/"
             while not all(s.started for s in servers):
-                if any(t.done() for t in tasks):
-                    for t in tasks:
-                        if t.done() and t.exception():
-                            raise t.exception()  # type: ignore[misc]
-                    from trilink import TrilinkError
-
-                    raise TrilinkError("a web server stopped at start")
+                for t in tasks:
+                    if t.done():
+                        exc = t.exception()
+                        raise TrilinkError(f"a page's server stopped at start: {exc}")
                 await asyncio.sleep(0.02)
+            tasks.append(asyncio.create_task(self._watch_gsomia()))
             if ready is not None:
                 ready(self)
             first = True
@@ -240,6 +259,8 @@ class LiveDemo:
             for t in list(self._pending):
                 with contextlib.suppress(Exception):
                     await t
+            for sock in (self.sockets or {}).values():
+                sock.close()
             for node in self.nodes.values():
                 with contextlib.suppress(Exception):
                     await node.stop()
@@ -251,6 +272,7 @@ class LiveDemo:
 
         self.rounds += 1
         self.say(f"round {self.rounds}: replaying at {self.speed:g}x")
+        self.t_s = 0.0
         for box in self._inbox.values():
             box.clear()
         loop = asyncio.get_running_loop()
