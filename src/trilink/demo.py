@@ -402,7 +402,9 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.option(
     "--scenario", default="2017-08-29-hwasong12", show_default=True, help="Library name or file."
 )
-@click.option("--speed", default=10.0, show_default=True, help="Replay speed (x real time).")
+@click.option(
+    "--speed", type=float, default=None, help="Replay speed (x real time; live 10, summary 20)."
+)
 @click.option("--seed", type=int, default=None, help="Seed (default: the scenario's).")
 @click.option("--until", "until_s", type=float, default=None, help="Cut the scenario here (s).")
 @click.option(
@@ -430,7 +432,7 @@ def _interrupt(signum: int, frame: object) -> None:
 )
 def demo(
     scenario: str,
-    speed: float,
+    speed: float | None,
     seed: int | None,
     until_s: float | None,
     out_dir: Path | None,
@@ -443,7 +445,7 @@ def demo(
     as_json: bool,
 ) -> None:
     """Three nations' servers, nodes, warning desks and web pages on this machine, replaying a
-    library scenario live (exercise); ``--summary`` for a headless run."""
+    library scenario live (exercise) until Ctrl-C; --summary for a headless run."""
 
     def say(msg: str) -> None:
         if not as_json:
@@ -455,7 +457,7 @@ def demo(
     if not (summary or as_json):
         run_live(
             scenario,
-            speed,
+            10.0 if speed is None else speed,
             seed,
             until_s,
             out_dir,
@@ -471,7 +473,7 @@ def demo(
         return
     result = run_demo(
         scenario,
-        speed,
+        20.0 if speed is None else speed,
         seed,
         until_s,
         out_dir,
