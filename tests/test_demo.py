@@ -90,7 +90,7 @@ def test_demo_bad_scenario_starts_nothing(capsys: pytest.CaptureFixture[str]) ->
 def test_demo_interrupted_stops_its_servers(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "demo"
     cmd = [sys.executable, "-m", "trilink.cli", "demo", "--until", "60", "--speed", "1"]
-    cmd += ["--workers", "0", "--out", str(out)]
+    cmd += ["--workers", "0", "--out", str(out), "--summary"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
@@ -106,6 +106,59 @@ def test_demo_interrupted_stops_its_servers(tmp_path: Path, sig: signal.Signals)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 2 and "trilink: error: aborted" in err
+        assert not any(_port_open(h, p) for h, p in ports)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_live_demo_refuses_a_taken_page_port_before_any_work(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as exc:
+            main(["demo", "--port-base", str(port - 2), "--until", "10"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1  # one line, before any pipeline ran
+    assert err[0].startswith(f"trilink: error: cannot serve JPN's page on 127.0.0.1:{port}")
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--port-base", "70000"])
+    assert exc.value.code == 2
+
+
+def test_live_demo_serves_until_ctrl_c_then_leaves_nothing(tmp_path: Path) -> None:
+    import httpx
+
+    from trilink.livedemo import free_port_base
+
+    out = tmp_path / "demo"
+    base = free_port_base()
+    cmd = [sys.executable, "-m", "trilink.cli", "demo", "--until", "20", "--speed", "30"]
+    cmd += ["--workers", "0", "--out", str(out), "--port-base", str(base)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("JPN "):
+                break
+        assert lines[-1].split() == ["JPN", f"http://127.0.0.1:{base + 2}/"], lines
+        for i, n in enumerate(("KOR", "USA", "JPN")):
+            r = httpx.get(f"http://127.0.0.1:{base + i}/health", timeout=10)
+            assert r.json() == {"nation": n, "status": "ok"}
+        layout = json.loads((out / "fabric" / "fabric.json").read_text())
+        ports = [(s["host"], s["client_port"]) for s in layout["servers"].values()]
+        ports += [("127.0.0.1", base + i) for i in range(3)]
+        assert all(_port_open(h, p) for h, p in ports)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
         assert not any(_port_open(h, p) for h, p in ports)
     finally:
         if proc.poll() is None:

@@ -1,5 +1,9 @@
 """``trilink demo``: the whole three-nation system on one machine.
 
+By default the demo is live (:mod:`trilink.livedemo`): each nation's warning desk runs in
+scenario time and its web page is served until Ctrl-C or SIGTERM. With ``--summary`` (or
+``--json``) it is the headless run described below.
+
 Generates keys, the three nations' NATS server configs and node configs in a work directory,
 starts the servers on loopback, runs each nation's own sensors' view of a library scenario
 through its tracker and assessor (in worker processes, in parallel), then starts the three nodes
@@ -223,6 +227,111 @@ def run_demo(
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_live(
+    scenario: str = "2017-08-29-hwasong12",
+    speed: float = 10.0,
+    seed: int | None = None,
+    until_s: float | None = None,
+    out_dir: Path | None = None,
+    gsomia: bool = True,
+    workers: int = 3,
+    host: str = "127.0.0.1",
+    port_base: int = 8400,
+    loop: bool = False,
+    progress: Any = None,
+    ready: Any = None,
+) -> int:
+    """The live demo (:class:`trilink.livedemo.LiveDemo`) until Ctrl-C or SIGTERM; returns the
+    number of rounds played. ``ready(live)`` is called once the pages are served."""
+    from trilink.fabric.agreements import AgreementBook
+    from trilink.fabric.local import LocalFabric, make_layout
+    from trilink.fabric.natsconf import write_node_configs
+    from trilink.livedemo import LiveDemo, bind_pages
+    from trilink.node.config import load_node_config
+    from trilink.node.pipeline import compute_items
+    from trilink.scenarios.model import load_scenario
+
+    if not (speed > 0 and math.isfinite(speed)):
+        raise TrilinkError("--speed must be a positive number")
+    if not 1 <= port_base <= 65533:
+        raise TrilinkError("--port-base must be between 1 and 65533")
+    scn = load_scenario(scenario)
+    # Bound now, served later: a taken port fails before the long work, and no server of the
+    # fabric can take a page's port meanwhile.
+    socks = bind_pages(host, port_base)
+    say = progress or (lambda _msg: None)
+    tmp = None
+    if out_dir is None:
+        tmp = tempfile.mkdtemp(prefix="trilink-demo-")
+        root = Path(tmp)
+    else:
+        root = Path(out_dir)
+        root.mkdir(parents=True, exist_ok=True)
+    fab: LocalFabric | None = None
+    try:
+        t0 = time.monotonic()
+        say(f"tracking {scn.title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
+        items = compute_items(scenario, seed, until_s, workers)
+        say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
+        agreements = root / "agreements"
+        book = AgreementBook(state_dir=agreements)
+        if not gsomia:
+            book.set_state("GSOMIA", "suspended", by="demo", reason="demo without GSOMIA")
+        layout = make_layout(root / "fabric", root / "keys")
+        layout.direct_enabled = book.in_force("GSOMIA")
+        fab = LocalFabric(root / "fabric", layout)
+        fab.start()
+        paths = write_node_configs(layout, root, agreements)
+        configs = {n: load_node_config(p, n) for n, p in paths.items()}
+        end_s = scn.end_s if until_s is None else min(scn.end_s, scn.epoch_s + until_s)
+        live = LiveDemo(
+            configs,
+            items,
+            scn.epoch_s,
+            end_s,
+            speed,
+            fab,
+            host=host,
+            port_base=port_base,
+            loop=loop,
+            say=say,
+            sockets=socks,
+        )
+
+        async def main() -> None:
+            aloop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(ValueError, RuntimeError):  # not the main thread
+                    aloop.add_signal_handler(sig, live.stop)
+            try:
+                await live.run(ready)
+            finally:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    with contextlib.suppress(ValueError, RuntimeError):
+                        aloop.remove_signal_handler(sig)
+
+        asyncio.run(main())
+        return live.rounds
+    finally:
+        for sock in socks.values():
+            sock.close()
+        if fab is not None:
+            fab.stop()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _announce(live: Any) -> None:
+    """The pages and the accounts, printed once."""
+    lines = ["trilink demo: live (EXERCISE); Ctrl-C stops it", ""]
+    for n in NATIONS:
+        pw = live.passwords[n]
+        lines.append(f"{n}  {live.urls[n]}")
+        lines += [f"     {role:<9}{pw[role]}" for role in ("viewer", "operator", "admin")]
+    lines.append("")
+    click.echo("\n".join(lines))
+
+
 def _print(result: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -290,8 +399,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @click.command()
-@click.option("--scenario", default="2017-08-29-hwasong12", show_default=True)
-@click.option("--speed", default=20.0, show_default=True, help="Replay speed (x real time).")
+@click.option(
+    "--scenario", default="2017-08-29-hwasong12", show_default=True, help="Library name or file."
+)
+@click.option(
+    "--speed", type=float, default=None, help="Replay speed (x real time; live 10, summary 20)."
+)
 @click.option("--seed", type=int, default=None, help="Seed (default: the scenario's).")
 @click.option("--until", "until_s", type=float, default=None, help="Cut the scenario here (s).")
 @click.option(
@@ -303,18 +416,36 @@ def _interrupt(signum: int, frame: object) -> None:
 )
 @click.option("--no-gsomia", is_flag=True, help="GSOMIA suspended: KOR-JPN traffic via the hub.")
 @click.option("--workers", default=3, show_default=True, help="Processes for the pipelines.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address of the pages.")
+@click.option(
+    "--port-base",
+    default=8400,
+    show_default=True,
+    help="Pages at this port + 0, 1, 2 (KOR, USA, JPN).",
+)
+@click.option("--loop", is_flag=True, help="Replay again and again (a wall display).")
+@click.option(
+    "--summary", is_flag=True, help="No pages: replay once, print what each nation shared, exit."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary as JSON (implies --summary)."
+)
 def demo(
     scenario: str,
-    speed: float,
+    speed: float | None,
     seed: int | None,
     until_s: float | None,
     out_dir: Path | None,
     no_gsomia: bool,
     workers: int,
+    host: str,
+    port_base: int,
+    loop: bool,
+    summary: bool,
     as_json: bool,
 ) -> None:
-    """Three nations' servers and nodes on loopback sharing a library scenario (exercise)."""
+    """Three nations' servers, nodes, warning desks and web pages on this machine, replaying a
+    library scenario live (exercise) until Ctrl-C; --summary for a headless run."""
 
     def say(msg: str) -> None:
         if not as_json:
@@ -323,9 +454,26 @@ def demo(
     # SIGTERM stops the demo like Ctrl-C: servers stopped, temporary files removed.
     with contextlib.suppress(ValueError):  # not the main thread (e.g. under a test runner)
         signal.signal(signal.SIGTERM, _interrupt)
+    if not (summary or as_json):
+        run_live(
+            scenario,
+            10.0 if speed is None else speed,
+            seed,
+            until_s,
+            out_dir,
+            gsomia=not no_gsomia,
+            workers=workers,
+            host=host,
+            port_base=port_base,
+            loop=loop,
+            progress=say,
+            ready=_announce,
+        )
+        say("stopped")
+        return
     result = run_demo(
         scenario,
-        speed,
+        20.0 if speed is None else speed,
         seed,
         until_s,
         out_dir,

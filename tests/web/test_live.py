@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -107,6 +108,13 @@ def test_live_view_reads_the_node_and_the_desk(live: LiveNodeView) -> None:
     assert counters["sent:launch"] == 1 and counters["refused_in:signature"] == 1
     v = live.version()
     assert live.version() == v  # nothing changed, same version
+
+
+def test_a_launch_known_only_from_its_tracks_is_not_drawn_yet(live: LiveNodeView) -> None:
+    """The desk names a launch from its tracks before any launch event: no point, no time."""
+    lid = live.desk._new_launch("KOR/L7")
+    assert math.isnan(live.desk.launches[lid].t)
+    assert [la.launch_id for la in live.launches()] == ["L1"]
 
 
 def test_live_actions_are_audited_and_bump_the_version(live: LiveNodeView) -> None:

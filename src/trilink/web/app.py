@@ -214,6 +214,7 @@ class _Web:
     #: per client address: looser, as one address may be a whole operations room behind NAT
     addr_throttle: Throttle
     clock: Callable[[], int]
+    picture_clock: Callable[[], int]
     secure: bool
     metrics_token: str | None
     templates: jinja2.Environment
@@ -285,7 +286,7 @@ class _Web:
         v = self.view
         return Snapshot(
             version=v.version(),
-            now_ns=self.clock(),
+            now_ns=self.picture_clock(),
             nation=v.nation,
             status=v.status,
             tracks=v.tracks(),
@@ -474,12 +475,15 @@ def create_app(
     login_window_s: float = 900.0,
     poll_s: float = 0.25,
     heartbeat_s: float = 15.0,
+    picture_clock: Callable[[], int] | None = None,
 ) -> FastAPI:
     """The web app of ``view``'s node for these local ``users``.
 
     ``secure_cookies`` marks cookies Secure and adds HSTS (serve over TLS); ``metrics_token``
     lets a scraper read ``/metrics`` with ``Authorization: Bearer <token>``; ``poll_s`` is how
-    often the live stream looks at ``view.version()``.
+    often the live stream looks at ``view.version()``; ``picture_clock`` is the picture's own
+    time (``now_ns`` of a snapshot, the alerts' countdowns; default ``clock``), e.g. a replayed
+    scenario's time.
     """
     user_map = dict(users) if isinstance(users, Mapping) else {u.name: u for u in users}
     templates = jinja2.Environment(
@@ -494,6 +498,7 @@ def create_app(
         throttle=Throttle(clock, limit=login_limit, window_s=login_window_s),
         addr_throttle=Throttle(clock, limit=4 * login_limit, window_s=login_window_s),
         clock=clock,
+        picture_clock=picture_clock or clock,
         secure=secure_cookies,
         metrics_token=metrics_token,
         templates=templates,

@@ -8,6 +8,7 @@ alerts; the alert engine itself is not told, so it keeps deciding from the pictu
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from trilink.fabric.routing import direct_agreement
@@ -138,6 +139,8 @@ class LiveNodeView:
                 source="own" if la.view.source == "own" else lid.split("-", 1)[0],
             )
             for lid, la in self.desk.launches.items()
+            # a launch known only from its tracks has no point or time yet: nothing to draw
+            if math.isfinite(la.t) and math.isfinite(la.lat) and math.isfinite(la.lon)
         ]
 
     def predictions(self) -> list[PredictionRow]:
