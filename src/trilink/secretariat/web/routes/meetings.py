@@ -10,6 +10,7 @@ from trilink.secretariat.models import MeetingSeries
 from trilink.secretariat.services import Secretariat
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
 from trilink.secretariat.web.render import ZONES, int_field, render
+from trilink.secretariat.web.schemas.common import StatusOut
 from trilink.secretariat.web.schemas.meetings import (
     AgendaIn,
     AttendeeIn,
@@ -157,13 +158,11 @@ def api_attendee_add(body: AttendeeIn, svc: Svc, m_id: int) -> AttendeeOut:
     return AttendeeOut.of(svc.add_attendee(m_id, **body.model_dump()))
 
 
-@router.delete(
-    f"{API}/meetings/{{m_id}}/attendees/{{a_id}}", status_code=204, dependencies=[ApiWrite]
-)
-def api_attendee_remove(svc: Svc, m_id: int, a_id: int) -> Response:
+@router.delete(f"{API}/meetings/{{m_id}}/attendees/{{a_id}}", dependencies=[ApiWrite])
+def api_attendee_remove(svc: Svc, m_id: int, a_id: int) -> StatusOut:
     """Remove an attendee."""
     svc.remove_attendee(m_id, a_id)
-    return Response(status_code=204)
+    return StatusOut(status="removed")
 
 
 M = TypeVar("M", bound=MeetingOut)
