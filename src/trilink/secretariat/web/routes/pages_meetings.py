@@ -115,8 +115,27 @@ def series_page(request: Request, svc: Svc, s_id: int) -> HTMLResponse:
         s=s,
         items=svc.list_meetings(series_id=s.id),
         statuses=MEETING_STATUSES,
+        kinds=SERIES_KINDS,
         title=pick(s.title, svc.user.lang),
     )
+
+
+@router.post("/series/{s_id}/edit")
+async def series_edit_form(request: Request, svc: Svc, s_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    svc.update_series(
+        s_id,
+        title=i18n_form(form, "title", svc.user.lang),
+        kind=str(form.get("kind", "")),
+        rule=str(form.get("rule", "")),
+        tz=str(form.get("tz", "")),
+        anchor=str(form.get("anchor", "")),
+        duration_min=int_field("duration_min", str(form.get("duration_min", ""))),
+        location=str(form.get("location", "")),
+        visible_to=_nations(form, "vis"),
+    )
+    return back(f"/series/{s_id}")
 
 
 @router.post("/series/{s_id}/generate")
