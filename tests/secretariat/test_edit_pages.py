@@ -338,3 +338,62 @@ def test_exercise_edit_keeps_or_checks_the_scenario(app: Any) -> None:
     name = library_names()[0]
     r = kor.post(f"{path}/edit", data={**base, "scenario": name})
     assert r.status_code == 200 and f'id="exercise-scenario">{name}<' in r.text
+
+
+API_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str, Any]] = {
+    "workstreams": ({"key": "w", "title": "W"}, {"status": "paused"}, "status", "paused"),
+    "series": (
+        {
+            "key": "s",
+            "kind": "dtt",
+            "title": "S",
+            "rule": "annually",
+            "tz": "Asia/Seoul",
+            "anchor": "2025-04-15T10:00",
+        },
+        {"rule": "quarterly"},
+        "rule",
+        "quarterly",
+    ),
+    "exercises": (
+        {"key": "e", "name": "E", "starts_on": "2025-09-15", "ends_on": "2025-09-19"},
+        {"status": "conducted", "domains": ["space"]},
+        "domains",
+        ["space"],
+    ),
+    "documents": (
+        {"key": "d", "kind": "agreement", "title": "D", "body": "text"},
+        {"issued_on": "2014-12-29"},
+        "title",
+        "D",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(API_CASES))
+def test_patch_api(app: Any, kind: str) -> None:
+    fields, change, name, value = API_CASES[kind]
+
+    def api(user: str) -> tuple[TestClient, dict[str, str]]:
+        client = TestClient(app)
+        r = client.post("/api/v1/login", json={"username": user, "password": PASSWORD})
+        return client, {"X-CSRF-Token": r.json()["csrf"]}
+
+    kor, h = api("kor_staff")
+    r = kor.post(f"/api/v1/{kind}", json={**fields, "visible_to": "KOR,USA"}, headers=h)
+    assert r.status_code == 201, r.text
+    oid = r.json()["id"]
+    r = kor.patch(f"/api/v1/{kind}/{oid}", json=change, headers=h)
+    assert r.status_code == 200 and r.json()[name] == value, r.text
+    assert kor.patch(f"/api/v1/{kind}/{oid}", json=change).status_code in (403, 422)  # no CSRF
+    assert kor.patch(f"/api/v1/{kind}/{oid}", json={"nope": 1}, headers=h).status_code == 422
+    usa, uh = api("usa_staff")
+    assert (
+        usa.patch(f"/api/v1/{kind}/{oid}", json={"visible_to": "USA"}, headers=uh).status_code
+        == 409
+    )
+    viewer, vh = api("usa_viewer")
+    assert viewer.patch(f"/api/v1/{kind}/{oid}", json=change, headers=vh).status_code == 403
+    jpn, jh = api("jpn_staff")
+    r = jpn.patch(f"/api/v1/{kind}/{oid}", json=change, headers=jh)
+    assert (r.status_code, r.json()) == (404, {"error": "not found"})

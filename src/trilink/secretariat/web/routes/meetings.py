@@ -23,6 +23,7 @@ from trilink.secretariat.web.schemas.meetings import (
     MeetingPatch,
     SeriesIn,
     SeriesOut,
+    SeriesPatch,
 )
 
 __all__ = ["router"]
@@ -108,6 +109,12 @@ def api_series(svc: Svc, lang: str = "en") -> list[SeriesOut]:
 @router.post(f"{API}/series", status_code=201, dependencies=[ApiWrite])
 def api_series_create(body: SeriesIn, svc: Svc) -> SeriesOut:
     return SeriesOut.of(svc.create_series(**body.model_dump()), "en")
+
+
+@router.patch(f"{API}/series/{{s_id}}", dependencies=[ApiWrite])
+def api_series_update(body: SeriesPatch, svc: Svc, s_id: int) -> SeriesOut:
+    """Change a series (meetings already generated keep their times); sharing only widens."""
+    return SeriesOut.of(svc.update_series(s_id, **body.model_dump(exclude_none=True)), "en")
 
 
 @router.post(f"{API}/series/{{s_id}}/generate", dependencies=[ApiWrite])

@@ -13,7 +13,14 @@ from trilink.secretariat.models import (
     MeetingSeries,
     Minutes,
 )
-from trilink.secretariat.web.schemas.common import DateTime, I18nIn, Nations, StrictIn, iso
+from trilink.secretariat.web.schemas.common import (
+    DateTime,
+    I18nIn,
+    Nations,
+    StrictIn,
+    StrictPatch,
+    iso,
+)
 from trilink.secretariat.web.schemas.minutes import MinutesOut
 from trilink.secretariat.web.schemas.outcomes import OutcomeOut
 
@@ -30,6 +37,7 @@ __all__ = [
     "MeetingPatch",
     "SeriesIn",
     "SeriesOut",
+    "SeriesPatch",
 ]
 
 
@@ -44,6 +52,20 @@ class SeriesIn(StrictIn):
     location: str = ""
     workstream_id: int | None = None
     visible_to: Nations = "all"
+
+
+class SeriesPatch(StrictPatch):
+    """Fields to change (left out: unchanged); meetings already generated keep their times;
+    ``visible_to`` can only be widened."""
+
+    title: I18nIn | None = None
+    kind: str | None = None
+    rule: str | None = None
+    tz: str | None = None
+    anchor: str | None = None
+    duration_min: int | None = None
+    location: str | None = None
+    visible_to: Nations | None = None
 
 
 class SeriesOut(BaseModel):
@@ -113,7 +135,7 @@ class AttendeeOut(BaseModel):
         return cls(id=a.id, user_id=a.user_id, name=a.name, nation=a.nation, role=a.role)
 
 
-class MeetingPatch(StrictIn):
+class MeetingPatch(StrictPatch):
     title: I18nIn | None = None
     start: str | None = Field(default=None, description="local wall time YYYY-MM-DDTHH:MM")
     end: str | None = Field(default=None, description="local wall time YYYY-MM-DDTHH:MM")
