@@ -15,7 +15,7 @@ def test_migration_matches_models_and_is_idempotent(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
         if conn.dialect.name == "sqlite":
             names = set(
                 conn.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'")).scalars()

@@ -104,6 +104,15 @@ UI: dict[str, dict[str, str]] = {
     "new_workstream": {"en": "New workstream", "ko": "새 의제", "ja": "新しい議題"},
     "new_commitment": {"en": "New commitment", "ko": "새 약속 사항", "ja": "新しいコミットメント"},
     "edit": {"en": "Edit", "ko": "편집", "ja": "編集"},
+    "attendees": {"en": "Attendees", "ko": "참석자", "ja": "出席者"},
+    "add_attendee": {"en": "Add attendee", "ko": "참석자 추가", "ja": "出席者を追加"},
+    "remove": {"en": "Remove", "ko": "삭제", "ja": "削除"},
+    "end_local": {"en": "End (local time)", "ko": "종료 (현지 시각)", "ja": "終了（現地時刻）"},
+    "user_optional": {
+        "en": "User name (optional)",
+        "ko": "사용자 이름 (선택)",
+        "ja": "ユーザー名（任意）",
+    },
     "parent": {"en": "Parent commitment", "ko": "상위 약속", "ja": "上位コミットメント"},
     "workstream": {"en": "Workstream", "ko": "의제", "ja": "議題"},
     "weight": {"en": "Weight", "ko": "가중치", "ja": "重み"},
@@ -259,6 +268,9 @@ VALUES: dict[str, dict[str, str]] = {
     "defense_ministerial": {"en": "defense ministerial", "ko": "국방장관회의", "ja": "防衛相会談"},
     "dtt": {"en": "defense trilateral talks", "ko": "3자 안보회의", "ja": "日米韓防衛実務者協議"},
     "working_group": {"en": "working group", "ko": "실무그룹", "ja": "作業部会"},
+    "head_of_delegation": {"en": "head of delegation", "ko": "수석대표", "ja": "首席代表"},
+    "member": {"en": "member", "ko": "대표단원", "ja": "代表団員"},
+    "observer": {"en": "observer", "ko": "옵서버", "ja": "オブザーバー"},
 }
 
 

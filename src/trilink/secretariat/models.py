@@ -37,6 +37,7 @@ from trilink import NATIONS
 
 __all__ = [
     "AgendaItem",
+    "MeetingAttendee",
     "Attachment",
     "AuditEntry",
     "Base",
@@ -257,6 +258,21 @@ class Meeting(Visible, Base):
     outcomes: Mapped[list[Outcome]] = relationship(
         order_by="Outcome.id", cascade="all, delete-orphan", foreign_keys="Outcome.meeting_id"
     )
+    attendees: Mapped[list[MeetingAttendee]] = relationship(
+        order_by="MeetingAttendee.id", cascade="all, delete-orphan"
+    )
+
+
+class MeetingAttendee(Base):
+    """Who attends a meeting: a user or a free-text name, their nation and delegation role."""
+
+    __tablename__ = "sec_meeting_attendee"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("sec_meeting.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("sec_user.id"), default=None)
+    name: Mapped[str] = mapped_column(String(200))
+    nation: Mapped[str] = mapped_column(String(3))
+    role: Mapped[str] = mapped_column(String(32))
 
 
 class AgendaItem(Base):

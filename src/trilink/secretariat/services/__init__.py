@@ -25,7 +25,12 @@ from trilink.secretariat.services.commitments import (
 )
 from trilink.secretariat.services.documents import DOCUMENT_KINDS, DocumentServices
 from trilink.secretariat.services.exercises import DOMAINS, EXERCISE_STATUSES, ExerciseServices
-from trilink.secretariat.services.meetings import MEETING_STATUSES, SERIES_KINDS, MeetingServices
+from trilink.secretariat.services.meetings import (
+    ATTENDEE_ROLES,
+    MEETING_STATUSES,
+    SERIES_KINDS,
+    MeetingServices,
+)
 from trilink.secretariat.services.minutes import MinutesServices
 from trilink.secretariat.services.outcomes import OUTCOME_KINDS, OutcomeServices
 from trilink.secretariat.services.users import UserServices, hash_password, verify_password
@@ -37,6 +42,7 @@ __all__ = [
     "DOCUMENT_KINDS",
     "DOMAINS",
     "EXERCISE_STATUSES",
+    "ATTENDEE_ROLES",
     "MEETING_STATUSES",
     "OUTCOME_KINDS",
     "SERIES_KINDS",

@@ -7,7 +7,7 @@ from typing import Any
 
 from trilink.secretariat.errors import ValidationError, not_found
 from trilink.secretariat.models import Attachment, Document, DocumentVersion
-from trilink.secretariat.services.base import ServiceBase
+from trilink.secretariat.services.base import ServiceBase, snapshot
 from trilink.secretariat.validate import (
     MAX_BODY,
     check_choice,
@@ -52,6 +52,33 @@ class DocumentServices(ServiceBase):
         self._share(doc, visible_to, "document")
         doc.versions.append(self._version(1, body, note))
         self._add(doc, doc.visible_to)
+        return doc
+
+    def update_document(
+        self,
+        doc_id: int,
+        *,
+        kind: str | None = None,
+        title: Any = None,
+        issued_on: Any = None,
+        source_url: str | None = None,
+        visible_to: Any = None,
+    ) -> Document:
+        """Change a document's metadata (``None``: unchanged; ``""`` clears the issue date or
+        source). Texts change through new versions. Sharing can only be widened."""
+        self._staff()
+        doc = self._get(Document, doc_id)
+        before = snapshot(doc)
+        if kind is not None:
+            doc.kind = check_choice("kind", kind, DOCUMENT_KINDS)
+        if title is not None:
+            doc.title = i18n_field("title", title)
+        if issued_on is not None:
+            doc.issued_on = parse_date("issued_on", issued_on) if issued_on else None
+        if source_url is not None:
+            doc.source_url = check_url("source_url", source_url) if source_url else None
+        seen_by = doc.visible_to if visible_to is None else self._reshare(doc, visible_to)
+        self.record_audit("update", doc, before, seen_by)
         return doc
 
     def add_version(self, doc_id: int, body: Any, note: str = "") -> DocumentVersion:

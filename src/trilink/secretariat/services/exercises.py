@@ -66,6 +66,51 @@ class ExerciseServices(ServiceBase):
         self._add(ex, ex.visible_to)
         return ex
 
+    def update_exercise(
+        self,
+        ex_id: int,
+        *,
+        name: Any = None,
+        description: Any = None,
+        starts_on: Any = None,
+        ends_on: Any = None,
+        participants: Any = None,
+        domains: Iterable[str] | str | None = None,
+        scenario: str | None = None,
+        status: str | None = None,
+        visible_to: Any = None,
+    ) -> Exercise:
+        """Change an exercise (``None``: unchanged; ``scenario=""`` clears it). Sharing can
+        only be widened."""
+        self._staff()
+        ex = self._get(Exercise, ex_id)
+        before = snapshot(ex)
+        start = parse_date("starts_on", starts_on) if starts_on is not None else ex.starts_on
+        end = parse_date("ends_on", ends_on) if ends_on is not None else ex.ends_on
+        if end < start:
+            raise ValidationError("ends_on: before starts_on")
+        ex.starts_on, ex.ends_on = start, end
+        if name is not None:
+            ex.name = i18n_field("name", name)
+        if description is not None:
+            ex.description = i18n_field("description", description, limit=MAX_BODY, required=False)
+        if participants is not None:
+            ex.participants = ",".join(nations("participants", participants))
+        if domains is not None:
+            doms = (
+                [d for d in domains.split(",") if d] if isinstance(domains, str) else list(domains)
+            )
+            for d in doms:
+                check_choice("domains", d, DOMAINS)
+            ex.domains = ",".join(d for d in DOMAINS if d in doms)
+        if scenario is not None:
+            ex.scenario = check_text("scenario", scenario, limit=200) if scenario else None
+        if status is not None:
+            ex.status = check_choice("status", status, EXERCISE_STATUSES)
+        seen_by = ex.visible_to if visible_to is None else self._reshare(ex, visible_to)
+        self.record_audit("update", ex, before, seen_by)
+        return ex
+
     def list_exercises(self) -> list[Exercise]:
         """Visible exercises."""
         return self._list(Exercise, Exercise.starts_on)

@@ -8,23 +8,33 @@ from typing import Any
 from sqlalchemy import select
 
 from trilink.secretariat.access import visible_filter
-from trilink.secretariat.errors import ConflictError, ValidationError
-from trilink.secretariat.models import AgendaItem, Meeting, MeetingSeries, Minutes, Workstream
+from trilink.secretariat.errors import ConflictError, ValidationError, not_found
+from trilink.secretariat.models import (
+    AgendaItem,
+    Meeting,
+    MeetingAttendee,
+    MeetingSeries,
+    Minutes,
+    User,
+    Workstream,
+)
 from trilink.secretariat.recurrence import occurrences, parse_rule, to_utc
-from trilink.secretariat.services.base import ServiceBase
+from trilink.secretariat.services.base import ServiceBase, snapshot
 from trilink.secretariat.validate import (
     check_choice,
     check_key,
     check_text,
     check_year,
     i18n_field,
+    nations,
     parse_date,
     timezone,
 )
 
-__all__ = ["MEETING_STATUSES", "SERIES_KINDS", "MeetingServices"]
+__all__ = ["ATTENDEE_ROLES", "MEETING_STATUSES", "SERIES_KINDS", "MeetingServices"]
 
 MEETING_STATUSES = ("draft", "scheduled", "held", "cancelled")
+ATTENDEE_ROLES = ("head_of_delegation", "member", "observer")
 SERIES_KINDS = (
     "summit",
     "foreign_ministerial",
@@ -73,6 +83,44 @@ class MeetingServices(ServiceBase):
         )
         self._share(s, visible_to, "series")
         self._add(s, s.visible_to)
+        return s
+
+    def update_series(
+        self,
+        s_id: int,
+        *,
+        title: Any = None,
+        kind: str | None = None,
+        rule: str | None = None,
+        tz: str | None = None,
+        anchor: str | None = None,
+        duration_min: int | None = None,
+        location: str | None = None,
+        visible_to: Any = None,
+    ) -> MeetingSeries:
+        """Change a series (``None``: unchanged); meetings already generated keep their times.
+        Sharing can only be widened."""
+        self._staff()
+        s = self._get(MeetingSeries, s_id)
+        before = snapshot(s)
+        if title is not None:
+            s.title = i18n_field("title", title)
+        if kind is not None:
+            s.kind = check_choice("kind", kind, SERIES_KINDS)
+        if rule is not None:
+            parse_rule(rule)
+            s.rule = rule
+        if tz is not None:
+            timezone("tz", tz)
+            s.tz = tz
+        if anchor is not None:
+            s.anchor_local = _local(anchor).isoformat(timespec="minutes")
+        if duration_min is not None:
+            s.duration_min = _duration(duration_min)
+        if location is not None:
+            s.location = check_text("location", location, limit=200, required=False)
+        seen_by = s.visible_to if visible_to is None else self._reshare(s, visible_to)
+        self.record_audit("update", s, before, seen_by)
         return s
 
     def series_list(self) -> list[MeetingSeries]:
@@ -189,6 +237,113 @@ class MeetingServices(ServiceBase):
         self._add(item, m.visible_to)
         return item
 
+    def update_meeting(
+        self,
+        m_id: int,
+        *,
+        title: Any = None,
+        start: str | None = None,
+        end: str | None = None,
+        tz: str | None = None,
+        location: str | None = None,
+        status: str | None = None,
+        visible_to: Any = None,
+    ) -> Meeting:
+        """Change a meeting; ``start``/``end`` are local wall times in ``tz`` (the meeting's own
+        zone when not given). Sharing can only be widened."""
+        self._staff()
+        m = self._get(Meeting, m_id)
+        self._not_locked(m)
+        before = snapshot(m)
+        zone_name = m.tz if tz is None else tz
+        zone = timezone("tz", zone_name)
+        length = m.ends_at - m.starts_at
+        if title is not None:
+            m.title = i18n_field("title", title)
+        if start is not None:
+            m.starts_at = to_utc(_local(start), zone)
+        elif tz is not None:  # the same wall time, now in the new zone
+            m.starts_at = to_utc(
+                m.starts_at.astimezone(timezone("tz", m.tz)).replace(tzinfo=None), zone
+            )
+        if end is not None:
+            m.ends_at = to_utc(_local(end, "end"), zone)
+        else:
+            m.ends_at = m.starts_at + length
+        if m.ends_at <= m.starts_at:
+            raise ValidationError("end: must be after the start")
+        m.tz = zone_name
+        if location is not None:
+            m.location = check_text("location", location, limit=200, required=False)
+        if status is not None:
+            m.status = check_choice("status", status, MEETING_STATUSES)
+        seen_by: tuple[str, ...] = m.visible_to
+        if visible_to is not None:
+            seen_by = self._reshare(m, visible_to)
+        self.record_audit("update", m, before, seen_by)
+        return m
+
+    def add_attendee(
+        self,
+        m_id: int,
+        *,
+        role: str,
+        nation: str | None = None,
+        name: str = "",
+        username: str | None = None,
+    ) -> MeetingAttendee:
+        """Add an attendee: a user (by user name) or a free-text name, with nation and role.
+
+        The attendee's nation must be one the meeting is shared with.
+        """
+        self._staff()
+        m = self._get(Meeting, m_id)
+        self._not_locked(m)
+        user = None
+        if username:
+            user = self.session.scalars(select(User).where(User.username == username)).first()
+            if user is None or not user.active:
+                raise ValidationError("username: no such active user")
+            if nation is not None and nations("nation", [nation]) != (user.nation,):
+                raise ValidationError("nation: differs from the user's own nation")
+            code = user.nation
+            label = check_text("name", name or user.display_name or user.username, limit=200)
+        else:
+            found = nations("nation", [nation] if nation else [])
+            if len(found) != 1:
+                raise ValidationError("nation: expected one of KOR, USA, JPN")
+            code = found[0]
+            label = check_text("name", name, limit=200)
+        if code not in m.visible_to:
+            raise ValidationError(
+                f"nation: this meeting is not shared with {code}; widen its sharing first"
+            )
+        a = MeetingAttendee(
+            meeting_id=m.id,
+            user_id=user.id if user is not None else None,
+            name=label,
+            nation=code,
+            role=check_choice("role", role, ATTENDEE_ROLES),
+        )
+        self._add(a, m.visible_to)
+        return a
+
+    def remove_attendee(self, m_id: int, a_id: int) -> None:
+        """Remove an attendee of a visible meeting (a hidden meeting's attendee is not found)."""
+        self._staff()
+        m = self._get(Meeting, m_id)
+        a = self.session.get(MeetingAttendee, a_id)
+        if a is None or a.meeting_id != m.id:
+            raise not_found()
+        self._not_locked(m)
+        before = snapshot(a)
+        m.attendees.remove(a)  # delete-orphan: the row goes at the flush
+        self.record_audit("delete", a, before, m.visible_to, after={})
+
+    def attendees(self, m_id: int) -> list[MeetingAttendee]:
+        """The attendees of a visible meeting."""
+        return list(self._get(Meeting, m_id).attendees)
+
     def minutes(self, m_id: int) -> Minutes | None:
         """The minutes of a visible meeting, if any."""
         m = self._get(Meeting, m_id)
@@ -209,16 +364,16 @@ def _duration(value: Any) -> int:
     return value
 
 
-def _local(value: Any) -> dt.datetime:
+def _local(value: Any, field: str = "start") -> dt.datetime:
     if not isinstance(value, str) or len(value) > 32:
-        raise ValidationError("start: expected local time YYYY-MM-DDTHH:MM")
+        raise ValidationError(f"{field}: expected local time YYYY-MM-DDTHH:MM")
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise ValidationError(
-            f"start: {value!r} is not a real local date and time ({exc})"
+            f"{field}: {value!r} is not a real local date and time ({exc})"
         ) from exc
     if parsed.tzinfo is not None:
-        raise ValidationError("start: give local wall time without an offset, plus tz")
-    check_year("start", parsed.year)
+        raise ValidationError(f"{field}: give local wall time without an offset, plus tz")
+    check_year(field, parsed.year)
     return parsed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trilink.secretariat.models import Workstream
-from trilink.secretariat.services.base import ServiceBase
+from trilink.secretariat.services.base import ServiceBase, snapshot
 from trilink.secretariat.validate import MAX_BODY, check_choice, check_key, i18n_field, nations
 
 __all__ = ["WORKSTREAM_STATUSES", "WorkstreamServices"]
@@ -39,6 +39,33 @@ class WorkstreamServices(ServiceBase):
         )
         self._share(ws, visible_to, "workstream")
         self._add(ws, ws.visible_to)
+        return ws
+
+    def update_workstream(
+        self,
+        ws_id: int,
+        *,
+        title: Any = None,
+        description: Any = None,
+        owners: Any = None,
+        status: str | None = None,
+        visible_to: Any = None,
+    ) -> Workstream:
+        """Change a workstream (``None``: unchanged); sharing can only be widened."""
+        self._staff()
+        ws = self._get(Workstream, ws_id)
+        before = snapshot(ws)
+        if title is not None:
+            ws.title = i18n_field("title", title)
+        if description is not None:
+            ws.description = i18n_field("description", description, limit=MAX_BODY, required=False)
+        if owners is not None:
+            ws.owners = ",".join(nations("owners", owners))
+        if status is not None:
+            ws.status = check_choice("status", status, WORKSTREAM_STATUSES)
+        seen_by = ws.visible_to if visible_to is None else self._reshare(ws, visible_to)
+        ws.updated_at = self.now()
+        self.record_audit("update", ws, before, seen_by)
         return ws
 
     def list_workstreams(self) -> list[Workstream]:

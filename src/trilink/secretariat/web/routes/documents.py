@@ -9,6 +9,7 @@ from trilink.secretariat.web.schemas.documents import (
     CreatedVersion,
     DocumentIn,
     DocumentOut,
+    DocumentPatch,
     StoredAttachment,
     VersionIn,
 )
@@ -42,6 +43,12 @@ def api_documents(svc: Svc, lang: str = "en") -> list[DocumentOut]:
 @router.post(f"{API}/documents", status_code=201, dependencies=[ApiWrite])
 def api_document_create(body: DocumentIn, svc: Svc) -> DocumentOut:
     return DocumentOut.of(svc.create_document(**body.model_dump()), "en")
+
+
+@router.patch(f"{API}/documents/{{d_id}}", dependencies=[ApiWrite])
+def api_document_update(body: DocumentPatch, svc: Svc, d_id: int) -> DocumentOut:
+    """Change a document's metadata; sharing can only be widened."""
+    return DocumentOut.of(svc.update_document(d_id, **body.model_dump(exclude_none=True)), "en")
 
 
 @router.post(f"{API}/documents/{{d_id}}/versions", status_code=201, dependencies=[ApiWrite])

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas.exercises import ExerciseIn, ExerciseOut
+from trilink.secretariat.web.schemas.exercises import ExerciseIn, ExerciseOut, ExercisePatch
 
 __all__ = ["router"]
 
@@ -33,3 +33,9 @@ def api_exercise_create(body: ExerciseIn, svc: Svc) -> ExerciseOut:
 def api_exercise_run(body: dict[str, Any], svc: Svc, e_id: int) -> ExerciseOut:
     """Attach a scenario run's after-action figures (a JSON object)."""
     return ExerciseOut.of(svc.attach_run(e_id, body), "en")
+
+
+@router.patch(f"{API}/exercises/{{e_id}}", dependencies=[ApiWrite])
+def api_exercise_update(body: ExercisePatch, svc: Svc, e_id: int) -> ExerciseOut:
+    """Change an exercise; sharing can only be widened."""
+    return ExerciseOut.of(svc.update_exercise(e_id, **body.model_dump(exclude_none=True)), "en")

@@ -218,8 +218,24 @@ def workstream_page(request: Request, svc: Svc, w_id: int) -> HTMLResponse:
         items=items,
         chart=timeline_chart(items, svc.now(), reader_zone(request, svc.user), svc.user.lang),
         following=("workstream", w.id) in followed(request),
+        statuses=WORKSTREAM_STATUSES,
         title=pick(w.title, svc.user.lang),
     )
+
+
+@router.post("/workstreams/{w_id}/edit")
+async def workstream_edit_form(request: Request, svc: Svc, w_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    svc.update_workstream(
+        w_id,
+        title=i18n_form(form, "title", svc.user.lang),
+        description=i18n_form(form, "description", svc.user.lang),
+        owners=nation_list([str(v) for v in form.getlist("owners")]),
+        status=str(form.get("status", "")),
+        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+    )
+    return back(f"/workstreams/{w_id}")
 
 
 def timeline_chart(

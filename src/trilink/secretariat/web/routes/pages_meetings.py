@@ -1,14 +1,21 @@
 """Pages: meeting series, meetings (agenda, outcomes, minutes with revisions, approval by each
 nation, lock) and turning decisions into commitments."""
 
+import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from trilink.secretariat.i18n import pick, t
-from trilink.secretariat.services import MEETING_STATUSES, OUTCOME_KINDS, SERIES_KINDS
+from trilink.secretariat.services import (
+    ATTENDEE_ROLES,
+    MEETING_STATUSES,
+    OUTCOME_KINDS,
+    SERIES_KINDS,
+)
 from trilink.secretariat.web.deps import Svc, check_csrf
 from trilink.secretariat.web.notices import followed
 from trilink.secretariat.web.render import deadline_input, int_field, nation_list, render
@@ -108,8 +115,27 @@ def series_page(request: Request, svc: Svc, s_id: int) -> HTMLResponse:
         s=s,
         items=svc.list_meetings(series_id=s.id),
         statuses=MEETING_STATUSES,
+        kinds=SERIES_KINDS,
         title=pick(s.title, svc.user.lang),
     )
+
+
+@router.post("/series/{s_id}/edit")
+async def series_edit_form(request: Request, svc: Svc, s_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    svc.update_series(
+        s_id,
+        title=i18n_form(form, "title", svc.user.lang),
+        kind=str(form.get("kind", "")),
+        rule=str(form.get("rule", "")),
+        tz=str(form.get("tz", "")),
+        anchor=str(form.get("anchor", "")),
+        duration_min=int_field("duration_min", str(form.get("duration_min", ""))),
+        location=str(form.get("location", "")),
+        visible_to=_nations(form, "vis"),
+    )
+    return back(f"/series/{s_id}")
 
 
 @router.post("/series/{s_id}/generate")
@@ -141,9 +167,65 @@ def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
         approvals=sorted(mins.approvals, key=lambda a: (a.revision, a.nation)) if mins else [],
         locked=mins is not None and mins.state == "locked",
         kinds=OUTCOME_KINDS,
+        roles=ATTENDEE_ROLES,
+        statuses=MEETING_STATUSES,
+        local_start=_wall(m.starts_at, m.tz),
+        local_end=_wall(m.ends_at, m.tz),
         following=("meeting", m.id) in followed(request),
         title=pick(m.title, svc.user.lang),
     )
+
+
+@router.post("/meetings/{m_id}/edit")
+async def meeting_edit_form(request: Request, svc: Svc, m_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    svc.update_meeting(
+        m_id,
+        title=i18n_form(form, "title", svc.user.lang),
+        start=str(form.get("start", "")),
+        end=str(form.get("end", "")),
+        tz=str(form.get("tz", "")),
+        location=str(form.get("location", "")),
+        status=str(form.get("status", "")),
+        visible_to=_nations(form, "vis"),
+    )
+    return back(f"/meetings/{m_id}")
+
+
+@router.post("/meetings/{m_id}/attendees")
+def attendee_add_form(
+    request: Request,
+    svc: Svc,
+    m_id: int,
+    role: Text = "",
+    nation: Text = "",
+    name: Text = "",
+    username: Text = "",
+    csrf: Text = "",
+) -> Response:
+    check_csrf(request, csrf)
+    svc.add_attendee(
+        m_id, role=role, nation=nation or None, name=name, username=username.strip() or None
+    )
+    return back(f"/meetings/{m_id}")
+
+
+@router.post("/meetings/{m_id}/attendees/{a_id}/remove")
+def attendee_remove_form(
+    request: Request, svc: Svc, m_id: int, a_id: int, csrf: Text = ""
+) -> Response:
+    check_csrf(request, csrf)
+    svc.remove_attendee(m_id, a_id)
+    return back(f"/meetings/{m_id}")
+
+
+def _wall(at: dt.datetime, tz: str) -> str:
+    """``at`` as local wall time in ``tz`` for a datetime-local input (UTC if the zone fails)."""
+    try:
+        return f"{at.astimezone(ZoneInfo(tz)):%Y-%m-%dT%H:%M}"
+    except (OverflowError, ValueError, KeyError):
+        return f"{at:%Y-%m-%dT%H:%M}"
 
 
 @router.post("/meetings/{m_id}/outcomes")

@@ -77,12 +77,7 @@ async def exercise_create_form(request: Request, svc: Svc) -> Response:
         except (TrilinkError, UnicodeDecodeError) as exc:
             raise ValidationError(f"scenario: {exc}") from None
     elif scenario is not None:
-        if scenario not in library_names():
-            raise ValidationError(f"scenario: {scenario!r} is not in the scenario library")
-        try:
-            load_scenario(scenario)
-        except TrilinkError as exc:
-            raise ValidationError(f"scenario: {exc}") from None
+        _library_scenario(scenario)
     ex = svc.create_exercise(
         str(form.get("key", "")),
         i18n_form(form, "name", svc.user.lang),
@@ -96,6 +91,16 @@ async def exercise_create_form(request: Request, svc: Svc) -> Response:
         visible_to=nation_list([str(v) for v in form.getlist("vis")]) or "all",
     )
     return back(f"/exercises/{ex.id}")
+
+
+def _library_scenario(name: str) -> None:
+    """Refuse a scenario name that is not in the library or does not load."""
+    if name not in library_names():
+        raise ValidationError(f"scenario: {name!r} is not in the scenario library")
+    try:
+        load_scenario(name)
+    except TrilinkError as exc:
+        raise ValidationError(f"scenario: {exc}") from None
 
 
 def _num(value: Any) -> float | None:
@@ -166,8 +171,34 @@ def exercise_page(request: Request, svc: Svc, e_id: int) -> HTMLResponse:
         aar=after_action_chart(ex.after_action),
         following=("exercise", ex.id) in followed(request),
         entries=svc.audit(object_type="exercise", object_id=ex.id),
+        statuses=EXERCISE_STATUSES,
+        domains=DOMAINS,
+        library=library_names(),
         title=pick(ex.name, svc.user.lang),
     )
+
+
+@router.post("/exercises/{e_id}/edit")
+async def exercise_edit_form(request: Request, svc: Svc, e_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    ex = svc.exercise(e_id)
+    scenario = str(form.get("scenario", "")).strip()
+    if scenario and scenario != ex.scenario:  # a stored (uploaded) scenario may stay as it is
+        _library_scenario(scenario)
+    svc.update_exercise(
+        e_id,
+        name=i18n_form(form, "name", svc.user.lang),
+        description=i18n_form(form, "description", svc.user.lang),
+        starts_on=str(form.get("starts_on", "")),
+        ends_on=str(form.get("ends_on", "")),
+        participants=nation_list([str(v) for v in form.getlist("participants")]),
+        domains=[str(v) for v in form.getlist("domains")],
+        scenario=scenario,
+        status=str(form.get("status", "")),
+        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+    )
+    return back(f"/exercises/{e_id}")
 
 
 @router.post("/exercises/{e_id}/run")
@@ -249,8 +280,24 @@ def document_page(request: Request, svc: Svc, d_id: int) -> HTMLResponse:
         d=d,
         following=("document", d.id) in followed(request),
         entries=svc.audit(object_type="document", object_id=d.id),
+        kinds=DOCUMENT_KINDS,
         title=pick(d.title, svc.user.lang),
     )
+
+
+@router.post("/documents/{d_id}/edit")
+async def document_edit_form(request: Request, svc: Svc, d_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    svc.update_document(
+        d_id,
+        kind=str(form.get("kind", "")),
+        title=i18n_form(form, "title", svc.user.lang),
+        issued_on=str(form.get("issued_on", "")).strip(),
+        source_url=str(form.get("source_url", "")).strip(),
+        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+    )
+    return back(f"/documents/{d_id}")
 
 
 @router.post("/documents/{d_id}/versions")

@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
 from trilink.secretariat.web.render import render
-from trilink.secretariat.web.schemas.workstreams import WorkstreamIn, WorkstreamOut
+from trilink.secretariat.web.schemas.workstreams import WorkstreamIn, WorkstreamOut, WorkstreamPatch
 
 __all__ = ["router"]
 
@@ -37,3 +37,9 @@ def api_workstream_create(body: WorkstreamIn, svc: Svc) -> WorkstreamOut:
 @router.get(f"{API}/workstreams/{{w_id}}")
 def api_workstream(svc: Svc, w_id: int, lang: str = "en") -> WorkstreamOut:
     return WorkstreamOut.of(svc.workstream(w_id), lang)
+
+
+@router.patch(f"{API}/workstreams/{{w_id}}", dependencies=[ApiWrite])
+def api_workstream_update(body: WorkstreamPatch, svc: Svc, w_id: int) -> WorkstreamOut:
+    """Change a workstream; sharing can only be widened."""
+    return WorkstreamOut.of(svc.update_workstream(w_id, **body.model_dump(exclude_none=True)), "en")

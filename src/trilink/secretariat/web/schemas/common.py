@@ -13,6 +13,7 @@ __all__ = [
     "Nations",
     "StatusOut",
     "StrictIn",
+    "StrictPatch",
     "iso",
     "split_list",
 ]
@@ -44,6 +45,12 @@ class StrictIn(BaseModel):
     """Base of every request body: no coercion, so ``true`` is not a number and ``"5"`` not 5."""
 
     model_config = ConfigDict(strict=True)
+
+
+class StrictPatch(StrictIn):
+    """Base of a PATCH body: also refuses unknown fields, so a misspelt field is not a no-op."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 class ErrorOut(BaseModel):

@@ -6,13 +6,14 @@ from pydantic import BaseModel
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Attachment, Document, DocumentVersion
-from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, StrictIn, iso
+from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, StrictIn, StrictPatch, iso
 
 __all__ = [
     "AttachmentOut",
     "CreatedVersion",
     "DocumentIn",
     "DocumentOut",
+    "DocumentPatch",
     "StoredAttachment",
     "VersionIn",
     "VersionOut",
@@ -28,6 +29,17 @@ class DocumentIn(StrictIn):
     source_url: str | None = None
     note: str = ""
     visible_to: Nations = "all"
+
+
+class DocumentPatch(StrictPatch):
+    """Metadata to change (left out: unchanged; ``""`` clears the issue date or source);
+    ``visible_to`` can only be widened. Texts change through new versions."""
+
+    kind: str | None = None
+    title: I18nIn | None = None
+    issued_on: str | None = None
+    source_url: str | None = None
+    visible_to: Nations | None = None
 
 
 class VersionIn(StrictIn):

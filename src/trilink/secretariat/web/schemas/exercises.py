@@ -6,9 +6,17 @@ from pydantic import BaseModel, Field
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Exercise
-from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, StrictIn, iso, split_list
+from trilink.secretariat.web.schemas.common import (
+    Date,
+    I18nIn,
+    Nations,
+    StrictIn,
+    StrictPatch,
+    iso,
+    split_list,
+)
 
-__all__ = ["ExerciseIn", "ExerciseOut"]
+__all__ = ["ExerciseIn", "ExerciseOut", "ExercisePatch"]
 
 
 class ExerciseIn(StrictIn):
@@ -22,6 +30,21 @@ class ExerciseIn(StrictIn):
     scenario: str | None = None
     status: str = "planned"
     visible_to: Nations = "all"
+
+
+class ExercisePatch(StrictPatch):
+    """Fields to change (left out: unchanged; ``scenario: ""`` clears it); ``visible_to`` can
+    only be widened."""
+
+    name: I18nIn | None = None
+    description: I18nIn | None = None
+    starts_on: str | None = None
+    ends_on: str | None = None
+    participants: Nations | None = None
+    domains: str | list[str] | None = None
+    scenario: str | None = None
+    status: str | None = None
+    visible_to: Nations | None = None
 
 
 class ExerciseOut(BaseModel):

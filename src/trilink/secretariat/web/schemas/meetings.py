@@ -6,21 +6,38 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from trilink.secretariat.i18n import pick
-from trilink.secretariat.models import AgendaItem, Meeting, MeetingSeries, Minutes
-from trilink.secretariat.web.schemas.common import DateTime, I18nIn, Nations, StrictIn, iso
+from trilink.secretariat.models import (
+    AgendaItem,
+    Meeting,
+    MeetingAttendee,
+    MeetingSeries,
+    Minutes,
+)
+from trilink.secretariat.web.schemas.common import (
+    DateTime,
+    I18nIn,
+    Nations,
+    StrictIn,
+    StrictPatch,
+    iso,
+)
 from trilink.secretariat.web.schemas.minutes import MinutesOut
 from trilink.secretariat.web.schemas.outcomes import OutcomeOut
 
 __all__ = [
     "AgendaIn",
     "AgendaItemOut",
+    "AttendeeIn",
+    "AttendeeOut",
     "CreatedAgendaItem",
     "GenerateIn",
     "MeetingDetailOut",
     "MeetingIn",
     "MeetingOut",
+    "MeetingPatch",
     "SeriesIn",
     "SeriesOut",
+    "SeriesPatch",
 ]
 
 
@@ -35,6 +52,20 @@ class SeriesIn(StrictIn):
     location: str = ""
     workstream_id: int | None = None
     visible_to: Nations = "all"
+
+
+class SeriesPatch(StrictPatch):
+    """Fields to change (left out: unchanged); meetings already generated keep their times;
+    ``visible_to`` can only be widened."""
+
+    title: I18nIn | None = None
+    kind: str | None = None
+    rule: str | None = None
+    tz: str | None = None
+    anchor: str | None = None
+    duration_min: int | None = None
+    location: str | None = None
+    visible_to: Nations | None = None
 
 
 class SeriesOut(BaseModel):
@@ -85,6 +116,35 @@ class AgendaIn(StrictIn):
     duration_min: int = 15
 
 
+class AttendeeIn(StrictIn):
+    role: str = Field(description="head_of_delegation, member or observer")
+    nation: str | None = Field(default=None, description="KOR, USA or JPN (a user's own nation)")
+    name: str = Field(default="", description="free-text name (or a user's display name)")
+    username: str | None = Field(default=None, description="a user who attends")
+
+
+class AttendeeOut(BaseModel):
+    id: int
+    user_id: int | None
+    name: str
+    nation: str
+    role: str
+
+    @classmethod
+    def of(cls, a: MeetingAttendee) -> Self:
+        return cls(id=a.id, user_id=a.user_id, name=a.name, nation=a.nation, role=a.role)
+
+
+class MeetingPatch(StrictPatch):
+    title: I18nIn | None = None
+    start: str | None = Field(default=None, description="local wall time YYYY-MM-DDTHH:MM")
+    end: str | None = Field(default=None, description="local wall time YYYY-MM-DDTHH:MM")
+    tz: str | None = None
+    location: str | None = None
+    status: str | None = None
+    visible_to: Nations | None = None
+
+
 class AgendaItemOut(BaseModel):
     id: int
     position: int
@@ -130,6 +190,7 @@ class MeetingOut(BaseModel):
 class MeetingDetailOut(MeetingOut):
     agenda: list[AgendaItemOut]
     outcomes: list[OutcomeOut]
+    attendees: list[AttendeeOut]
     minutes: MinutesOut | None
 
     @classmethod
@@ -138,6 +199,7 @@ class MeetingDetailOut(MeetingOut):
             **_meeting_fields(m, lang),
             agenda=[AgendaItemOut.of(a, lang) for a in m.agenda],
             outcomes=[OutcomeOut.of(o, lang) for o in m.outcomes],
+            attendees=[AttendeeOut.of(a) for a in m.attendees],
             minutes=None if minutes is None else MinutesOut.of(minutes),
         )
 

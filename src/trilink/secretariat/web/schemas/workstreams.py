@@ -6,9 +6,9 @@ from pydantic import BaseModel
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Workstream
-from trilink.secretariat.web.schemas.common import I18nIn, Nations, StrictIn
+from trilink.secretariat.web.schemas.common import I18nIn, Nations, StrictIn, StrictPatch
 
-__all__ = ["WorkstreamIn", "WorkstreamOut"]
+__all__ = ["WorkstreamIn", "WorkstreamOut", "WorkstreamPatch"]
 
 
 class WorkstreamIn(StrictIn):
@@ -18,6 +18,16 @@ class WorkstreamIn(StrictIn):
     owners: Nations = "all"
     status: str = "active"
     visible_to: Nations = "all"
+
+
+class WorkstreamPatch(StrictPatch):
+    """Fields to change (left out: unchanged); ``visible_to`` can only be widened."""
+
+    title: I18nIn | None = None
+    description: I18nIn | None = None
+    owners: Nations | None = None
+    status: str | None = None
+    visible_to: Nations | None = None
 
 
 class WorkstreamOut(BaseModel):
