@@ -308,3 +308,36 @@ def test_notifications_follow_and_read_marker(app: Any) -> None:
         kor.post("/follow", data={"csrf": kcsrf, "kind": "meeting", "obj_id": 999}).status_code
         == 404
     )
+
+
+def test_revocation_from_the_pages(app: Any) -> None:
+    staff, csrf = page_login(app, "kor_staff")
+    other, _ = page_login(app, "kor_staff")  # a second session of the same user
+    old_url = re.search(r"/calendar/[^<]+\.ics", staff.get("/settings").text)
+    assert old_url
+    r = staff.post("/settings/calendar-token", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert old_url.group(0) not in staff.get("/settings").text
+    assert staff.get(old_url.group(0)).status_code == 404
+    bad = staff.post("/settings/password", data={"csrf": csrf, "current": "x", "new": "n3w pass!"})
+    assert bad.status_code == 403
+    ok = staff.post(
+        "/settings/password",
+        data={"csrf": csrf, "current": PASSWORD, "new": "n3w pass phrase"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert staff.get("/settings").status_code == 200  # this session kept
+    assert other.get("/settings", follow_redirects=False).status_code in (303, 401)  # ended
+    admin, acsrf = page_login(app, "kor_admin")
+    # another nation's user looks missing; one's own nation's user is deactivated
+    assert admin.post("/admin/users/usa_staff/deactivate", data={"csrf": acsrf}).status_code == 404
+    r = admin.post(
+        "/admin/users/kor_staff/deactivate", data={"csrf": acsrf}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert staff.get("/settings", follow_redirects=False).status_code in (303, 401)
+    assert "(inactive)" in admin.get("/admin/users").text
+    # without the form's token nothing changes
+    forged = admin.post("/admin/users/kor_admin/calendar-token", data={"csrf": "forged"})
+    assert forged.status_code == 422 and "CSRF" in forged.text

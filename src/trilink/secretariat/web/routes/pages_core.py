@@ -24,7 +24,7 @@ from trilink.secretariat.services import (
     Secretariat,
 )
 from trilink.secretariat.validate import ROLES
-from trilink.secretariat.web.deps import Svc, check_csrf
+from trilink.secretariat.web.deps import COOKIE, Svc, check_csrf
 from trilink.secretariat.web.notices import (
     FOLLOW_TYPES,
     followed,
@@ -65,6 +65,52 @@ def settings_form(request: Request, svc: Svc, tz: Text = "", csrf: Text = "") ->
     value = f"{svc.user.username}|{tz}"
     response.set_cookie(TZ_COOKIE, value, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
     return response
+
+
+@router.post("/settings/password")
+def password_form(
+    request: Request, svc: Svc, current: Text = "", new: Text = "", csrf: Text = ""
+) -> Response:
+    """Change one's own password; every other session of the user ends."""
+    check_csrf(request, csrf)
+    svc.set_password(
+        svc.user.username, new, current=current, keep_session=request.cookies.get(COOKIE)
+    )
+    return back("/settings")
+
+
+@router.post("/settings/calendar-token")
+def token_form(request: Request, svc: Svc, csrf: Text = "") -> Response:
+    """A new calendar feed link; the old one stops working."""
+    check_csrf(request, csrf)
+    svc.rotate_ical_token()
+    return back("/settings")
+
+
+@router.post("/admin/users/{username}/deactivate")
+def deactivate_form(request: Request, svc: Svc, username: str, csrf: Text = "") -> Response:
+    """Deactivate a user of one's nation (admin): sessions and calendar feed end at once."""
+    check_csrf(request, csrf)
+    svc.deactivate_user(username)
+    return back("/admin/users")
+
+
+@router.post("/admin/users/{username}/password")
+def user_password_form(
+    request: Request, svc: Svc, username: str, new: Text = "", csrf: Text = ""
+) -> Response:
+    """Set another user's password (admin); that user's sessions end."""
+    check_csrf(request, csrf)
+    svc.set_password(username, new)
+    return back("/admin/users")
+
+
+@router.post("/admin/users/{username}/calendar-token")
+def user_token_form(request: Request, svc: Svc, username: str, csrf: Text = "") -> Response:
+    """Give a user a new calendar feed link (admin)."""
+    check_csrf(request, csrf)
+    svc.rotate_user_token(username)
+    return back("/admin/users")
 
 
 # ---------------------------------------------------------------------------- notifications
