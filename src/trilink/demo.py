@@ -176,10 +176,8 @@ def run_demo(
     progress: Any = None,
 ) -> dict[str, Any]:
     """Run the whole demonstration; returns the per-nation summary (see :func:`_summary`)."""
-    from trilink.fabric.agreements import AgreementBook
-    from trilink.fabric.local import LocalFabric, make_layout
-    from trilink.fabric.natsconf import write_node_configs
-    from trilink.node.config import load_node_config
+    from trilink.fabric.local import LocalFabric
+    from trilink.node.network import start_local_network
     from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
 
@@ -200,22 +198,13 @@ def run_demo(
         say(f"tracking {scn.title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
         items = compute_items(scenario, seed, until_s, workers)
         say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
-        agreements = root / "agreements"
-        book = AgreementBook(state_dir=agreements)
-        if not gsomia:
-            book.set_state("GSOMIA", "suspended", by="demo", reason="demo without GSOMIA")
-        layout = make_layout(root / "fabric", root / "keys")
-        layout.direct_enabled = book.in_force("GSOMIA")
-        fab = LocalFabric(root / "fabric", layout)
-        fab.start()
-        paths = write_node_configs(layout, root, agreements)
-        configs = {n: load_node_config(p, n) for n, p in paths.items()}
+        fab, configs = start_local_network(root, gsomia=gsomia, by="demo")
         result = asyncio.run(_run_nodes(configs, items, speed, settle_s, say))
         result.update(
             scenario=scenario,
             title=scn.title,
             speed=speed,
-            gsomia=layout.direct_enabled,
+            gsomia=fab.layout.direct_enabled,
             dir=str(root) if tmp is None else None,
             seconds=round(time.monotonic() - t0, 1),
         )
@@ -243,11 +232,9 @@ def run_live(
 ) -> int:
     """The live demo (:class:`trilink.livedemo.LiveDemo`) until Ctrl-C or SIGTERM; returns the
     number of rounds played. ``ready(live)`` is called once the pages are served."""
-    from trilink.fabric.agreements import AgreementBook
-    from trilink.fabric.local import LocalFabric, make_layout
-    from trilink.fabric.natsconf import write_node_configs
+    from trilink.fabric.local import LocalFabric
     from trilink.livedemo import LiveDemo, bind_pages
-    from trilink.node.config import load_node_config
+    from trilink.node.network import start_local_network
     from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
 
@@ -273,16 +260,7 @@ def run_live(
         say(f"tracking {scn.title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
         items = compute_items(scenario, seed, until_s, workers)
         say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
-        agreements = root / "agreements"
-        book = AgreementBook(state_dir=agreements)
-        if not gsomia:
-            book.set_state("GSOMIA", "suspended", by="demo", reason="demo without GSOMIA")
-        layout = make_layout(root / "fabric", root / "keys")
-        layout.direct_enabled = book.in_force("GSOMIA")
-        fab = LocalFabric(root / "fabric", layout)
-        fab.start()
-        paths = write_node_configs(layout, root, agreements)
-        configs = {n: load_node_config(p, n) for n, p in paths.items()}
+        fab, configs = start_local_network(root, gsomia=gsomia, by="demo")
         end_s = scn.end_s if until_s is None else min(scn.end_s, scn.epoch_s + until_s)
         live = LiveDemo(
             configs,

@@ -207,11 +207,8 @@ def run_exercise(
     progress: Callable[[str], None] | None = None,
 ) -> ExerciseRun:
     """Run a scenario through the network (see the module docstring)."""
-    from trilink.fabric.agreements import AgreementBook
-    from trilink.fabric.local import LocalFabric, make_layout
-    from trilink.fabric.natsconf import write_node_configs
     from trilink.geo.areas import AreaIndex
-    from trilink.node.config import load_node_config
+    from trilink.node.network import start_local_network
     from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
     from trilink.scenarios.run import fly
@@ -233,15 +230,7 @@ def run_exercise(
         root.mkdir(parents=True, exist_ok=True)
     fab: Any = None
     try:
-        book = AgreementBook(state_dir=root / "agreements")
-        if not gsomia:
-            book.set_state("GSOMIA", "suspended", by="scenario run", reason="--no-gsomia")
-        layout = make_layout(root / "fabric", root / "keys")
-        layout.direct_enabled = book.in_force("GSOMIA")
-        fab = LocalFabric(root / "fabric", layout)
-        fab.start()
-        paths = write_node_configs(layout, root, root / "agreements")
-        configs = {n: load_node_config(p, n) for n, p in paths.items()}
+        fab, configs = start_local_network(root, gsomia=gsomia, by="scenario run")
         say("fabric up: replaying through the guards and NATS")
         sp = 1e9 if math.isinf(speed) else speed
         received, routes = asyncio.run(_replay_fabric(configs, items, sp, 30.0))
