@@ -1,90 +1,253 @@
-"""A flood of bad-signature track state from KOR's credentials: every message counted."""
+"""Floods under KOR's credentials: real traffic from others keeps flowing, every flood message is
+counted, and the server bounds what a flood can store."""
 
 from __future__ import annotations
+
+import asyncio
 
 import msgspec
 import nats
 import pytest
+from nats.js.errors import APIError
 
 from trilink.fabric.guard import Outgoing
-from trilink.node.node import Node
+from trilink.node.config import NodeConfig
+from trilink.node.node import STREAM, Node
+from trilink.node.shedding import DropTally, TokenBucket
 from trilink.synthetic.messages import sample_payload
 from trilink.wire.codec import encode
+from trilink.wire.messages import Envelope, TrackBatch, TrackReport
 
 from .conftest import Env, wait_for
 from .test_refusals import signed
 
 pytestmark = pytest.mark.xdist_group("nats")
 
-#: Garbage messages sent (bounded), and JPN's state subscription room (small, so that the
-#: flood overflows it and the client drops).
-FLOOD = 3000
-PENDING = 100
+REL_ALL = ("JPN", "KOR", "USA")
 
 
-async def test_flood_drops_are_counted_and_audited(env: Env) -> None:
+def test_token_bucket_allows_the_rate_and_the_burst_only() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=10.0, burst=5.0, clock=lambda: now[0])
+    assert [bucket.take() for _ in range(6)] == [True] * 5 + [False]
+    now[0] = 0.25  # 2.5 tokens back
+    assert [bucket.take() for _ in range(3)] == [True, True, False]
+    now[0] = 100.0  # never more than the burst
+    assert sum(bucket.take() for _ in range(20)) == 5
+    assert all(TokenBucket(rate=0.0, burst=1.0).take() for _ in range(1000))  # 0: no limit
+
+
+def test_drop_tally_counts_per_subject_and_starts_again() -> None:
+    tally = DropTally()
+    for s in ("b", "a", "b"):
+        tally.add(s)
+    assert tally.take() == [("a", 1), ("b", 2)]
+    assert tally.take() == []
+
+
+def _dropped(node: Node, reason: str, origin: str = "KOR", kind: str = "tracks") -> int:
+    return sum(
+        int(r.detail.split()[0])
+        for r in node.store.audit_rows("dropped")
+        if r.reason == reason and r.origin == origin and r.kind == kind
+    )
+
+
+def _refused(node: Node, reason: str = "bad_signature", kind: str = "tracks") -> int:
+    return sum(
+        1 for r in node.store.audit_rows("refused_in") if r.reason == reason and r.kind == kind
+    )
+
+
+async def test_flood_during_real_traffic(env: Env) -> None:
+    """KOR's credentials flood JPN with bad signatures while USA sends real tracks: every USA
+    report arrives, JPN's connections stay up, and every flood message is refused, shed over
+    KOR's rate, or dropped by the client, each counted and audited once."""
+    flood, rate = 20_000, 300.0
     for nation in ("USA", "KOR"):
         env.nodes[nation] = Node(env.config(nation))
-    cfg = msgspec.structs.replace(env.config("JPN"), state_pending_msgs=PENDING)
+    cfg = msgspec.structs.replace(
+        env.config("JPN"), state_rate_per_origin=rate, state_burst_per_origin=rate
+    )
+    usa_reports: set[str] = set()
+
+    def on_track(e: Envelope, leg: str, now: int) -> None:
+        if e.origin == "USA" and isinstance(e.payload, TrackBatch):
+            usa_reports.update(r.track_id for r in e.payload.reports)
+
+    env.nodes["JPN"] = jpn = Node(cfg, on_track=on_track)
+    for node in env.nodes.values():
+        await node.start()
+    usa = env.nodes["USA"]
+    # Well-formed and fresh, but signed over other bytes: only the signature check refuses it.
+    good = signed(env, "KOR", REL_ALL, 0, kind="tracks")
+    other = signed(env, "KOR", REL_ALL, 1, kind="tracks")
+    garbage = encode(msgspec.structs.replace(good, signature=other.signature))
+    layout = env.fabric.layout
+    rogue = await nats.connect(
+        layout.url("KOR"), user="node", password=layout.passwords["KOR.node"]
+    )
+
+    async def flooder() -> None:
+        for i in range(flood):  # as fast as the client goes
+            await rogue.publish("tl.d.KOR.JPN.st.tracks", garbage)
+            if i % 1000 == 0:
+                await asyncio.sleep(0)  # let the real traffic be produced meanwhile
+
+    async def real_traffic(n: int) -> None:
+        base = sample_payload("track", 0)
+        assert isinstance(base, TrackReport)
+        for i in range(n):
+            report = msgspec.structs.replace(
+                base, track_id=f"USA-T{i}", time_ns=base.time_ns + i * 10**7
+            )
+            await usa.share(Outgoing(report, "SECRET", REL_ALL, "test"))
+            await asyncio.sleep(0.005)
+        await usa.drain()
+
+    sent_real = 400
+    try:
+        await asyncio.gather(flooder(), real_traffic(sent_real))
+        await rogue.flush()
+
+        def accounted() -> int:
+            return _refused(jpn) + _dropped(jpn, "rate_limited") + _dropped(jpn, "slow_consumer")
+
+        assert await wait_for(lambda: accounted() >= flood, 90)
+        assert accounted() == flood  # each flood message refused or dropped, exactly once
+        assert _dropped(jpn, "rate_limited") > 0  # the rate is what kept the checks bounded
+        assert _refused(jpn) <= rate * 60  # no more checks than the budget over the test
+        assert await wait_for(lambda: len(usa_reports) == sent_real, 30)  # none lost
+        assert jpn.counters["disconnects"] == 0  # the server kept JPN's connections
+
+        # every drop counted is audited (KOR's own heartbeats shed in the flood included)
+        def all_audited() -> int:
+            return sum(
+                int(r.detail.split()[0])
+                for r in jpn.store.audit_rows("dropped")
+                if r.reason in ("rate_limited", "slow_consumer")
+            )
+
+        counted = jpn.counters["rate_limited_dropped"] + jpn.counters["slow_consumer_dropped"]
+        assert await wait_for(lambda: all_audited() == counted, 5)
+        rows = [r for r in jpn.store.audit_rows("dropped") if r.reason == "rate_limited"]
+        assert {r.origin for r in rows} == {"KOR"}  # only the flooding origin lost anything
+        assert ("KOR", "tracks", "d") in {(r.origin, r.kind, r.route) for r in rows}
+    finally:
+        await rogue.close()
+        await env.stop_nodes()
+
+
+async def test_slow_consumer_drops_are_counted_and_audited(env: Env) -> None:
+    """With no rate limit and little queue room, the client drops: counted and audited too."""
+    flood = 3000
+    for nation in ("USA", "KOR"):
+        env.nodes[nation] = Node(env.config(nation))
+    cfg = msgspec.structs.replace(
+        env.config("JPN"), state_pending_msgs=100, state_rate_per_origin=0.0
+    )
     env.nodes["JPN"] = jpn = Node(cfg)
     for node in env.nodes.values():
         await node.start()
-    kor = env.nodes["KOR"]
-    # Well-formed and fresh, but signed over other bytes: only the signature check refuses it.
-    good = signed(env, "KOR", ("JPN", "KOR", "USA"), 0, kind="tracks")
-    other = signed(env, "KOR", ("JPN", "KOR", "USA"), 1, kind="tracks")
+    good = signed(env, "KOR", REL_ALL, 0, kind="tracks")
+    other = signed(env, "KOR", REL_ALL, 1, kind="tracks")
     garbage = encode(msgspec.structs.replace(good, signature=other.signature))
     layout = env.fabric.layout
     rogue = await nats.connect(
         layout.url("KOR"), user="node", password=layout.passwords["KOR.node"]
     )
     try:
-        for _ in range(FLOOD):  # as fast as the client goes
+        for _ in range(flood):
             await rogue.publish("tl.d.KOR.JPN.st.tracks", garbage)
         await rogue.flush()
 
-        def refused() -> int:
-            return sum(
-                1
-                for r in jpn.store.audit_rows("refused_in")
-                if r.reason == "bad_signature" and r.kind == "tracks"
-            )
+        def accounted() -> int:
+            return _refused(jpn) + _dropped(jpn, "slow_consumer")
 
-        def dropped() -> int:
-            # the server's slow-consumer drops of the flooded subject (a heartbeat caught in the
-            # same overflow is dropped and counted too, under its own kind)
-            return sum(
-                int(r.detail.split()[0])
-                for r in jpn.store.audit_rows("dropped")
-                if r.reason == "slow_consumer" and r.kind == "tracks"
-            )
-
-        assert await wait_for(lambda: refused() + dropped() >= FLOOD, 60)
-        assert refused() + dropped() == FLOOD  # each garbage message refused or dropped, once
-        assert 0 < dropped() < FLOOD
-
-        # every drop counted is audited (rows are written at the node's next flush)
-        def all_dropped() -> int:
-            return sum(
-                int(r.detail.split()[0])
-                for r in jpn.store.audit_rows("dropped")
-                if r.reason == "slow_consumer"
-            )
-
-        assert await wait_for(lambda: all_dropped() == jpn.counters["slow_consumer_dropped"], 5)
-        assert jpn.counters["slow_consumer_dropped"] >= dropped()
-        assert jpn.refused_in["bad_signature"] >= refused()
-        rows = [r for r in jpn.store.audit_rows("dropped") if r.reason == "slow_consumer"]
-        assert ("KOR", "tracks", "d") in {(r.origin, r.kind, r.route) for r in rows}
-        assert jpn.counters["disconnects"] == 0  # the server kept JPN's connections
-        # Real traffic still gets through afterwards.
-        seen: list[str] = []
-        jpn.on_track = lambda e, leg, now: seen.append(e.msg_id)
-        outs = await kor.share(
-            Outgoing(sample_payload("tracks", 7), "SECRET", ("JPN", "KOR", "USA"), "test")
-        )
-        [to_jpn] = [o for o in outs if o.dest == "JPN"]
-        assert await wait_for(lambda: to_jpn.envelope.msg_id in seen)
+        assert await wait_for(lambda: accounted() >= flood, 60)
+        assert accounted() == flood
+        assert 0 < _dropped(jpn, "slow_consumer") < flood
+        assert _dropped(jpn, "rate_limited") == 0
+        assert jpn.counters["disconnects"] == 0
     finally:
         await rogue.close()
         await env.stop_nodes()
+
+
+def _cfg(env: Env, nation: str, cap: int) -> NodeConfig:
+    return msgspec.structs.replace(env.config(nation), stream_msgs_per_subject=cap)
+
+
+async def test_event_flood_is_bounded_by_the_server_per_subject(env: Env) -> None:
+    """Garbage events under KOR's credentials fill only KOR's subject, up to the cap: the server
+    refuses the rest, USA's events are still taken, and the backlog leaves the stream once the
+    node has refused it (a work queue keeps no flood for a week)."""
+    cap = 50
+    env.nodes["USA"] = usa = Node(_cfg(env, "USA", cap))
+    jpn = Node(_cfg(env, "JPN", cap))
+    await usa.start()
+    await jpn.start()
+    await jpn.stop()  # the stream and its consumer stay on the server; nothing consumes now
+    good = signed(env, "KOR", REL_ALL, 0)
+    other = signed(env, "KOR", REL_ALL, 1)
+    garbage = encode(msgspec.structs.replace(good, signature=other.signature))
+    layout = env.fabric.layout
+    rogue = await nats.connect(
+        layout.url("KOR"),
+        user="node",
+        password=layout.passwords["KOR.node"],
+        inbox_prefix=b"_I.KOR",  # the only inboxes KOR's node may subscribe to
+    )
+    # JPN's server, as its operator sees it: the stream is in JPN's domain.
+    jpn_ops = await nats.connect(
+        layout.url("JPN"),
+        user="node",
+        password=layout.passwords["JPN.node"],
+        inbox_prefix=b"_I.JPN",
+    )
+    stream = jpn_ops.jetstream()
+    refused_by_server = 0
+    try:
+        js = rogue.jetstream()
+        for i in range(cap + 30):
+            try:
+                await js.publish(
+                    "tl.d.KOR.JPN.ev.launch", garbage, headers={"Nats-Msg-Id": f"g{i}"}
+                )
+            except APIError as exc:
+                assert "maximum messages per subject" in str(exc)
+                refused_by_server += 1
+        assert refused_by_server == 30
+        # An invented kind is no stream subject at all: nothing is stored for it.
+        # (across the link the publisher hears nothing back, not even "no responders")
+        with pytest.raises((nats.errors.NoRespondersError, nats.errors.TimeoutError)):
+            await js.publish("tl.d.KOR.JPN.ev.garbage", garbage, timeout=1.0)
+        # USA's real event goes to its own subject, which the flood did not fill.
+        launch = Outgoing(sample_payload("launch", 9), "SECRET", ("JPN", "USA"), "test")
+        outs = await usa.share(launch)
+        [to_jpn] = [o for o in outs if o.dest == "JPN"]
+        assert await usa.drain(10.0)
+        assert usa.counters["publish_retries"] == 0
+        info = await stream.stream_info(STREAM)
+        assert info.state.messages == cap + 1
+        # JPN back: refuses the garbage, stores USA's event, and the stream empties.
+        env.nodes["JPN"] = jpn = Node(_cfg(env, "JPN", cap))
+        await jpn.start()
+        assert await wait_for(lambda: _refused(jpn, kind="launch") == cap, 30)
+        real = [to_jpn.envelope.msg_id]
+        assert await wait_for(lambda: [e[0] for e in jpn.store.events("USA")] == real, 10)
+        assert await wait_for_stream_empty(stream, 10)
+    finally:
+        await rogue.close()
+        await jpn_ops.close()
+        await env.stop_nodes()
+
+
+async def wait_for_stream_empty(js: nats.js.JetStreamContext, timeout: float) -> bool:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        if (await js.stream_info(STREAM)).state.messages == 0:
+            return True
+        await asyncio.sleep(0.1)
+    return False

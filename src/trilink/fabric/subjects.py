@@ -81,16 +81,28 @@ def parse_subject(subject: str) -> Subject:
 
 
 def inbound_event_subjects(nation: str, hub: str | None) -> list[str]:
-    """Subjects a nation's inbound JetStream stream captures (events for it, relay work if hub)."""
-    subjects = [f"{PREFIX}.d.*.{nation}.ev.>", f"{PREFIX}.r.*.{nation}.ev.>"]
+    """Subjects a nation's inbound JetStream stream captures (events for it, relay work if hub).
+
+    Event kinds are named, not wildcarded: the stream's per-subject limit is then a limit per
+    leg, origin and kind, which an origin cannot multiply by inventing kinds.
+    """
+    legs = [("d", "*", nation), ("r", "*", nation)]
     if nation == hub:
-        subjects.append(f"{PREFIX}.h.*.*.ev.>")
-    return subjects
+        legs.append(("h", "*", "*"))
+    return [
+        f"{PREFIX}.{leg}.{origin}.{dest}.ev.{kind}"
+        for leg, origin, dest in legs
+        for kind in sorted(EVENT_KINDS)
+    ]
 
 
-def inbound_state_subjects(nation: str, hub: str | None) -> list[str]:
-    """Core NATS subjects a nation's node subscribes to (state for it, relay work if hub)."""
-    subjects = [f"{PREFIX}.*.*.{nation}.st.>"]
+def inbound_state_subjects(nation: str, hub: str | None, origin: str = "*") -> list[str]:
+    """Core NATS subjects a nation's node subscribes to (state for it, relay work if hub).
+
+    With ``origin``, only that origin's: a node takes each partner's state on a subscription of
+    its own, so that one origin's flood fills only its own queue.
+    """
+    subjects = [f"{PREFIX}.*.{origin}.{nation}.st.>"]
     if nation == hub:
-        subjects.append(f"{PREFIX}.h.*.*.st.>")
+        subjects.append(f"{PREFIX}.h.{origin}.*.st.>")
     return subjects

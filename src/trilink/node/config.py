@@ -35,6 +35,16 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     #: (counted and audited as ``slow_consumer``); large, so that a burst is worked through.
     state_pending_msgs: int = 1_000_000
     state_pending_bytes: int = 256 * 1024 * 1024
+    #: State messages a second each partner may have checked (a token bucket; 0: no limit).
+    #: Beyond it they are dropped before the signature check, counted and audited as
+    #: ``rate_limited``: a partner's batched state is some 50-200 messages a second, so a
+    #: flood costs at most this many checks a second while real state keeps 25x headroom.
+    state_rate_per_origin: float = 5000.0
+    state_burst_per_origin: float = 10000.0
+    #: Events held unprocessed in the inbound stream per subject (leg, origin, kind): past it
+    #: the server refuses new ones and the sender's spool retries them, so a flood is bounded
+    #: on disk and delays real events by at most this backlog.
+    stream_msgs_per_subject: int = 2000
     #: TLS to the server even on loopback (always required elsewhere).
     client_tls: bool = False
     #: The nation's own CA, which the server's certificate must chain to.

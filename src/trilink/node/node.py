@@ -4,7 +4,10 @@ Outbound, state (track reports, heartbeats, agreement states) goes on core NATS,
 events (launch, impact, warning) are committed to the SQLite spool first and sent per destination
 in order with JetStream publish acks and ``Nats-Msg-Id``, retried until acked (the destination
 stream drops duplicates). Inbound, the node consumes its own JetStream stream with a durable
-consumer (so events missed during an outage are replayed), checks everything
+consumer (so events missed during an outage are replayed), takes each partner's state on a
+connection and subscription of its own, limited per origin (:mod:`trilink.node.shedding`), so a
+flood under one origin's credentials fills only that origin's queue and costs at most a bounded
+number of signature checks a second; checks everything
 (:func:`~trilink.fabric.guard.check_inbound`), drops replays by message id, audits and stores. The
 hub node also relays: it verifies, checks the relay agreement and the originator's consent, adds
 its signed hop and sends on.
@@ -18,7 +21,7 @@ import logging
 import random
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,14 @@ import nats
 import numpy as np
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 
 from trilink import NATIONS, TrilinkError
 from trilink.fabric.agreements import AgreementBook
@@ -48,9 +58,10 @@ from trilink.fabric.subjects import (
 from trilink.node.config import NodeConfig
 from trilink.node.fusion import FusedPicture, FusionBook
 from trilink.node.secure import connect_options, require_tls
+from trilink.node.shedding import DropTally, TokenBucket
 from trilink.node.source import Source
 from trilink.node.store import AuditRow, Store
-from trilink.wire.codec import WireError, decode, encode
+from trilink.wire.codec import MAX_ENVELOPE_BYTES, WireError, decode, encode
 from trilink.wire.keys import load_signing_key
 from trilink.wire.messages import (
     AgreementState,
@@ -141,12 +152,21 @@ class Node:
         self.refused_in: Counter[str] = Counter()
         #: The latest asynchronous errors the servers reported.
         self.server_errors: deque[str] = deque(maxlen=100)
-        #: Messages dropped by the client as a slow consumer since the last flush, per subject.
-        self._slow_dropped: Counter[str] = Counter()
+        #: Messages dropped by the client as a slow consumer since the last flush.
+        self._slow_dropped: DropTally = DropTally()
+        #: Messages dropped over an origin's rate since the last flush.
+        self._rate_dropped: DropTally = DropTally()
         self.peers: dict[str, PeerState] = {n: PeerState() for n in NATIONS if n != self.nation}
-        #: Events (JetStream) and state (core NATS) have their own connections.
+        #: Events (JetStream) and outbound state (core NATS) have their own connections.
         self.nc: Client | None = None
         self.nc_state: Client | None = None
+        #: Inbound state, one connection per origin: a flood fills only its origin's buffers
+        #: (the server's per-connection pending limit and the client's queue).
+        self.nc_in: dict[str, Client] = {}
+        self._budgets: dict[str, TokenBucket] = {
+            n: TokenBucket(cfg.state_rate_per_origin, cfg.state_burst_per_origin)
+            for n in self.peers
+        }
         #: Own and partner tracks, fused on demand.
         self.fusion: FusionBook = FusionBook()
         #: The latest fused picture (:meth:`fuse`).
@@ -194,13 +214,15 @@ class Node:
         self.nc = await self._connect("events", deadline)
         self.nc_state = await self._connect("state", deadline)
         await self._ensure_stream()
-        for subject in inbound_state_subjects(self.nation, self.cfg.hub):
-            await self.nc_state.subscribe(
-                subject,
-                cb=self._on_state,
-                pending_msgs_limit=self.cfg.state_pending_msgs,
-                pending_bytes_limit=self.cfg.state_pending_bytes,
-            )
+        for origin in sorted(self.peers):
+            nc = self.nc_in[origin] = await self._connect(f"in-{origin}", deadline)
+            for subject in inbound_state_subjects(self.nation, self.cfg.hub, origin):
+                await nc.subscribe(
+                    subject,
+                    cb=self._state_handler(origin),
+                    pending_msgs_limit=self.cfg.state_pending_msgs,
+                    pending_bytes_limit=self.cfg.state_pending_bytes,
+                )
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._consume())]
         self._tasks += [loop.create_task(self._sender(n)) for n in self._wake]
@@ -263,11 +285,30 @@ class Node:
             storage=StorageType.FILE,
             duplicate_window=600.0,
             max_age=7 * 24 * 3600.0,
+            # A work queue: an event leaves the stream once the node has stored (or refused)
+            # and acked it, so the stream holds only the backlog, never a week of floods.
+            retention=RetentionPolicy.WORK_QUEUE,
+            # Per subject (leg, origin, kind) at most this backlog; past it the server refuses
+            # new messages on that subject only and the sender's spool retries.
+            max_msgs_per_subject=self.cfg.stream_msgs_per_subject,
+            discard=DiscardPolicy.NEW,
+            discard_new_per_subject=True,
+            # Room above the envelope limit: an oversize envelope still reaches the node and is
+            # refused and audited there; anything larger the server refuses.
+            max_msg_size=MAX_ENVELOPE_BYTES * 3 // 2,
+            max_bytes=1024**3,
         )
         try:
             await js.add_stream(config)
         except Exception:  # exists with other settings: bring it in line
-            await js.update_stream(config)
+            try:
+                await js.update_stream(config)
+            except Exception as exc:
+                raise TrilinkError(
+                    f"{self.nation} node: the server's {STREAM} stream cannot take this "
+                    f"version's settings ({exc}); delete it (`nats stream rm {STREAM}`) once "
+                    "its events are processed"
+                ) from None
         await js.add_consumer(
             STREAM,
             ConsumerConfig(
@@ -286,11 +327,12 @@ class Node:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         self._tasks = []
-        for nc in (self.nc, self.nc_state):
+        for nc in (self.nc, self.nc_state, *self.nc_in.values()):
             if nc is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(nc.close(), 3.0)
-        self._audit_slow_drops()
+        self.nc_in = {}
+        self._audit_drops()
         self.store.audit(AuditRow(at_ns=self.clock(), direction="node", reason="stopped"))
         self.store.close()
 
@@ -299,7 +341,7 @@ class Node:
             # The client dropped a message its subscription had no room for: counted here, and
             # audited as one row per subject at the next flush (a flood makes many).
             self.counters["slow_consumer_dropped"] += 1
-            self._slow_dropped[exc.subject] += 1
+            self._slow_dropped.add(exc.subject)
             return
         text = str(exc)
         self.server_errors.append(text)
@@ -554,8 +596,19 @@ class Node:
         except TrilinkError:
             return False
 
-    async def _on_state(self, msg: Msg) -> None:
-        await self._receive_safely(msg.subject, msg.data, from_stream=False)
+    def _state_handler(self, origin: str) -> Callable[[Msg], Awaitable[None]]:
+        """The callback of ``origin``'s state subscription: over its rate, a message is
+        dropped (counted) before anything costly is done with it."""
+        budget = self._budgets[origin]
+
+        async def on_state(msg: Msg) -> None:
+            if not budget.take():
+                self.counters["rate_limited_dropped"] += 1
+                self._rate_dropped.add(msg.subject)
+                return
+            await self._receive_safely(msg.subject, msg.data, from_stream=False)
+
+        return on_state
 
     async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
         now = self.clock()
@@ -821,25 +874,28 @@ class Node:
                 self.store.prune_state_seen(now - MAX_AGE_NS)
                 pruned_ns = now
             await asyncio.sleep(0.2)
-            self._audit_slow_drops()
+            self._audit_drops()
             self.store.flush()
 
-    def _audit_slow_drops(self) -> None:
-        """One audit row per subject for the messages dropped as a slow consumer lately."""
-        for subject, count in sorted(self._slow_dropped.items()):
-            claimed = subject_fields(subject)
-            self.store.audit(
-                AuditRow(
-                    at_ns=self.clock(),
-                    direction="dropped",
-                    kind=claimed.kind if claimed else "",
-                    origin=claimed.origin if claimed else "",
-                    route=claimed.leg if claimed else "",
-                    reason="slow_consumer",
-                    detail=f"{count} subject={subject}"[:300],
+    def _audit_drops(self) -> None:
+        """One audit row per subject and reason for the messages dropped lately."""
+        for reason, tally in (
+            ("slow_consumer", self._slow_dropped),
+            ("rate_limited", self._rate_dropped),
+        ):
+            for subject, count in tally.take():
+                claimed = subject_fields(subject)
+                self.store.audit(
+                    AuditRow(
+                        at_ns=self.clock(),
+                        direction="dropped",
+                        kind=claimed.kind if claimed else "",
+                        origin=claimed.origin if claimed else "",
+                        route=claimed.leg if claimed else "",
+                        reason=reason,
+                        detail=f"{count} subject={subject}"[:300],
+                    )
                 )
-            )
-        self._slow_dropped.clear()
 
     async def run_source(self, source: Source, speed: float = 1.0) -> int:
         """Share a source's items at their times (``speed`` > 1 runs faster); returns the count."""
