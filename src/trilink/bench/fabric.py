@@ -7,7 +7,11 @@ creation at KOR to its delivery to JPN's node (after all checks). Routes: ``KOR-
 (GSOMIA in force) and ``KOR->USA->JPN`` via the hub (GSOMIA suspended, no direct link). One run
 kills the hub for ``--outage-s`` seconds in the middle of the load; another suspends GSOMIA for
 ``--switch-s`` seconds in the middle of direct KOR->JPN load and restores it (no track report or
-event may be lost across the switch).
+event may be lost across the switch). A flood run has KOR's credentials publish bad-signature
+track state at JPN as fast as one client can for ``--flood-s`` seconds while USA's real traffic
+flows to JPN; it reports the real traffic lost, its latency, and how each flood message was
+accounted for (refused at the signature check, or discarded by JPN's server over the limits of
+KOR's state stream, seen as a gap in its sequence).
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ from trilink.wire.messages import Envelope, ImpactPrediction, LaunchEvent, Paylo
 __all__ = ["ROUTES", "RunSpec", "fabric", "pct", "run_bench", "run_once"]
 
 ROUTES = {"KOR->JPN": "d", "KOR->USA->JPN": "r"}
+#: The flood run's real traffic: USA's, direct, while KOR's credentials flood JPN over the
+#: KOR->JPN link (GSOMIA in force).
+FLOOD_ROUTE = "USA->JPN"
 REL_ALL = ("JPN", "KOR", "USA")
 
 
@@ -54,6 +61,13 @@ class RunSpec:
     seed: int = 1
     #: Load runs this long first; its events count for loss but not for latency percentiles.
     warmup_s: float = 2.0
+    #: KOR's credentials flood JPN this long (after the warm-up) while USA's real traffic flows.
+    flood_s: float = 0.0
+
+    @property
+    def sender(self) -> str:
+        """Whose real traffic is measured (the route's first nation)."""
+        return self.route.split("->")[0]
 
     @property
     def duration_s(self) -> float:
@@ -63,6 +77,8 @@ class RunSpec:
         if self.switch_s:
             # + the servers' 1 s grace on suspension and the nodes' 1 s settle on restore
             base = max(base, self.warmup_s + self.outage_at_s + self.switch_s + 5.0)
+        if self.flood_s:
+            base = max(base, self.warmup_s + self.flood_s + 3.0)
         return base
 
 
@@ -118,7 +134,7 @@ def latency_ms(latencies: list[float]) -> dict[str, float]:
 
 async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
     """Run one spec in ``root`` and return its result row."""
-    leg = ROUTES[spec.route]
+    leg = ROUTES.get(spec.route, "d")
     agreements = root / "agreements"
     book = AgreementBook(state_dir=agreements)
     if leg == "r":
@@ -257,7 +273,7 @@ def run_bench(
                 runs.append(run_once_processes(spec, root))
             else:
                 runs.append(asyncio.run(run_once(spec, root)))
-    plain = [r for r in runs if not r["outage_s"] and not r["gsomia_switch_s"]]
+    plain = [r for r in runs if not (r["outage_s"] or r["gsomia_switch_s"] or "flood" in r)]
     by = {(r["route"], r["rate_per_s"]): r for r in plain}
     overhead = {}
     for (route, rate), row in by.items():
@@ -286,6 +302,14 @@ def run_bench(
     "--switch-s", type=float, default=3.0, show_default=True, help="0: no GSOMIA switch run."
 )
 @click.option("--switch-rate", type=float, default=1000.0, show_default=True)
+@click.option("--flood-s", type=float, default=10.0, show_default=True, help="0: no flood run.")
+@click.option(
+    "--flood-rate",
+    type=float,
+    default=1000.0,
+    show_default=True,
+    help="Real reports/s during the flood.",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
     "--warmup-s", type=float, default=2.0, show_default=True, help="Not in the percentiles."
@@ -305,12 +329,15 @@ def fabric(
     outage_rate: float,
     switch_s: float,
     switch_rate: float,
+    flood_s: float,
+    flood_rate: float,
     seed: int,
     warmup_s: float,
     keep: Path | None,
     in_process: bool,
 ) -> None:
-    """KOR->USA->JPN and KOR->JPN event latency and loss, with and without a hub outage."""
+    """KOR->USA->JPN and KOR->JPN event latency and loss, with a hub outage, a GSOMIA switch and
+    a flood."""
     logging.getLogger("nats").setLevel(logging.CRITICAL)
     try:
         rate_list = [float(r) for r in rates.split(",") if r.strip()]
@@ -345,6 +372,20 @@ def fabric(
                 warmup_s=warmup_s,
             )
         )
+    if flood_s > 0:
+        if in_process:
+            raise click.UsageError("the flood run needs a process per node (drop --in-process)")
+        specs.append(
+            RunSpec(
+                FLOOD_ROUTE,
+                flood_rate,
+                seconds,
+                event_rate,
+                flood_s=flood_s,
+                seed=seed,
+                warmup_s=warmup_s,
+            )
+        )
     result = run_bench(specs, keep, processes=not in_process)
     if as_json:
         click.echo(json.dumps(result, indent=2))
@@ -358,4 +399,12 @@ def fabric(
             f"sent {r['sent']} delivered {r['delivered']} lost {r['lost']} dup {r['duplicated']} "
             f"reports lost {r['track_reports_lost']}"
         )
+        if "flood" in r:
+            f = r["flood"]
+            click.echo(
+                f"  flood {f['sent']} in {f['seconds']:.0f}s: refused {f['refused_bad_signature']}"
+                f" discarded {f['discarded_over_stream_limit']}"
+                f" unaccounted {f['unaccounted']}; real reports p99"
+                f" {r['track_report_latency_ms']['p99']:.1f} ms"
+            )
     click.echo(f"relay overhead p99 (ms): {result['relay_overhead_p99_ms']}")

@@ -2,8 +2,11 @@
 
 The coordinator (:func:`run_once_processes`) starts the fabric and one worker process per nation
 (``python -m trilink.bench.fabric_worker``); they talk through small files in the run directory:
-``<N>.ready``, ``go``, ``stop``, ``KOR.sent`` (event ids KOR sent to JPN), ``JPN.deliveries``
-(``msg_id created_ns received_ns`` per delivered KOR event) and ``<N>.result.json``.
+``<N>.ready``, ``go``, ``stop``, ``<S>.sent`` (event ids the sender S sent to JPN),
+``JPN.deliveries`` (``msg_id created_ns received_ns`` per delivered event of S) and
+``<N>.result.json``. In a flood run a fourth process (``--flood``) holds KOR's node credentials:
+it waits for ``flood.go``, publishes bad-signature track state at JPN as fast as it can and
+writes ``flood.sent``; JPN works through all of it before it stops.
 """
 
 from __future__ import annotations
@@ -19,13 +22,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
+import nats
+
 from trilink.fabric.agreements import AgreementBook
 from trilink.fabric.guard import Outgoing
 from trilink.fabric.local import LocalFabric, make_layout
 from trilink.fabric.natsconf import load_layout
 from trilink.node.config import NodeConfig
 from trilink.node.node import Node
-from trilink.wire.messages import Envelope
+from trilink.node.store import Store
+from trilink.wire.codec import encode, new_msg_id
+from trilink.wire.keys import load_signing_key
+from trilink.wire.messages import Envelope, TrackBatch, TrackReport
 
 __all__ = ["run_once_processes", "worker_main"]
 
@@ -48,13 +57,16 @@ def _config(root: Path, nation: str) -> NodeConfig:
 async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
     from trilink.bench.fabric import _event, _track  # shared load shapes
 
+    sender = spec["sender"]
     deliveries: list[str] = []
     seen: set[str] = set()
     dup = 0
+    #: (report time, receive time) of every real track report from the sender.
+    report_times: list[tuple[int, int]] = []
 
     def on_event(env: Envelope, route: str, now: int) -> None:
         nonlocal dup
-        if env.origin != "KOR":
+        if env.origin != sender:
             return
         if env.msg_id in seen:
             dup += 1
@@ -62,18 +74,30 @@ async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
         seen.add(env.msg_id)
         deliveries.append(f"{env.msg_id} {env.created_ns} {now}\n")
 
-    node = Node(_config(root, nation), on_event=on_event if nation == "JPN" else None)
+    def on_track(env: Envelope, route: str, now: int) -> None:
+        if env.origin != sender:
+            return
+        p = env.payload
+        reports_in = p.reports if isinstance(p, TrackBatch) else (p,)
+        report_times.extend((r.time_ns, now) for r in reports_in if isinstance(r, TrackReport))
+
+    jpn = nation == "JPN"
+    node = Node(
+        _config(root, nation),
+        on_event=on_event if jpn else None,
+        on_track=on_track if jpn else None,
+    )
     await node.start()
     (root / f"{nation}.ready").touch()
     sent: list[str] = []
     reports = 0
-    if nation == "KOR":
+    if nation == sender:
         while not (root / "go").exists():
             await asyncio.sleep(0.01)
         rng = random.Random(spec["seed"])
         loop = asyncio.get_running_loop()
         start = loop.time()
-        (root / "KOR.start").write_text(str(time.time_ns()))
+        (root / "sender.start").write_text(str(time.time_ns()))
         k = 0
         while (elapsed := loop.time() - start) < spec["duration"]:
             now = time.time_ns()
@@ -85,16 +109,22 @@ async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
                 sent += [o.envelope.msg_id for o in outs if o.dest == "JPN"]
                 k += 1
             await asyncio.sleep(0.005)
-        (root / "KOR.sent").write_text("\n".join(sent) + "\n")
+        (root / "sender.sent").write_text("\n".join(sent) + "\n")
         await node.drain(180.0)
     else:
-        out = (root / f"{nation}.deliveries").open("a") if nation == "JPN" else None
+        out = (root / f"{nation}.deliveries").open("a") if jpn else None
         while not (root / "stop").exists():
             await asyncio.sleep(0.1)
             if out is not None and deliveries:
                 out.writelines(deliveries)
                 out.flush()
                 deliveries.clear()
+        if jpn and (root / "flood.sent").exists():
+            # Work through the whole flood (each message refused, shed or dropped) first.
+            flood = int((root / "flood.sent").read_text())
+            deadline = time.monotonic() + 180.0
+            while time.monotonic() < deadline and _flood_handled(node) < flood:
+                await asyncio.sleep(0.1)
         await node.drain(30.0)
         if out is not None:
             out.writelines(deliveries)
@@ -104,10 +134,62 @@ async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
         "refused_in": dict(node.refused_in),
         "duplicated": dup,
         "track_reports_sent": reports,
-        "routes": sorted({r[4] for r in node.store.events("KOR")}),
+        "report_times": report_times,
+        "routes": sorted({r[4] for r in node.store.events(sender)}),
     }
     await node.stop()
     (root / f"{nation}.result.json").write_text(json.dumps(result))
+
+
+def _flood_handled(node: Node) -> int:
+    """Flood messages a node has dealt with so far: refused, or discarded by the server (the
+    exact figure, per origin and kind, comes from the audit afterwards)."""
+    return node.refused_in["bad_signature"] + node.counters["stream_dropped"]
+
+
+async def _flood(root: Path, spec: dict[str, Any]) -> None:
+    """Publish bad-signature track state from KOR's credentials at JPN, as fast as one client
+    goes, for ``flood_s`` seconds once ``flood.go`` exists."""
+    from trilink.synthetic.messages import sample_payload
+
+    layout = load_layout(root / "fabric")
+    key = load_signing_key(root / "keys", "KOR")
+
+    def envelope(n: int) -> Envelope:
+        created = time.time_ns()
+        return Envelope(
+            schema=1,
+            msg_id=new_msg_id(created),
+            kind="tracks",
+            origin="KOR",
+            created_ns=created,
+            classification="SECRET",
+            rel_to=("JPN", "KOR", "USA"),
+            status="exercise",
+            payload=sample_payload("tracks", n),
+        )
+
+    # Well-formed and fresh, signed over other bytes: only the signature check can refuse it.
+    signed = key.sign(envelope(0))
+    garbage = encode(msgspec.structs.replace(signed, signature=key.sign(envelope(1)).signature))
+    nc = await nats.connect(
+        layout.url("KOR"),
+        user="node",
+        password=layout.passwords["KOR.node"],
+        pending_size=64 * 1024 * 1024,
+    )
+    (root / "flood.ready").touch()
+    while not (root / "flood.go").exists():
+        await asyncio.sleep(0.01)
+    end = time.monotonic() + spec["flood_s"]
+    sent = 0
+    while time.monotonic() < end:
+        for _ in range(500):
+            await nc.publish("tl.d.KOR.JPN.st.tracks", garbage)
+        sent += 500
+    await nc.flush(30)
+    await nc.close()
+    (root / "flood.sent").write_text(str(sent))
 
 
 def worker_main(argv: list[str] | None = None) -> None:
@@ -115,9 +197,10 @@ def worker_main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--nation", required=True)
     p.add_argument("--root", required=True, type=Path)
+    p.add_argument("--flood", action="store_true", help="Flood JPN with the nation's credentials.")
     args = p.parse_args(argv)
     spec = json.loads((args.root / "spec.json").read_text())
-    asyncio.run(_worker(args.nation, args.root, spec))
+    asyncio.run(_flood(args.root, spec) if args.flood else _worker(args.nation, args.root, spec))
 
 
 def _wait_file(path: Path, timeout: float, procs: list[subprocess.Popen[bytes]]) -> None:
@@ -135,7 +218,7 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
     """Run one :class:`~trilink.bench.fabric.RunSpec` with a process per node."""
     from trilink.bench.fabric import ROUTES, latency_ms
 
-    leg = ROUTES[spec.route]
+    leg = ROUTES.get(spec.route, "d")
     book = AgreementBook(state_dir=root / "agreements")
     if leg == "r":
         book.set_state("GSOMIA", "suspended", by="bench", reason="hub route")
@@ -149,6 +232,8 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
                 "rate_per_s": spec.rate_per_s,
                 "event_rate": spec.event_rate,
                 "seed": spec.seed,
+                "sender": spec.sender,
+                "flood_s": spec.flood_s,
             }
         )
     )
@@ -156,7 +241,10 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     fab.start()
     try:
-        for nation in ("USA", "JPN", "KOR"):
+        # In a flood run KOR's credentials are the flooder's: KOR's own node does not run, so
+        # that all state under KOR's name at JPN is the flood and can be accounted exactly.
+        nations = ("USA", "JPN") if spec.flood_s else ("USA", "JPN", "KOR")
+        for nation in nations:
             with (root / f"{nation}.worker.log").open("wb") as log:
                 procs[nation] = subprocess.Popen(
                     [
@@ -171,10 +259,31 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
-        for nation in procs:
-            _wait_file(root / f"{nation}.ready", 30.0, list(procs.values()))
+        if spec.flood_s:
+            with (root / "flood.worker.log").open("wb") as log:
+                procs["flood"] = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "trilink.bench.fabric_worker",
+                        "--nation",
+                        "KOR",
+                        "--flood",
+                        "--root",
+                        str(root),
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+        for name in procs:
+            _wait_file(root / f"{name}.ready", 30.0, list(procs.values()))
         (root / "go").touch()
-        if spec.outage_s:
+        sender = procs[spec.sender]
+        if spec.flood_s:
+            time.sleep(spec.warmup_s)
+            (root / "flood.go").touch()
+            procs["flood"].wait(spec.flood_s + 120.0)
+        elif spec.outage_s:
             time.sleep(spec.warmup_s + spec.outage_at_s)
             fab.kill("USA")
             time.sleep(spec.outage_s)
@@ -187,8 +296,8 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
             time.sleep(spec.switch_s)
             book.set_state("GSOMIA", "in_force", by="bench", reason="switch run")
             fab.set_direct(True)
-        procs["KOR"].wait(duration + 240.0)
-        sent = [s for s in (root / "KOR.sent").read_text().split() if s]
+        sender.wait(duration + 240.0)
+        sent = [s for s in (root / "sender.sent").read_text().split() if s]
         expected = set(sent)
         deadline = time.monotonic() + 60.0
         rows: dict[str, tuple[int, int]] = {}
@@ -203,24 +312,30 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
             time.sleep(0.2)
         time.sleep(0.5)
         (root / "stop").touch()
-        for nation in ("USA", "JPN"):
-            procs[nation].wait(60.0)
+        for name, pr in procs.items():
+            # JPN first works through a flood (up to 180 s)
+            pr.wait(240.0 if name == "JPN" else 60.0)
         for line in (root / "JPN.deliveries").read_text().splitlines():
             mid, created, recv = line.split()
             rows.setdefault(mid, (int(created), int(recv)))
-        results = {n: json.loads((root / f"{n}.result.json").read_text()) for n in procs}
+        results = {
+            n: json.loads((root / f"{n}.result.json").read_text()) for n in procs if n != "flood"
+        }
     finally:
         for pr in procs.values():
             if pr.poll() is None:
                 pr.kill()
                 pr.wait()
         fab.stop()
-    measure_from = int((root / "KOR.start").read_text()) + int(spec.warmup_s * 1e9)
+    measure_from = int((root / "sender.start").read_text()) + int(spec.warmup_s * 1e9)
     latencies = [
         (r - c) / 1e6 for mid, (c, r) in rows.items() if mid in expected and c >= measure_from
     ]
-    kor, usa, jpn = results["KOR"], results["USA"], results["JPN"]
-    return {
+    kor, usa, jpn = results.get("KOR", {"counters": {}}), results["USA"], results["JPN"]
+    src = results[spec.sender]
+    received = len(jpn["report_times"])
+    report_ms = [(r - t) / 1e6 for t, r in jpn["report_times"] if t >= measure_from]
+    row = {
         "route": spec.route,
         "rate_per_s": spec.rate_per_s,
         "outage_s": spec.outage_s,
@@ -238,16 +353,50 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
         "acked_as_duplicate_by_stream": int(kor["counters"].get("acked_duplicate", 0))
         + int(usa["counters"].get("acked_duplicate", 0)),
         "routes_seen": jpn["routes"],
-        "track_reports_sent": kor["track_reports_sent"],
-        "track_reports_received": int(jpn["counters"].get("received_reports", 0)),
-        "track_reports_lost": max(
-            0, kor["track_reports_sent"] - int(jpn["counters"].get("received_reports", 0))
-        ),
+        "sender": spec.sender,
+        "track_reports_sent": src["track_reports_sent"],
+        "track_reports_received": received,
+        "track_reports_lost": max(0, src["track_reports_sent"] - received),
+        "track_report_latency_ms": latency_ms(report_ms),
         "publish_retries": int(kor["counters"].get("publish_retries", 0))
         + int(usa["counters"].get("publish_retries", 0)),
         "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "cpus": os.cpu_count(),
         "processes": True,
+    }
+    if spec.flood_s:
+        row["flood"] = _flood_accounts(root, spec.flood_s)
+    return row
+
+
+def _flood_accounts(root: Path, flood_s: float) -> dict[str, Any]:
+    """How JPN dealt with each flood message, from its audit (one row per refusal, one per
+    subject and flush for drops)."""
+    sent = int((root / "flood.sent").read_text())
+    store = Store(str(root / "JPN.sqlite"))
+    try:
+        refused = sum(
+            1
+            for r in store.audit_rows("refused_in")
+            if r.kind == "tracks" and r.origin == "KOR" and r.reason == "bad_signature"
+        )
+        # KOR's own node does not run in a flood run: all state under KOR's name is the flood
+        discarded = sum(
+            int(r.detail.split()[0])
+            for r in store.audit_rows("dropped")
+            if r.origin == "KOR" and r.reason == "stream_limit"
+        )
+    finally:
+        store.close()
+    accounted = refused + discarded
+    return {
+        "seconds": flood_s,
+        "sent": sent,
+        "rate_per_s": round(sent / flood_s),
+        "refused_bad_signature": refused,
+        "discarded_over_stream_limit": discarded,
+        "accounted": accounted,
+        "unaccounted": sent - accounted,
     }
 
 

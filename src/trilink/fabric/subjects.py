@@ -97,12 +97,12 @@ def inbound_event_subjects(nation: str, hub: str | None) -> list[str]:
 
 
 def inbound_state_subjects(nation: str, hub: str | None, origin: str = "*") -> list[str]:
-    """Core NATS subjects a nation's node subscribes to (state for it, relay work if hub).
+    """Core NATS subjects of state for a nation's node (for it, and relay work if hub).
 
-    With ``origin``, only that origin's: a node takes each partner's state on a subscription of
-    its own, so that one origin's flood fills only its own queue.
+    With ``origin``, only that origin's: the node keeps each partner's state in a stream of its
+    own, so that one origin's flood fills only its own.
     """
-    subjects = [f"{PREFIX}.*.{origin}.{nation}.st.>"]
+    subjects = [f"{PREFIX}.d.{origin}.{nation}.st.>", f"{PREFIX}.r.{origin}.{nation}.st.>"]
     if nation == hub:
         subjects.append(f"{PREFIX}.h.{origin}.*.st.>")
     return subjects

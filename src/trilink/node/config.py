@@ -31,16 +31,19 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     fuse_every_s: float = 1.0
     #: Own sensor names the guard must never let out (beyond per-item provenance).
     sensitive_terms: list[str] = msgspec.field(default_factory=list)
-    #: Messages and bytes the state subscriptions may hold unprocessed before the client drops
-    #: (counted and audited as ``slow_consumer``); large, so that a burst is worked through.
-    state_pending_msgs: int = 1_000_000
-    state_pending_bytes: int = 256 * 1024 * 1024
-    #: State messages a second each partner may have checked (a token bucket; 0: no limit).
-    #: Beyond it they are dropped before the signature check, counted and audited as
-    #: ``rate_limited``: a partner's batched state is some 50-200 messages a second, so a
-    #: flood costs at most this many checks a second while real state keeps 25x headroom.
-    state_rate_per_origin: float = 5000.0
-    state_burst_per_origin: float = 10000.0
+    #: Partners' state waits on this node's server in one in-memory stream per origin, at most
+    #: this many messages, bytes and seconds old; past them the server discards the oldest
+    #: (counted and audited as ``stream_limit`` drops). State is latest-wins: old state is
+    #: worth nothing, and a flood pushes out only its own origin's messages.
+    state_stream_msgs: int = 20_000
+    state_stream_bytes: int = 32 * 1024 * 1024
+    state_max_age_s: float = 30.0
+    #: State messages a second pulled and checked per origin (a token bucket; 0: no limit). A
+    #: partner's batched state is some 50-200 messages a second (20 ms batches of up to 64
+    #: reports, heartbeats, relay work at the hub): 500 leaves room for bursts while a flood
+    #: costs at most 500 signature checks a second, well under a tenth of one core.
+    state_rate_per_origin: float = 500.0
+    state_burst_per_origin: float = 1000.0
     #: Events held unprocessed in the inbound stream per subject (leg, origin, kind): past it
     #: the server refuses new ones and the sender's spool retries them, so a flood is bounded
     #: on disk and delays real events by at most this backlog.

@@ -4,10 +4,12 @@ Outbound, state (track reports, heartbeats, agreement states) goes on core NATS,
 events (launch, impact, warning) are committed to the SQLite spool first and sent per destination
 in order with JetStream publish acks and ``Nats-Msg-Id``, retried until acked (the destination
 stream drops duplicates). Inbound, the node consumes its own JetStream stream with a durable
-consumer (so events missed during an outage are replayed), takes each partner's state on a
-connection and subscription of its own, limited per origin (:mod:`trilink.node.shedding`), so a
-flood under one origin's credentials fills only that origin's queue and costs at most a bounded
-number of signature checks a second; checks everything
+consumer (so events missed during an outage are replayed). Partners' state lands on the node's
+server in one small in-memory stream per origin (latest wins: past its message, byte and age
+limits the server discards the oldest), which the node pulls at a bounded rate per origin
+(:mod:`trilink.node.shedding`); a flood under one origin's credentials thus costs the node a
+bounded number of checks a second, never another origin's traffic, and every message the server
+discarded shows as a gap in the stream's sequence and is counted. The node checks everything
 (:func:`~trilink.fabric.guard.check_inbound`), drops replays by message id, audits and stores. The
 hub node also relays: it verifies, checks the relay agreement and the originator's consent, adds
 its signed hop and sends on.
@@ -21,7 +23,7 @@ import logging
 import random
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,6 @@ from typing import Any
 import nats
 import numpy as np
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js.api import (
     AckPolicy,
     ConsumerConfig,
@@ -75,11 +76,20 @@ from trilink.wire.messages import (
 )
 from trilink.wire.signing import Keyring, NationKey
 
-__all__ = ["Node", "PeerState"]
+__all__ = ["Node", "PeerState", "state_stream"]
 
 log = logging.getLogger("trilink.node")
 
 STREAM = "TL_IN"
+#: State messages pulled at most at once.
+PULL_BATCH = 256
+
+
+def state_stream(origin: str) -> str:
+    """The stream that holds ``origin``'s state for this node."""
+    return f"TL_ST_{origin}"
+
+
 #: Reports per batch: ~650 bytes each keeps a batch well under the 64 KiB envelope limit.
 BATCH_MAX = 64
 CONSUMER = "node"
@@ -154,15 +164,16 @@ class Node:
         self.server_errors: deque[str] = deque(maxlen=100)
         #: Messages dropped by the client as a slow consumer since the last flush.
         self._slow_dropped: DropTally = DropTally()
-        #: Messages dropped over an origin's rate since the last flush.
-        self._rate_dropped: DropTally = DropTally()
+        #: State messages the server discarded (per-origin stream limits) since the last flush,
+        #: by origin.
+        self._stream_dropped: DropTally = DropTally()
         self.peers: dict[str, PeerState] = {n: PeerState() for n in NATIONS if n != self.nation}
-        #: Events (JetStream) and outbound state (core NATS) have their own connections.
+        #: Events and state have their own connections.
         self.nc: Client | None = None
         self.nc_state: Client | None = None
-        #: Inbound state, one connection per origin: a flood fills only its origin's buffers
-        #: (the server's per-connection pending limit and the client's queue).
-        self.nc_in: dict[str, Client] = {}
+        #: The last stream sequence pulled from each origin's state stream.
+        self._state_seq: dict[str, int] = {}
+        #: How fast each origin's state stream is pulled.
         self._budgets: dict[str, TokenBucket] = {
             n: TokenBucket(cfg.state_rate_per_origin, cfg.state_burst_per_origin)
             for n in self.peers
@@ -215,16 +226,10 @@ class Node:
         self.nc_state = await self._connect("state", deadline)
         await self._ensure_stream()
         for origin in sorted(self.peers):
-            nc = self.nc_in[origin] = await self._connect(f"in-{origin}", deadline)
-            for subject in inbound_state_subjects(self.nation, self.cfg.hub, origin):
-                await nc.subscribe(
-                    subject,
-                    cb=self._state_handler(origin),
-                    pending_msgs_limit=self.cfg.state_pending_msgs,
-                    pending_bytes_limit=self.cfg.state_pending_bytes,
-                )
+            await self._ensure_state_stream(origin)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._consume())]
+        self._tasks += [loop.create_task(self._pull_state(o)) for o in sorted(self.peers)]
         self._tasks += [loop.create_task(self._sender(n)) for n in self._wake]
         self._tasks += [
             loop.create_task(self._heartbeats()),
@@ -319,6 +324,37 @@ class Node:
             ),
         )
 
+    async def _ensure_state_stream(self, origin: str) -> None:
+        assert self.nc_state is not None
+        js = self.nc_state.jetstream()
+        name = state_stream(origin)
+        config = StreamConfig(
+            name=name,
+            subjects=inbound_state_subjects(self.nation, self.cfg.hub, origin),
+            # State is latest-wins and real time: memory, a short life, and past the limits
+            # the server discards the oldest (a flood pushes out only its own origin's).
+            storage=StorageType.MEMORY,
+            retention=RetentionPolicy.LIMITS,
+            discard=DiscardPolicy.OLD,
+            max_msgs=self.cfg.state_stream_msgs,
+            max_bytes=self.cfg.state_stream_bytes,
+            max_age=self.cfg.state_max_age_s,
+            max_msg_size=MAX_ENVELOPE_BYTES * 3 // 2,
+        )
+        try:
+            await js.add_stream(config)
+        except Exception:  # exists with other settings: bring it in line
+            await js.update_stream(config)
+        await js.add_consumer(
+            name,
+            ConsumerConfig(
+                durable_name=CONSUMER,
+                ack_policy=AckPolicy.ALL,  # one ack per pulled batch
+                ack_wait=30.0,
+                max_ack_pending=100_000,
+            ),
+        )
+
     async def stop(self) -> None:
         self._running = False
         for t in self._tasks:
@@ -327,14 +363,29 @@ class Node:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         self._tasks = []
-        for nc in (self.nc, self.nc_state, *self.nc_in.values()):
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._count_expired_state(), 3.0)
+        for nc in (self.nc, self.nc_state):
             if nc is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(nc.close(), 3.0)
-        self.nc_in = {}
         self._audit_drops()
         self.store.audit(AuditRow(at_ns=self.clock(), direction="node", reason="stopped"))
         self.store.close()
+
+    async def _count_expired_state(self) -> None:
+        """Count the state the server discarded after the last message pulled (no later one
+        came to show the gap): whatever lies before the stream's first message now."""
+        if self.nc_state is None or not self.nc_state.is_connected:
+            return
+        js = self.nc_state.jetstream()
+        for origin, last in self._state_seq.items():
+            info = await js.stream_info(state_stream(origin))
+            gone = info.state.first_seq - 1 - last
+            if gone > 0:
+                self.counters["stream_dropped"] += gone
+                self._stream_dropped.add(origin, gone)
+                self._state_seq[origin] = last + gone
 
     async def _on_error(self, exc: Exception) -> None:
         if isinstance(exc, nats.errors.SlowConsumerError):
@@ -596,19 +647,53 @@ class Node:
         except TrilinkError:
             return False
 
-    def _state_handler(self, origin: str) -> Callable[[Msg], Awaitable[None]]:
-        """The callback of ``origin``'s state subscription: over its rate, a message is
-        dropped (counted) before anything costly is done with it."""
+    async def _pull_state(self, origin: str) -> None:
+        """Pull ``origin``'s state stream, no faster than its budget; count the server's
+        discards (gaps in the stream sequence) as drops."""
+        assert self.nc_state is not None
+        stream = state_stream(origin)
         budget = self._budgets[origin]
-
-        async def on_state(msg: Msg) -> None:
-            if not budget.take():
-                self.counters["rate_limited_dropped"] += 1
-                self._rate_dropped.add(msg.subject)
-                return
-            await self._receive_safely(msg.subject, msg.data, from_stream=False)
-
-        return on_state
+        sub = None
+        last: int | None = None
+        while self._running:
+            if last is not None:
+                self._state_seq[origin] = last
+            try:
+                js = self.nc_state.jetstream()
+                if sub is None:
+                    sub = await js.pull_subscribe_bind(CONSUMER, stream)
+                if last is None:
+                    last = (await js.consumer_info(stream, CONSUMER)).ack_floor.stream_seq
+                granted = budget.take_up_to(PULL_BATCH)
+                if granted == 0:
+                    await asyncio.sleep(budget.wait_s())
+                    continue
+                try:
+                    msgs = await sub.fetch(granted, timeout=1.0)
+                except nats.errors.TimeoutError:
+                    budget.refund(granted)
+                    continue
+                budget.refund(granted - len(msgs))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # server away: wait for reconnect
+                log.debug("%s: state pull from %s failed: %r", self.nation, origin, exc)
+                await asyncio.sleep(0.2)
+                continue
+            assert last is not None
+            for msg in msgs:
+                seq = msg.metadata.sequence.stream
+                if seq > last + 1:
+                    # discarded by the server (over the stream's limits) before we pulled them
+                    self.counters["stream_dropped"] += seq - last - 1
+                    self._stream_dropped.add(origin, seq - last - 1)
+                last = self._state_seq[origin] = max(last, seq)
+                await self._receive_safely(msg.subject, msg.data, from_stream=False)
+                # a batch is up to PULL_BATCH signature checks: let the other origins' pulls and
+                # the event consumer run between them
+                await asyncio.sleep(0)
+            with contextlib.suppress(Exception):
+                await msgs[-1].ack()  # acks the whole batch (AckAll)
 
     async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
         now = self.clock()
@@ -879,23 +964,30 @@ class Node:
 
     def _audit_drops(self) -> None:
         """One audit row per subject and reason for the messages dropped lately."""
-        for reason, tally in (
-            ("slow_consumer", self._slow_dropped),
-            ("rate_limited", self._rate_dropped),
-        ):
-            for subject, count in tally.take():
-                claimed = subject_fields(subject)
-                self.store.audit(
-                    AuditRow(
-                        at_ns=self.clock(),
-                        direction="dropped",
-                        kind=claimed.kind if claimed else "",
-                        origin=claimed.origin if claimed else "",
-                        route=claimed.leg if claimed else "",
-                        reason=reason,
-                        detail=f"{count} subject={subject}"[:300],
-                    )
+        for subject, count in self._slow_dropped.take():
+            claimed = subject_fields(subject)
+            self.store.audit(
+                AuditRow(
+                    at_ns=self.clock(),
+                    direction="dropped",
+                    kind=claimed.kind if claimed else "",
+                    origin=claimed.origin if claimed else "",
+                    route=claimed.leg if claimed else "",
+                    reason="slow_consumer",
+                    detail=f"{count} subject={subject}"[:300],
                 )
+            )
+        for origin, count in self._stream_dropped.take():
+            self.store.audit(
+                AuditRow(
+                    at_ns=self.clock(),
+                    direction="dropped",
+                    origin=origin,
+                    reason="stream_limit",
+                    detail=f"{count} state messages discarded by the server over the limits of "
+                    f"{state_stream(origin)}",
+                )
+            )
 
     async def run_source(self, source: Source, speed: float = 1.0) -> int:
         """Share a source's items at their times (``speed`` > 1 runs faster); returns the count."""

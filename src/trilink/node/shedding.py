@@ -21,29 +21,47 @@ class TokenBucket:
         self._tokens = self.burst
         self._at = clock()
 
-    def take(self) -> bool:
-        """Take one token if there is one."""
-        if self.rate <= 0:
-            return True
+    def _refill(self) -> None:
         now = self.clock()
         # refill for the time elapsed, never above the burst
         self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
         self._at = now
-        if self._tokens < 1.0:
-            return False
-        self._tokens -= 1.0
-        return True
+
+    def take(self) -> bool:
+        """Take one token if there is one."""
+        return self.take_up_to(1) == 1
+
+    def take_up_to(self, n: int) -> int:
+        """Take as many whole tokens as there are, up to ``n``; how many were taken."""
+        if self.rate <= 0:
+            return n
+        self._refill()
+        k = min(n, int(self._tokens))
+        self._tokens -= k
+        return k
+
+    def refund(self, k: int) -> None:
+        """Give back ``k`` tokens taken but not used."""
+        if self.rate > 0 and k > 0:
+            self._tokens = min(self.burst, self._tokens + k)
+
+    def wait_s(self) -> float:
+        """How long until a whole token is there."""
+        if self.rate <= 0:
+            return 0.0
+        self._refill()
+        return max(0.0, (1.0 - self._tokens) / self.rate)
 
 
 class DropTally:
-    """Messages dropped per subject since the last :meth:`take`: counted on the hot path,
-    audited as one row per subject later (a flood makes many)."""
+    """Messages dropped per key (a subject, an origin) since the last :meth:`take`: counted on
+    the hot path, audited as one row per key later (a flood makes many)."""
 
     def __init__(self) -> None:
         self._by_subject: Counter[str] = Counter()
 
-    def add(self, subject: str) -> None:
-        self._by_subject[subject] += 1
+    def add(self, key: str, count: int = 1) -> None:
+        self._by_subject[key] += count
 
     def take(self) -> list[tuple[str, int]]:
         """The counts so far, by subject, and start again."""
