@@ -265,6 +265,12 @@ class FakeNodeView:
             )
             self._version += 1
 
+    def issue(self, alert: Alert) -> None:
+        """Add ``alert`` as if the node's desk had just issued it (a new launch or an update)."""
+        with self._lock:
+            self._alerts.append(alert)
+            self._version += 1
+
     def set_agreement(self, name: str, state: str, by: str, reason: str) -> AgreementRow:
         with self._lock:
             row = self._agreements.get(name)

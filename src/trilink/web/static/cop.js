@@ -10,6 +10,7 @@
   const NATION = meta("trilink-nation");
   const COLORS = { own: "#00e5ff", KOR: "#4caf50", USA: "#b388ff", JPN: "#ff5252", fused: "#ffffff" };
   const CLOSED = new Set(["cancel", "all_clear"]);
+  const HIGHLIGHT = "#ffbf47";
 
   let lang = "en";
   let snap = null;
@@ -18,8 +19,16 @@
   const areaLayers = {};
   // Launches whose history is unfolded: a redraw keeps them open.
   const openHistory = new Set();
+  // Alert ids already announced to screen readers, and the launch whose alert the map shows.
+  const announced = new Set();
+  let centred = null;
 
-  const map = L.map("map", { attributionControl: false, worldCopyJump: false, minZoom: 3 });
+  // The SVG exactly covers the map (Leaflet's default overhangs it by 10 %, clipped): a layer
+  // sticking out under the header would hide the header's colours from contrast checkers.
+  const map = L.map("map", {
+    attributionControl: false, worldCopyJump: false, minZoom: 3, renderer: L.svg({ padding: 0 }),
+  });
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   map.setView([38.5, 134], 5);
   const base = L.layerGroup().addTo(map);
   const zones = L.layerGroup().addTo(map);
@@ -81,10 +90,12 @@
       onEachFeature: (f, layer) => {
         areaNames[f.properties.code] = f.properties;
         areaLayers[f.properties.code] = layer;
+        layer.on("add", () => layer.getElement().setAttribute("data-area", f.properties.code));
         layer.bindTooltip(() => tip(`${f.properties.code} ${areaName(f.properties.code)}`), { sticky: true });
       },
     }).addTo(base);
     L.geoJSON(coast, { style: { color: "#8da2b8", weight: 0.8 }, interactive: false }).addTo(base);
+    untab();
     if (snap) drawPicture();
     // The zone lines are built on first request (seconds); the map is usable before them.
     getJSON("/api/v1/map/zones.geojson").then((z) => {
@@ -96,6 +107,13 @@
           : { color: "#c0a04f", weight: 0.8, opacity: 0.45 }),
       }).addTo(zones);
     }).catch((e) => showError(String(e)));
+  }
+
+  // Chrome makes an SVG shape with a focus listener (Leaflet's, for tooltips) a Tab stop: a
+  // hundred provinces and every track, redrawn at each update, between the header and the
+  // alerts. Keyboard users move the map itself (arrows, +/-); the alerts name what is warned.
+  function untab() {
+    for (const e of document.querySelectorAll("#map path.leaflet-interactive")) e.setAttribute("tabindex", "-1");
   }
 
   function areaName(code) {
@@ -138,7 +156,8 @@
     for (const code of Object.keys(areaLayers)) {
       areaLayers[code].setStyle({ fillColor: "#2a3542", fillOpacity: 1 });
     }
-    for (const a of Object.values(openAlerts())) {
+    const latest = openAlerts();
+    for (const a of Object.values(latest)) {
       if (CLOSED.has(a.stage)) continue;
       for (const th of a.areas) {
         const layer = areaLayers[th.code];
@@ -146,6 +165,15 @@
         // Shaded by probability: a 5 % area is visibly warned, a certain one is solid red.
         layer.setStyle({ fillColor: "#e53935", fillOpacity: 0.35 + 0.6 * Math.min(1, th.probability) });
       }
+    }
+    // The areas of the alert chosen from the panel: outlined in amber, under the picture.
+    const shown = centred && latest[centred];
+    for (const th of shown ? shown.areas : []) {
+      const layer = areaLayers[th.code];
+      if (!layer) continue;
+      L.geoJSON(layer.toGeoJSON(), {
+        interactive: false, style: { color: HIGHLIGHT, weight: 3, fill: false, className: "area-shown" },
+      }).addTo(dynamic);
     }
     for (const l of snap.launches) {
       L.circle([l.lat_deg, l.lon_deg], {
@@ -187,6 +215,7 @@
         }).bindTooltip(tip(label)).addTo(dynamic);
       }
     }
+    untab();
   }
 
   // -- panels ------------------------------------------------------------------------------
@@ -216,7 +245,20 @@
       const a = list[list.length - 1];
       const text = a.texts[lang];
       const closed = CLOSED.has(a.stage);
-      const card = el("article", { class: `alert${closed ? " closed" : ""}`, "data-alert": a.alert_id, tabindex: "0", "aria-label": `alert ${a.alert_id}` });
+      // Each card takes the focus; Enter or Space on it (or a click) shows it on the map.
+      const card = el("article", {
+        class: `alert${closed ? " closed" : ""}${centred === lid ? " centred" : ""}`,
+        "data-alert": a.alert_id, "data-launch": lid, tabindex: "0",
+        "aria-label": `${a.stage.replace("_", " ")} alert ${a.alert_id}`, "aria-describedby": "alert-hint",
+      });
+      card.addEventListener("keydown", (e) => {
+        if (e.target !== card || (e.key !== "Enter" && e.key !== " ")) return;
+        e.preventDefault();  // Space would scroll the panel
+        showOnMap(lid);
+      });
+      card.addEventListener("click", (e) => {
+        if (!e.target.closest("button, summary, details, a, input")) showOnMap(lid);
+      });
       card.append(
         el("div", {}, el("span", { class: "stage" }, a.stage.replace("_", " ")), ` · ${a.alert_id} · ${clock(a.issued_ns)}`),
         el("div", { class: "headline", lang }, text.headline),
@@ -238,17 +280,17 @@
       if (ROLE === "operator") {
         const actions = el("div", { class: "actions" });
         if (!a.acknowledged_by.length) {
-          actions.append(el("button", { type: "button", class: "ack", onclick: () => post(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/acknowledge`) }, "Acknowledge"));
+          actions.append(el("button", { type: "button", class: "ack", "data-focus": "ack", onclick: () => post(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/acknowledge`) }, "Acknowledge"));
         }
         if (!closed) {
           actions.append(
-            el("button", { type: "button", class: "danger cancel", onclick: () => confirmPost(`Issue a CANCEL for launch ${lid}?`, `/api/v1/launches/${encodeURIComponent(lid)}/cancel`) }, "Cancel alert"),
-            el("button", { type: "button", class: "all-clear", onclick: () => confirmPost(`Issue the ALL CLEAR for launch ${lid}?`, `/api/v1/launches/${encodeURIComponent(lid)}/all-clear`) }, "All clear"),
+            el("button", { type: "button", class: "danger cancel", "data-focus": "cancel", onclick: () => confirmPost(`Issue a CANCEL for launch ${lid}?`, `/api/v1/launches/${encodeURIComponent(lid)}/cancel`) }, "Cancel alert"),
+            el("button", { type: "button", class: "all-clear", "data-focus": "all-clear", onclick: () => confirmPost(`Issue the ALL CLEAR for launch ${lid}?`, `/api/v1/launches/${encodeURIComponent(lid)}/all-clear`) }, "All clear"),
           );
         }
         card.append(actions);
       }
-      const hist = el("details", { "data-launch": lid }, el("summary", {}, `history (${list.length})`));
+      const hist = el("details", { "data-launch": lid }, el("summary", { "data-focus": "history" }, `history (${list.length})`));
       if (openHistory.has(lid)) hist.open = true;
       hist.addEventListener("toggle", () => { if (hist.open) openHistory.add(lid); else openHistory.delete(lid); });
       const ol = el("ol", { reversed: "" });
@@ -259,6 +301,52 @@
       card.append(hist);
       box.append(card);
     }
+  }
+
+  // Fit the map to an alert's areas, launch point and impact ellipse, outline its areas, and
+  // say so to screen readers (the map itself is a picture to them).
+  function showOnMap(lid) {
+    const a = openAlerts()[lid];
+    if (!a) return;
+    centred = lid;
+    const pts = [];
+    for (const th of a.areas) {
+      const layer = areaLayers[th.code];
+      if (layer) { const b = layer.getBounds(); pts.push(b.getSouthWest(), b.getNorthEast()); }
+    }
+    if (a.launch_lat_deg !== null && a.launch_lon_deg !== null) pts.push(L.latLng(a.launch_lat_deg, a.launch_lon_deg));
+    if (a.impact) pts.push(...ellipse(a.impact).map((p) => L.latLng(p[0], p[1])));
+    if (pts.length) map.fitBounds(L.latLngBounds(pts), { padding: [30, 30], maxZoom: 8, animate: !reducedMotion.matches });
+    drawPicture();
+    for (const c of document.querySelectorAll("article.alert")) c.classList.toggle("centred", c.dataset.launch === lid);
+    const names = a.areas.map((th) => `${th.code} ${areaName(th.code)}`).join(", ");
+    say("announce", `Map shows alert ${a.alert_id}${names ? ": " + names : ""}.`, "en");
+  }
+
+  // A live region is read out when its text changes: clear it first, so a repeat is read too.
+  function say(id, text, textLang) {
+    const region = document.getElementById(id);
+    region.textContent = "";
+    region.setAttribute("lang", textLang);
+    window.setTimeout(() => { region.textContent = text; }, 50);
+  }
+
+  // New alerts are read out: one naming warned areas at once (role="alert"), others politely.
+  function announce(newSnap) {
+    const fresh = {};
+    for (const a of newSnap.alerts) {
+      if (announced.has(a.alert_id)) continue;
+      announced.add(a.alert_id);
+      fresh[a.launch_id] = a;
+    }
+    const urgent = [];
+    const polite = [];
+    for (const a of Object.values(fresh)) {
+      const line = `${a.stage.replace("_", " ")}: ${a.texts[lang].headline}`;
+      (a.areas.length && !CLOSED.has(a.stage) ? urgent : polite).push(line);
+    }
+    if (urgent.length) say("announce-urgent", urgent.join(" "), lang);
+    if (polite.length) say("announce", polite.join(" "), lang);
   }
 
   function confirmPost(question, url) {
@@ -274,13 +362,20 @@
       el("td", {}, l.last_rx_ns === null ? "never" : clock(l.last_rx_ns)),
     )));
     const ags = document.querySelector("#agreements tbody");
+    // A reason being typed survives the redraw, and so does the focus on it or its button.
+    const typed = {};
+    for (const i of ags.querySelectorAll("input[data-agreement]")) typed[`${i.dataset.agreement}:${i.dataset.action}`] = i.value;
+    const had = document.activeElement && ags.contains(document.activeElement)
+      ? [document.activeElement.dataset.agreement, document.activeElement.tagName] : null;
     ags.replaceChildren(...snap.agreements.map((g) => {
       const cell = el("td", {});
       if (ROLE === "admin" && g.state !== "terminated") {
         const action = g.state === "in_force" ? "suspend" : "restore";
-        const reason = el("input", { type: "text", maxlength: "500", placeholder: "reason", "aria-label": `reason to ${action} ${g.name}` });
+        const reason = el("input", { type: "text", maxlength: "500", placeholder: "reason", "aria-label": `reason to ${action} ${g.name}`, "data-agreement": g.name, "data-action": action });
+        // Keyed by the action too: a suspension's reason does not turn into the restoring one.
+        if (typed[`${g.name}:${action}`]) reason.value = typed[`${g.name}:${action}`];
         cell.append(reason, el("button", {
-          type: "button", class: action === "suspend" ? "danger" : "",
+          type: "button", class: action === "suspend" ? "danger" : "", "data-agreement": g.name,
           onclick: () => {
             if (!reason.value.trim()) { showError("give a reason"); reason.focus(); return; }
             post(`/api/v1/agreements/${encodeURIComponent(g.name)}`, { action, reason: reason.value.trim() });
@@ -289,28 +384,39 @@
       }
       return el("tr", {}, el("td", { title: g.title }, g.name), el("td", {}, g.state.replace("_", " ")), cell);
     }));
+    if (had) {
+      const again = ags.querySelector(`${had[1] === "INPUT" ? "input" : "button"}[data-agreement="${CSS.escape(had[0] || "")}"]`);
+      if (again) again.focus({ preventScroll: true });
+    }
     const counters = document.querySelector("#counters tbody");
     counters.replaceChildren(...Object.entries(snap.counters).map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, String(v)))));
     const banner = document.getElementById("status-banner");
     banner.classList.toggle("hidden", snap.status === "actual");
     if (snap.status !== "actual") {
       const s = snap.status.toUpperCase();
-      banner.textContent = `${s} — NOT A REAL EVENT — ${s}`;
+      const words = `${s} — NOT A REAL EVENT — ${s}`;
+      // Only on a change: the banner is a live region, rewriting it would read it out again.
+      const span = banner.querySelector("span");
+      if (span.textContent !== words) span.textContent = words;
     }
   }
 
   function update(newSnap) {
-    // Keep focus on the same control across a redraw, so keyboard users are not thrown out.
+    // Keep focus on the same control of the same launch's card across a redraw, so keyboard
+    // users are not thrown out; if the control is gone (acknowledged), on the card itself.
     const focused = document.activeElement;
-    const key = focused && focused.closest("[data-alert]") ? [focused.closest("[data-alert]").dataset.alert, focused.className] : null;
+    const card = focused && focused.closest ? focused.closest("article.alert[data-launch]") : null;
+    const key = card ? [card.dataset.launch, focused === card ? null : focused.dataset.focus] : null;
     snap = newSnap;
     receivedAt = Date.now();
     drawPicture();
     drawAlerts();
     drawStatus();
+    announce(newSnap);
     if (key) {
-      const again = document.querySelector(`[data-alert="${CSS.escape(key[0])}"] ${key[1] ? "." + key[1].split(" ").map(CSS.escape).join(".") : ""}`);
-      if (again) again.focus();
+      const again = document.querySelector(`article.alert[data-launch="${CSS.escape(key[0])}"]`);
+      const part = again && key[1] ? again.querySelector(`[data-focus="${CSS.escape(key[1])}"]`) : null;
+      if (part || again) (part || again).focus({ preventScroll: true });
     }
   }
 
