@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from trilink.bench.fabric import RunSpec, run_bench
+from trilink.bench.fabric import FLOOD_ROUTE, RunSpec, run_bench
 from trilink.cli import main
 
 pytestmark = pytest.mark.xdist_group("nats")
@@ -68,3 +68,18 @@ def test_bench_gsomia_switch_run_loses_nothing() -> None:
     assert run["gsomia_switch_s"] == 1.5
     assert run["track_reports_sent"] > 0 and run["track_reports_lost"] == 0
     assert run["routes_seen"] == ["d", "r"]  # events went both ways across the switch
+
+
+def test_bench_flood_run_loses_no_real_traffic_and_accounts_for_every_flood_message(
+    tmp_path: Path,
+) -> None:
+    spec = RunSpec(FLOOD_ROUTE, 300, 1.0, event_rate=20, warmup_s=0.5, flood_s=2.0)
+    [run] = run_bench([spec], keep=tmp_path)["runs"]
+    check_run(run)  # USA's events to JPN: none lost or duplicated
+    assert run["sender"] == "USA" and run["routes_seen"] == ["d"]
+    assert run["track_reports_sent"] > 0 and run["track_reports_lost"] == 0
+    assert set(run["track_report_latency_ms"]) >= {"p50", "p99"}
+    flood = run["flood"]
+    assert flood["sent"] > 0
+    assert flood["accounted"] == flood["sent"] and flood["unaccounted"] == 0
+    assert flood["refused_bad_signature"] > 0

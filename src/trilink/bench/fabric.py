@@ -37,7 +37,7 @@ from trilink.node.config import NodeConfig
 from trilink.node.node import Node
 from trilink.wire.messages import Envelope, ImpactPrediction, LaunchEvent, Payload, TrackReport
 
-__all__ = ["ROUTES", "RunSpec", "fabric", "pct", "run_bench", "run_once"]
+__all__ = ["FLOOD_ROUTE", "ROUTES", "RunSpec", "fabric", "pct", "run_bench", "run_once"]
 
 ROUTES = {"KOR->JPN": "d", "KOR->USA->JPN": "r"}
 #: The flood run's real traffic: USA's, direct, while KOR's credentials flood JPN over the
@@ -372,9 +372,10 @@ def fabric(
                 warmup_s=warmup_s,
             )
         )
-    if flood_s > 0:
-        if in_process:
-            raise click.UsageError("the flood run needs a process per node (drop --in-process)")
+    flood_given = click.get_current_context().get_parameter_source("flood_s")
+    if in_process and flood_s > 0 and flood_given is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("the flood run needs a process per node (drop --in-process)")
+    if flood_s > 0 and not in_process:  # the flooder is a process of its own
         specs.append(
             RunSpec(
                 FLOOD_ROUTE,

@@ -91,6 +91,8 @@ async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
     (root / f"{nation}.ready").touch()
     sent: list[str] = []
     reports = 0
+    # In a flood run KOR runs no node: share with those that do, or the spool waits for KOR.
+    rel = REL_ALL if not spec["flood_s"] else ("JPN", "USA")
     if nation == sender:
         while not (root / "go").exists():
             await asyncio.sleep(0.01)
@@ -102,10 +104,10 @@ async def _worker(nation: str, root: Path, spec: dict[str, Any]) -> None:
         while (elapsed := loop.time() - start) < spec["duration"]:
             now = time.time_ns()
             while reports < int(elapsed * spec["rate_per_s"]):
-                await node.share(Outgoing(_track(rng, reports, now), "SECRET", REL_ALL, "exercise"))
+                await node.share(Outgoing(_track(rng, reports, now), "SECRET", rel, "exercise"))
                 reports += 1
             while k < int(elapsed * spec["event_rate"]):
-                outs = await node.share(Outgoing(_event(k, now), "SECRET", REL_ALL, "exercise"))
+                outs = await node.share(Outgoing(_event(k, now), "SECRET", rel, "exercise"))
                 sent += [o.envelope.msg_id for o in outs if o.dest == "JPN"]
                 k += 1
             await asyncio.sleep(0.005)

@@ -34,10 +34,12 @@ class NodeConfig(msgspec.Struct, forbid_unknown_fields=True):
     #: Partners' state waits on this node's server in one in-memory stream per origin, at most
     #: this many messages, bytes and seconds old; past them the server discards the oldest
     #: (counted and audited as ``stream_limit`` drops). State is latest-wins: old state is
-    #: worth nothing, and a flood pushes out only its own origin's messages.
-    state_stream_msgs: int = 20_000
+    #: worth nothing, and a flood pushes out only its own origin's messages. 2,500 messages
+    #: are 5 s of the pull rate below (a flood delays its own origin's state by at most that)
+    #: and over 10 s of a partner's real state.
+    state_stream_msgs: int = 2_500
     state_stream_bytes: int = 32 * 1024 * 1024
-    state_max_age_s: float = 30.0
+    state_max_age_s: float = 10.0
     #: State messages a second pulled and checked per origin (a token bucket; 0: no limit). A
     #: partner's batched state is some 50-200 messages a second (20 ms batches of up to 64
     #: reports, heartbeats, relay work at the hub): 500 leaves room for bursts while a flood

@@ -374,18 +374,9 @@ class Node:
         self.store.close()
 
     async def _count_expired_state(self) -> None:
-        """Count the state the server discarded after the last message pulled (no later one
-        came to show the gap): whatever lies before the stream's first message now."""
-        if self.nc_state is None or not self.nc_state.is_connected:
-            return
-        js = self.nc_state.jetstream()
-        for origin, last in self._state_seq.items():
-            info = await js.stream_info(state_stream(origin))
-            gone = info.state.first_seq - 1 - last
-            if gone > 0:
-                self.counters["stream_dropped"] += gone
-                self._stream_dropped.add(origin, gone)
-                self._state_seq[origin] = last + gone
+        """At stop: count what each origin's stream discarded after the last message pulled."""
+        for origin in list(self._state_seq):
+            await self._count_discarded(origin)
 
     async def _on_error(self, exc: Exception) -> None:
         if isinstance(exc, nats.errors.SlowConsumerError):
@@ -654,16 +645,14 @@ class Node:
         stream = state_stream(origin)
         budget = self._budgets[origin]
         sub = None
-        last: int | None = None
         while self._running:
-            if last is not None:
-                self._state_seq[origin] = last
             try:
                 js = self.nc_state.jetstream()
                 if sub is None:
                     sub = await js.pull_subscribe_bind(CONSUMER, stream)
-                if last is None:
-                    last = (await js.consumer_info(stream, CONSUMER)).ack_floor.stream_seq
+                if origin not in self._state_seq:
+                    info = await js.consumer_info(stream, CONSUMER)
+                    self._state_seq[origin] = info.ack_floor.stream_seq
                 granted = budget.take_up_to(PULL_BATCH)
                 if granted == 0:
                     await asyncio.sleep(budget.wait_s())
@@ -672,6 +661,8 @@ class Node:
                     msgs = await sub.fetch(granted, timeout=1.0)
                 except nats.errors.TimeoutError:
                     budget.refund(granted)
+                    # idle: what expired after the last message pulled shows no gap; count it
+                    await self._count_discarded(origin)
                     continue
                 budget.refund(granted - len(msgs))
             except asyncio.CancelledError:
@@ -680,20 +671,33 @@ class Node:
                 log.debug("%s: state pull from %s failed: %r", self.nation, origin, exc)
                 await asyncio.sleep(0.2)
                 continue
-            assert last is not None
             for msg in msgs:
-                seq = msg.metadata.sequence.stream
-                if seq > last + 1:
-                    # discarded by the server (over the stream's limits) before we pulled them
-                    self.counters["stream_dropped"] += seq - last - 1
-                    self._stream_dropped.add(origin, seq - last - 1)
-                last = self._state_seq[origin] = max(last, seq)
+                self._discarded_before(origin, msg.metadata.sequence.stream)
                 await self._receive_safely(msg.subject, msg.data, from_stream=False)
                 # a batch is up to PULL_BATCH signature checks: let the other origins' pulls and
                 # the event consumer run between them
                 await asyncio.sleep(0)
             with contextlib.suppress(Exception):
                 await msgs[-1].ack()  # acks the whole batch (AckAll)
+
+    def _discarded_before(self, origin: str, seq: int) -> None:
+        """Stream sequence ``seq`` comes next from ``origin``: the messages between the last one
+        pulled and it were discarded by the server (over the stream's limits); count them."""
+        last = self._state_seq.get(origin, seq - 1)
+        if seq > last + 1:
+            self.counters["stream_dropped"] += seq - last - 1
+            self._stream_dropped.add(origin, seq - last - 1)
+        self._state_seq[origin] = max(last, seq)
+
+    async def _count_discarded(self, origin: str) -> None:
+        """Count what the server discarded after the last message pulled from ``origin`` (no
+        later message came to show the gap): whatever lies before the stream's first one."""
+        if origin not in self._state_seq or self.nc_state is None:
+            return
+        info = await self.nc_state.jetstream().stream_info(state_stream(origin))
+        if info.state.first_seq > self._state_seq[origin] + 1:
+            self._discarded_before(origin, info.state.first_seq)
+            self._state_seq[origin] -= 1  # first_seq itself is still to come
 
     async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
         now = self.clock()
