@@ -193,6 +193,26 @@ async def meeting_edit_form(request: Request, svc: Svc, m_id: int) -> Response:
     return back(f"/meetings/{m_id}")
 
 
+@router.post("/meetings/{m_id}/agenda")
+def agenda_form(
+    request: Request,
+    svc: Svc,
+    m_id: int,
+    title: Text,
+    presenter: Text = "",
+    duration_min: Text = "15",
+    csrf: Text = "",
+) -> Response:
+    check_csrf(request, csrf)
+    svc.add_agenda_item(
+        m_id,
+        {svc.user.lang: title},
+        presenter=presenter,
+        duration_min=int_field("duration_min", duration_min),
+    )
+    return back(f"/meetings/{m_id}")
+
+
 @router.post("/meetings/{m_id}/attendees")
 def attendee_add_form(
     request: Request,
