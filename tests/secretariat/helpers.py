@@ -87,20 +87,23 @@ def page_login(app: Any, username: str) -> tuple[TestClient, str]:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """``app`` on a real uvicorn server on a free loopback port; yields its base URL."""
+def serve(app: Any, **config: Any) -> Iterator[str]:
+    """``app`` on a real uvicorn server on a free loopback port (``config``: more uvicorn
+    settings, such as ``ssl_certfile``); yields its base URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    settings = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config)
+    srv = uvicorn.Server(settings)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        while not srv.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+        scheme = "https" if "ssl_certfile" in config else "http"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         srv.should_exit = True
         thread.join(timeout=10)

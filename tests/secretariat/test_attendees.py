@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +19,9 @@ from trilink.secretariat.errors import (
 from trilink.secretariat.models import AuditEntry, User
 from trilink.secretariat.services import Secretariat
 
-from .helpers import api_login, app_with_users, page_login, per_nation
+from .helpers import api_login, page_login, per_nation
+
+WEB_USERS = per_nation("viewer", "staff")
 
 Make = Callable[[User], Secretariat]
 
@@ -107,12 +109,6 @@ def test_update_meeting_service(users: dict[str, User], svc: Make) -> None:
 
 
 # ----------------------------------------------------------------------------- API and pages
-@pytest.fixture
-def app(sqlite_url: str, clock: Any) -> Iterator[Any]:
-    with app_with_users(sqlite_url, clock, per_nation("viewer", "staff")) as (application, _):
-        yield application
-
-
 def test_attendees_api(app: Any) -> None:
     kor, h = api_login(app, "kor_staff")
     r = kor.post(

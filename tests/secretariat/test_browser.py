@@ -2,38 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
+from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, app_with_users, needs_chromium, serve
+from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, needs_chromium
 
 pytestmark = needs_chromium
+WEB_USERS = [("kor_staff", "KOR", "staff", "Kim")]
 
 
 @pytest.fixture
-def server(sqlite_url: str, clock: Any) -> Iterator[tuple[str, int]]:
-    users = [("kor_staff", "KOR", "staff", "Kim")]
-    with app_with_users(sqlite_url, clock, users) as (app, db), serve(app) as url:
-        with db.session() as s:
-            m = Secretariat(s, system_user(), clock).create_meeting(
-                {"en": "Foreign ministerial", "ko": "외교장관회의", "ja": "外相会合"},
-                start="2025-03-01T09:00",
-                tz="Asia/Seoul",
-            )
-            meeting_id = m.id
-        yield url, meeting_id
+def meeting_id(app_db: tuple[FastAPI, Database], clock: Any) -> int:
+    with app_db[1].session() as s:
+        m = Secretariat(s, system_user(), clock).create_meeting(
+            {"en": "Foreign ministerial", "ko": "외교장관회의", "ja": "外相会合"},
+            start="2025-03-01T09:00",
+            tz="Asia/Seoul",
+        )
+        return m.id
 
 
 def test_decision_to_overdue_commitment_and_language_switch(
-    server: tuple[str, int], clock: Any
+    live: str, meeting_id: int, clock: Any
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    base, meeting_id = server
+    base = live
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

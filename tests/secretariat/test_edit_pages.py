@@ -4,7 +4,7 @@ updates (sharing only widened) and the edit forms on their pages (in-process).""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,7 +22,9 @@ from trilink.secretariat.errors import (
 from trilink.secretariat.models import AuditEntry, User
 from trilink.secretariat.services import Secretariat
 
-from .helpers import PASSWORD, app_with_users, page_login, per_nation
+from .helpers import PASSWORD, page_login, per_nation
+
+WEB_USERS = per_nation("viewer", "staff")
 
 Make = Callable[[User], Secretariat]
 
@@ -188,12 +190,6 @@ def test_update_document(session: Session, users: dict[str, User], svc: Make) ->
 
 
 # ----------------------------------------------------------------------------- pages
-@pytest.fixture
-def app(sqlite_url: str, clock: Any) -> Iterator[Any]:
-    with app_with_users(sqlite_url, clock, per_nation("viewer", "staff")) as (application, _):
-        yield application
-
-
 def _created(client: TestClient, path: str, data: dict[str, Any]) -> str:
     r = client.post(path, data=data)
     assert r.status_code == 200, r.text

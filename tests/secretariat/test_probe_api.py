@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,13 +13,9 @@ from sqlalchemy import update
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import Commitment, Meeting
 
-from .helpers import api_login, app_with_users, per_nation
+from .helpers import api_login, per_nation
 
-
-@pytest.fixture
-def app_db(sqlite_url: str, clock: Any) -> Iterator[tuple[Any, Database]]:
-    with app_with_users(sqlite_url, clock, per_nation("viewer", "staff", "admin")) as pair:
-        yield pair
+WEB_USERS = per_nation("viewer", "staff", "admin")
 
 
 # ----------------------------------------------------------------------------- 1. narrowing

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,19 +19,13 @@ from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat
 from trilink.secretariat.web.app import create_app
 
-from .helpers import PASSWORD, api_login, app_with_users, serve
+from .helpers import PASSWORD, api_login, serve
 
-USERS = [
+WEB_USERS = [
     ("kor_staff", "KOR", "staff"),
     ("kor_admin", "KOR", "admin"),
     ("usa_staff", "USA", "staff"),
 ]
-
-
-@pytest.fixture
-def app_db(sqlite_url: str, clock: Any) -> Iterator[tuple[Any, Database]]:
-    with app_with_users(sqlite_url, clock, USERS) as pair:
-        yield pair
 
 
 def attempt(app: Any, username: str, password: str) -> int:
@@ -236,12 +227,6 @@ def test_serve_takes_a_certificate_and_key(
 
 
 # ----------------------------------------------------------------------------- streamed bodies
-@pytest.fixture
-def live(app_db: tuple[Any, Database]) -> Iterator[str]:
-    with serve(app_db[0]) as url:
-        yield url
-
-
 def test_a_chunked_body_over_the_limit_gets_413(live: str) -> None:
     sent = 0
 
@@ -283,27 +268,7 @@ def test_a_real_tls_server_sets_a_secure_cookie(
         check=True,
         capture_output=True,
     )
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ssl_certfile=str(cert),
-        ssl_keyfile=str(key),
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        while not srv.started:
-            assert thread.is_alive(), "server did not start"
-            time.sleep(0.05)
-        with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=False) as client:
-            r = client.post("/api/v1/login", json={"username": "kor_staff", "password": PASSWORD})
-        assert r.status_code == 200 and "; secure" in r.headers["set-cookie"].lower()
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+    with serve(app, **tls) as url, httpx.Client(base_url=url, verify=False) as client:
+        r = client.post("/api/v1/login", json={"username": "kor_staff", "password": PASSWORD})
+    assert r.status_code == 200 and "; secure" in r.headers["set-cookie"].lower()

@@ -13,16 +13,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, app_with_users, needs_chromium, serve
+from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, needs_chromium
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-USERS = [
+WEB_USERS = [
     ("admin", "KOR", "admin", "Admin"),
     ("kor_officer", "KOR", "approver", "Kim"),
     ("usa_approver", "USA", "approver", "Smith"),
@@ -30,12 +27,6 @@ USERS = [
 ]
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture
-def server(sqlite_url: str, clock: Any) -> Iterator[str]:
-    with app_with_users(sqlite_url, clock, USERS) as (app, _), serve(app) as url:
-        yield url
 
 
 def _timeline() -> dict[str, Any]:
@@ -64,10 +55,10 @@ def _timeline() -> dict[str, Any]:
     }
 
 
-def test_officer_job_end_to_end(server: str, clock: Any, tmp_path: Path) -> None:
+def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
     from playwright.sync_api import Page, expect, sync_playwright
 
-    base = server
+    base = live
     shots = tmp_path / "shots"
     shots.mkdir()
 

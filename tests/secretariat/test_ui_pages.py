@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,14 +17,9 @@ from trilink.secretariat.web.render import deadline_input, fmt_when
 from trilink.secretariat.web.routes.pages_docs import swagger_dir
 from trilink.secretariat.web.routes.pages_records import after_action_chart
 
-from .helpers import PASSWORD, app_with_users, page_login, per_nation
+from .helpers import PASSWORD, page_login, per_nation
 
-
-@pytest.fixture
-def app(sqlite_url: str, clock: Any) -> Iterator[Any]:
-    users = [*per_nation("staff"), ("kor_admin", "KOR", "admin")]
-    with app_with_users(sqlite_url, clock, users) as (application, _):
-        yield application
+WEB_USERS = [*per_nation("staff"), ("kor_admin", "KOR", "admin")]
 
 
 @pytest.mark.skipif(swagger_dir() is None, reason="swagger-ui-dist not installed (npm)")

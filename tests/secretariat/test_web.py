@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,13 +11,9 @@ from icalendar import Calendar
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
 
-from .helpers import api_login, app_with_users, per_nation
+from .helpers import api_login, per_nation
 
-
-@pytest.fixture
-def app_db(sqlite_url: str, clock: Any) -> Iterator[tuple[Any, Database]]:
-    with app_with_users(sqlite_url, clock, per_nation("viewer", "staff", "approver")) as pair:
-        yield pair
+WEB_USERS = per_nation("viewer", "staff", "approver")
 
 
 def test_login_required_and_wrong_password(app_db: tuple[Any, Database]) -> None:
