@@ -90,4 +90,4 @@ def api_milestone_done(svc: Svc, m_id: int) -> MilestoneDone:
 
 @router.post(f"{API}/commitments/{{c_id}}/evidence", status_code=201, dependencies=[ApiWrite])
 def api_evidence(body: EvidenceIn, svc: Svc, c_id: int) -> EvidenceOut:
-    return EvidenceOut.of(svc.add_evidence(c_id, body.url, body.label))
+    return EvidenceOut.copy_of(svc.add_evidence(c_id, body.url, body.label))

@@ -83,13 +83,13 @@ def api_meeting_update(body: MeetingPatch, svc: Svc, m_id: int) -> MeetingOut:
 @router.get(f"{API}/meetings/{{m_id}}/attendees")
 def api_attendees(svc: Svc, m_id: int) -> list[AttendeeOut]:
     """Who attends a visible meeting."""
-    return [AttendeeOut.of(a) for a in svc.attendees(m_id)]
+    return [AttendeeOut.copy_of(a) for a in svc.attendees(m_id)]
 
 
 @router.post(f"{API}/meetings/{{m_id}}/attendees", status_code=201, dependencies=[ApiWrite])
 def api_attendee_add(body: AttendeeIn, svc: Svc, m_id: int) -> AttendeeOut:
     """Add an attendee (a user or a free-text name) with nation and role."""
-    return AttendeeOut.of(svc.add_attendee(m_id, **body.model_dump()))
+    return AttendeeOut.copy_of(svc.add_attendee(m_id, **body.model_dump()))
 
 
 @router.delete(f"{API}/meetings/{{m_id}}/attendees/{{a_id}}", dependencies=[ApiWrite])
