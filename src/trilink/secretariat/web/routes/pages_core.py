@@ -1,5 +1,6 @@
-"""Pages: settings (time zone), notifications and follows, users (admin), workstreams with their
-timeline, commitments (every field, milestones, evidence), the audit log with filters.
+"""Pages: the start page (overdue, due soon, coming up), settings (time zone), notifications and
+follows, users (admin), workstreams with their timeline, commitments (every field, milestones,
+evidence), the audit log with filters.
 
 Every list takes its search and filters from the query string and filters on the server; every
 write is a form carrying the session's CSRF token and goes through the :class:`Secretariat`.
@@ -52,6 +53,22 @@ __all__ = ["router", "timeline_chart"]
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Nations = Annotated[list[str], Form()]
+
+
+# ---------------------------------------------------------------------------- start page
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, svc: Svc) -> HTMLResponse:
+    """What is overdue, due soon and coming up."""
+    return render(
+        request,
+        "dashboard.html",
+        svc.user,
+        svc=svc,
+        title=t("dashboard", svc.user.lang),
+        overdue=svc.list_commitments("overdue"),
+        due_soon=svc.list_commitments("due_soon"),
+        meetings=svc.list_meetings(after=svc.now())[:10],
+    )
 
 
 # ---------------------------------------------------------------------------- settings
