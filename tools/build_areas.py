@@ -38,6 +38,7 @@ from shapely.geometry import box, mapping
 
 sys.path.insert(0, str(Path(__file__).parent))
 from area_names import JP_PREFECTURES, KR_SIDO, US_AREAS
+from extract_coastlines import decode_arcs
 
 #: Simplification tolerance in degrees (~100-200 m): far below the 22 km territorial sea.
 TOLERANCE_DEG = 0.0015
@@ -147,17 +148,7 @@ def natural_earth(scratch: Path) -> dict[str, list[tuple[str, shapely.Geometry]]
     """Natural Earth countries in the region: alpha-3 -> [(NE name, geometry)]."""
     path = next(iter(glob.glob(str(scratch / "**" / "countries-10m.json"), recursive=True)))
     topo = json.loads(Path(path).read_text())
-    sx, sy = topo["transform"]["scale"]
-    tx, ty = topo["transform"]["translate"]
-    arcs = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        pts = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            pts.append((x * sx + tx, y * sy + ty))
-        arcs.append(pts)
+    arcs = decode_arcs(topo)
 
     def ring(ids: list[int]) -> list[tuple[float, float]]:
         pts: list[tuple[float, float]] = []

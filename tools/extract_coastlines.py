@@ -23,6 +23,7 @@ MARGIN = 1.0  # keep points slightly outside so lines run off the plot edge clea
 
 
 def decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
+    """The TopoJSON's arcs as absolute (lon, lat) points (its arcs are quantised deltas)."""
     sx, sy = topo["transform"]["scale"]
     tx, ty = topo["transform"]["translate"]
     out = []

@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import User
 from trilink.secretariat.services import Secretariat, system_user
 from trilink.secretariat.services import users as user_services
+
+from .helpers import app_with_users, serve
 
 _counter = itertools.count()
 
@@ -216,3 +219,24 @@ def svc(session: Session, clock: FakeClock) -> Callable[[User], Secretariat]:
         return Secretariat(session, user, clock)
 
     return make
+
+
+@pytest.fixture
+def app_db(
+    request: pytest.FixtureRequest, sqlite_url: str, clock: FakeClock
+) -> Iterator[tuple[FastAPI, Database]]:
+    """The web app on a fresh SQLite database with the test module's ``WEB_USERS``."""
+    with app_with_users(sqlite_url, clock, request.module.WEB_USERS) as pair:
+        yield pair
+
+
+@pytest.fixture
+def app(app_db: tuple[FastAPI, Database]) -> FastAPI:
+    return app_db[0]
+
+
+@pytest.fixture
+def live(app: FastAPI) -> Iterator[str]:
+    """The web app on a real uvicorn server; its base URL."""
+    with serve(app) as url:
+        yield url

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trilink.secretariat.db import Database
 from trilink.secretariat.errors import (
     ConflictError,
     ForbiddenError,
@@ -19,11 +17,13 @@ from trilink.secretariat.errors import (
     ValidationError,
 )
 from trilink.secretariat.models import AuditEntry, User
-from trilink.secretariat.services import Secretariat, system_user
-from trilink.secretariat.web.app import create_app
+from trilink.secretariat.services import Secretariat
+
+from .helpers import api_login, page_login, per_nation
+
+WEB_USERS = per_nation("viewer", "staff")
 
 Make = Callable[[User], Secretariat]
-PASSWORD = "correct horse"
 
 
 def test_attendees_service(session: Session, users: dict[str, User], svc: Make) -> None:
@@ -109,35 +109,6 @@ def test_update_meeting_service(users: dict[str, User], svc: Make) -> None:
 
 
 # ----------------------------------------------------------------------------- API and pages
-@pytest.fixture
-def app(sqlite_url: str, clock: Any) -> Iterator[Any]:
-    application = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        for nation in ("KOR", "USA", "JPN"):
-            for role in ("viewer", "staff"):
-                root.create_user(f"{nation.lower()}_{role}", nation, role, PASSWORD)
-    yield application
-    db.dispose()
-
-
-def api_login(app: Any, username: str) -> tuple[TestClient, dict[str, str]]:
-    client = TestClient(app)
-    r = client.post("/api/v1/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client, {"X-CSRF-Token": r.json()["csrf"]}
-
-
-def page_login(app: Any, username: str) -> tuple[TestClient, str]:
-    client = TestClient(app)
-    r = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    match = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/settings").text)
-    assert match
-    return client, match.group(1)
-
-
 def test_attendees_api(app: Any) -> None:
     kor, h = api_login(app, "kor_staff")
     r = kor.post(

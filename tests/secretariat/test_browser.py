@@ -2,81 +2,45 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
+from fastapi import FastAPI
 
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
-from trilink.secretariat.web.app import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, needs_chromium
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
-)
+pytestmark = needs_chromium
+WEB_USERS = [("kor_staff", "KOR", "staff", "Kim")]
 
 
 @pytest.fixture
-def server(sqlite_url: str, clock: Any) -> Iterator[tuple[str, int]]:
-    app = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        root.create_user("kor_staff", "KOR", "staff", "correct horse", display_name="Kim")
-        m = root.create_meeting(
+def meeting_id(app_db: tuple[FastAPI, Database], clock: Any) -> int:
+    with app_db[1].session() as s:
+        m = Secretariat(s, system_user(), clock).create_meeting(
             {"en": "Foreign ministerial", "ko": "외교장관회의", "ja": "外相会合"},
             start="2025-03-01T09:00",
             tz="Asia/Seoul",
         )
-        meeting_id = m.id
-    db.dispose()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", meeting_id
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+        return m.id
 
 
 def test_decision_to_overdue_commitment_and_language_switch(
-    server: tuple[str, int], clock: Any
+    live: str, meeting_id: int, clock: Any
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    base, meeting_id = server
+    base = live
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page()
             page.goto(f"{base}/commitments")
             expect(page).to_have_url(f"{base}/login")
             page.fill("#username", "kor_staff")
-            page.fill("#password", "correct horse")
+            page.fill("#password", PASSWORD)
             page.click("#login-button")
             expect(page.locator("h1")).to_have_text("Dashboard")
 

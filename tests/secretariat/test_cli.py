@@ -12,19 +12,7 @@ from icalendar import Calendar
 
 from trilink.cli import main
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    main(["secretariat", *args])
-    return capsys.readouterr().out
-
-
-def fail(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    with pytest.raises(SystemExit) as exc:
-        main(["secretariat", *args])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("trilink: error: ") and err.count("\n") == 1
-    return err
+from .helpers import fail, run
 
 
 def test_seed_list_export_import(

@@ -4,8 +4,7 @@ updates (sharing only widened) and the edit forms on their pages (in-process).""
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trilink.scenarios.model import library_names
-from trilink.secretariat.db import Database
 from trilink.secretariat.errors import (
     ConflictError,
     ForbiddenError,
@@ -22,11 +20,13 @@ from trilink.secretariat.errors import (
     ValidationError,
 )
 from trilink.secretariat.models import AuditEntry, User
-from trilink.secretariat.services import Secretariat, system_user
-from trilink.secretariat.web.app import create_app
+from trilink.secretariat.services import Secretariat
+
+from .helpers import PASSWORD, page_login, per_nation
+
+WEB_USERS = per_nation("viewer", "staff")
 
 Make = Callable[[User], Secretariat]
-PASSWORD = "correct horse"
 
 
 def updates(session: Session, kind: str) -> list[AuditEntry]:
@@ -190,28 +190,6 @@ def test_update_document(session: Session, users: dict[str, User], svc: Make) ->
 
 
 # ----------------------------------------------------------------------------- pages
-@pytest.fixture
-def app(sqlite_url: str, clock: Any) -> Iterator[Any]:
-    application = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        for nation in ("KOR", "USA", "JPN"):
-            for role in ("viewer", "staff"):
-                root.create_user(f"{nation.lower()}_{role}", nation, role, PASSWORD)
-    yield application
-    db.dispose()
-
-
-def page_login(app: Any, username: str) -> tuple[TestClient, str]:
-    client = TestClient(app)
-    r = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    match = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/settings").text)
-    assert match
-    return client, match.group(1)
-
-
 def _created(client: TestClient, path: str, data: dict[str, Any]) -> str:
     r = client.post(path, data=data)
     assert r.status_code == 200, r.text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,38 +12,20 @@ from sqlalchemy import update
 
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import Commitment, Meeting
-from trilink.secretariat.services import Secretariat, system_user
-from trilink.secretariat.web.app import create_app
 
+from .helpers import api_login, per_nation
 
-@pytest.fixture
-def app_db(sqlite_url: str, clock: Any) -> Iterator[tuple[Any, Database]]:
-    app = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        for nation in ("KOR", "USA", "JPN"):
-            for role in ("viewer", "staff", "admin"):
-                root.create_user(f"{nation.lower()}_{role}", nation, role, "correct horse")
-    yield app, db
-    db.dispose()
-
-
-def login(app: Any, username: str) -> tuple[TestClient, dict[str, str]]:
-    client = TestClient(app)
-    r = client.post("/api/v1/login", json={"username": username, "password": "correct horse"})
-    assert r.status_code == 200, r.text
-    return client, {"X-CSRF-Token": r.json()["csrf"]}
+WEB_USERS = per_nation("viewer", "staff", "admin")
 
 
 # ----------------------------------------------------------------------------- 1. narrowing
 def test_one_nation_cannot_hide_a_shared_commitment(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    usa, uh = login(app, "usa_staff")
+    usa, uh = api_login(app, "usa_staff")
     cid = usa.post(
         "/api/v1/commitments", json={"title": "shared", "owners": "all"}, headers=uh
     ).json()["id"]
-    kor, kh = login(app, "kor_staff")
+    kor, kh = api_login(app, "kor_staff")
     r = kor.patch(
         f"/api/v1/commitments/{cid}",
         json={"visible_to": ["KOR"], "status": "cancelled"},
@@ -62,7 +43,7 @@ def test_one_nation_cannot_hide_a_shared_commitment(app_db: tuple[Any, Database]
     ).json()["id"]
     wide = kor.patch(f"/api/v1/commitments/{restricted}", json={"visible_to": "all"}, headers=kh)
     assert wide.status_code == 200 and wide.json()["visible_to"] == ["KOR", "USA", "JPN"]
-    jpn, _ = login(app, "jpn_viewer")
+    jpn, _ = api_login(app, "jpn_viewer")
     assert [e["action"] for e in jpn.get(f"/api/v1/commitments/{restricted}/history").json()] == [
         "update"
     ]
@@ -76,7 +57,7 @@ def test_one_nation_cannot_hide_a_shared_commitment(app_db: tuple[Any, Database]
 # ----------------------------------------------------------------------------- deadline instant
 def test_saving_a_status_keeps_the_deadline_instant(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    kor, kh = login(app, "kor_staff")
+    kor, kh = api_login(app, "kor_staff")
     c = kor.post(
         "/api/v1/commitments",
         json={"title": "x", "owners": "KOR", "deadline": "2025-06-30T09:00+09:00"},
@@ -112,14 +93,14 @@ def test_out_of_range_dates_are_refused(
     app_db: tuple[Any, Database], path: str, body: dict[str, Any]
 ) -> None:
     app, _ = app_db
-    kor, kh = login(app, "kor_staff")
+    kor, kh = api_login(app, "kor_staff")
     r = kor.post(path, json=body, headers=kh)
     assert r.status_code == 422 and "1900" in r.json()["error"]
 
 
 def test_huge_day_counts_are_refused(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    kor, _ = login(app, "kor_staff")
+    kor, _ = api_login(app, "kor_staff")
     r = kor.get("/api/v1/commitments?view=due_soon&days=999999999")
     assert r.status_code == 422 and "days" in r.json()["error"]
 
@@ -128,7 +109,7 @@ def test_a_stored_out_of_range_deadline_never_breaks_a_feed(
     app_db: tuple[Any, Database], clock: Any
 ) -> None:
     app, db = app_db
-    kor, kh = login(app, "kor_staff")
+    kor, kh = api_login(app, "kor_staff")
     good = kor.post(
         "/api/v1/commitments",
         json={"title": "good", "owners": "KOR", "deadline": "2026-01-31"},
@@ -169,7 +150,7 @@ def test_a_stored_out_of_range_deadline_never_breaks_a_feed(
 # ----------------------------------------------------------------------------- 5. hidden == missing
 def test_hidden_objects_answer_exactly_like_missing_ones(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    kor, kh = login(app, "kor_staff")
+    kor, kh = api_login(app, "kor_staff")
     ws = kor.post(
         "/api/v1/workstreams",
         json={"key": "kor-only", "title": "w", "visible_to": "KOR"},
@@ -188,7 +169,7 @@ def test_hidden_objects_answer_exactly_like_missing_ones(app_db: tuple[Any, Data
     hidden_ms = kor.post(
         f"/api/v1/commitments/{parent}/milestones", json={"title": "m"}, headers=kh
     ).json()["id"]
-    usa, uh = login(app, "usa_staff")
+    usa, uh = api_login(app, "usa_staff")
     # not-found is one identical answer, with no ids echoed
     answers = {
         usa.get(f"/api/v1/commitments/{parent}").text,
@@ -225,7 +206,7 @@ def test_hidden_objects_answer_exactly_like_missing_ones(app_db: tuple[Any, Data
 # ----------------------------------------------------------------------------- 9. text and types
 def test_text_is_text_but_bidi_and_lax_types_are_refused(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    kor, kh = login(app, "kor_staff")
+    kor, kh = api_login(app, "kor_staff")
     ok = kor.post(
         "/api/v1/commitments",
         json={"title": "budget < target & more", "owners": "KOR"},
@@ -251,7 +232,7 @@ def test_text_is_text_but_bidi_and_lax_types_are_refused(app_db: tuple[Any, Data
 
 def test_unparseable_bodies_answer_in_the_api_format(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    kor, kh = login(app, "kor_staff")
+    kor, kh = api_login(app, "kor_staff")
     deep = "[" * 50_000 + "]" * 50_000
     r = kor.post(
         "/api/v1/commitments", content=deep, headers={**kh, "Content-Type": "application/json"}

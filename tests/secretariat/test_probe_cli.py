@@ -12,25 +12,12 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from trilink.cli import main
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import Commitment, User, Workstream
 from trilink.secretariat.notify import SmtpConfig, flush_outbox, plan_reminders, queue_reminders
 from trilink.secretariat.services import Secretariat, system_user
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    main(["secretariat", *args])
-    return capsys.readouterr().out
-
-
-def fail(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    with pytest.raises(SystemExit) as exc:
-        main(["secretariat", *args])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("trilink: error: ") and err.count("\n") == 1, err
-    return err
+from .helpers import fail, run
 
 
 # ----------------------------------------------------------------------------- 7. import

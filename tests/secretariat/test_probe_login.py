@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,33 +16,16 @@ from fastapi.testclient import TestClient
 
 from trilink.cli import main
 from trilink.secretariat.db import Database
-from trilink.secretariat.services import Secretariat, system_user
+from trilink.secretariat.services import Secretariat
 from trilink.secretariat.web.app import create_app
 
-PASSWORD = "correct horse"
+from .helpers import PASSWORD, api_login, serve
 
-
-@pytest.fixture
-def app_db(sqlite_url: str, clock: Any) -> Iterator[tuple[Any, Database]]:
-    app = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        for name, nation, role in (
-            ("kor_staff", "KOR", "staff"),
-            ("kor_admin", "KOR", "admin"),
-            ("usa_staff", "USA", "staff"),
-        ):
-            root.create_user(name, nation, role, PASSWORD)
-    yield app, db
-    db.dispose()
-
-
-def login(app: Any, username: str, password: str = PASSWORD) -> tuple[TestClient, dict[str, str]]:
-    client = TestClient(app)
-    r = client.post("/api/v1/login", json={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return client, {"X-CSRF-Token": r.json()["csrf"]}
+WEB_USERS = [
+    ("kor_staff", "KOR", "staff"),
+    ("kor_admin", "KOR", "admin"),
+    ("usa_staff", "USA", "staff"),
+]
 
 
 def attempt(app: Any, username: str, password: str) -> int:
@@ -160,8 +140,8 @@ def test_cross_site_login_is_refused(app_db: tuple[Any, Database]) -> None:
 # ----------------------------------------------------------------------------- revocation
 def test_password_change_ends_the_other_sessions(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    a, ah = login(app, "kor_staff")
-    b, _ = login(app, "kor_staff")
+    a, ah = api_login(app, "kor_staff")
+    b, _ = api_login(app, "kor_staff")
     wrong = a.put(
         "/api/v1/me/password", json={"current": "nope", "new": "new password"}, headers=ah
     )
@@ -176,7 +156,7 @@ def test_password_change_ends_the_other_sessions(app_db: tuple[Any, Database]) -
 
 def test_rotating_the_calendar_token_kills_the_old_feed(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    a, ah = login(app, "kor_staff")
+    a, ah = api_login(app, "kor_staff")
     old = a.get("/api/v1/me").json()["calendar"]
     assert TestClient(app).get(old).status_code == 200
     new = a.post("/api/v1/me/calendar-token", headers=ah).json()["calendar"]
@@ -187,16 +167,16 @@ def test_rotating_the_calendar_token_kills_the_old_feed(app_db: tuple[Any, Datab
 
 def test_deactivating_a_user_ends_everything_at_once(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    staff, _ = login(app, "kor_staff")
+    staff, _ = api_login(app, "kor_staff")
     feed = staff.get("/api/v1/me").json()["calendar"]
-    admin, h = login(app, "kor_admin")
+    admin, h = api_login(app, "kor_admin")
     # an admin manages only their own nation's users; others are simply not found
     assert admin.post("/api/v1/users/usa_staff/deactivate", headers=h).status_code == 404
     assert admin.post("/api/v1/users/kor_staff/deactivate", headers=h).status_code == 200
     assert staff.get("/api/v1/me").status_code == 401
     assert TestClient(app).get(feed).status_code == 404
     assert attempt(app, "kor_staff", PASSWORD) == 401
-    peer, ph = login(app, "usa_staff")
+    peer, ph = api_login(app, "usa_staff")
     assert peer.post("/api/v1/users/usa_staff/deactivate", headers=ph).status_code == 403
 
 
@@ -206,7 +186,7 @@ def test_revocation_from_the_cli(
     db = ["--db", sqlite_url]
     main(["secretariat", "user", "add", "kim", "--nation", "KOR", "--password", PASSWORD, *db])
     app = create_app(sqlite_url, clock=clock)
-    client, _ = login(app, "kim")
+    client, _ = api_login(app, "kim")
     feed = client.get("/api/v1/me").json()["calendar"]
     capsys.readouterr()
     main(["secretariat", "user", "rotate-token", "kim", *db])
@@ -216,7 +196,7 @@ def test_revocation_from_the_cli(
     assert TestClient(app).get(new_feed).status_code == 200
     main(["secretariat", "user", "passwd", "kim", "--password", "another one", *db])
     assert client.get("/api/v1/me").status_code == 401
-    client, _ = login(app, "kim", "another one")
+    client, _ = api_login(app, "kim", "another one")
     main(["secretariat", "user", "deactivate", "kim", *db])
     assert client.get("/api/v1/me").status_code == 401
     assert attempt(app, "kim", "another one") == 401
@@ -247,25 +227,6 @@ def test_serve_takes_a_certificate_and_key(
 
 
 # ----------------------------------------------------------------------------- streamed bodies
-@pytest.fixture
-def live(app_db: tuple[Any, Database]) -> Iterator[str]:
-    app, _ = app_db
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        assert thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-
-
 def test_a_chunked_body_over_the_limit_gets_413(live: str) -> None:
     sent = 0
 
@@ -307,27 +268,7 @@ def test_a_real_tls_server_sets_a_secure_cookie(
         check=True,
         capture_output=True,
     )
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ssl_certfile=str(cert),
-        ssl_keyfile=str(key),
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        while not srv.started:
-            assert thread.is_alive(), "server did not start"
-            time.sleep(0.05)
-        with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=False) as client:
-            r = client.post("/api/v1/login", json={"username": "kor_staff", "password": PASSWORD})
-        assert r.status_code == 200 and "; secure" in r.headers["set-cookie"].lower()
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+    with serve(app, **tls) as url, httpx.Client(base_url=url, verify=False) as client:
+        r = client.post("/api/v1/login", json={"username": "kor_staff", "password": PASSWORD})
+    assert r.status_code == 200 and "; secure" in r.headers["set-cookie"].lower()

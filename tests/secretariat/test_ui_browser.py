@@ -13,63 +13,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-import uvicorn
+from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, needs_chromium
 
-from trilink.secretariat.db import Database
-from trilink.secretariat.services import Secretariat, system_user
-from trilink.secretariat.web.app import create_app
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-PASSWORD = "correct horse"
+WEB_USERS = [
+    ("admin", "KOR", "admin", "Admin"),
+    ("kor_officer", "KOR", "approver", "Kim"),
+    ("usa_approver", "USA", "approver", "Smith"),
+    ("jpn_approver", "JPN", "approver", "Sato"),
+]
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
-)
-
-
-@pytest.fixture
-def server(sqlite_url: str, clock: Any) -> Iterator[str]:
-    app = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        root.create_user("admin", "KOR", "admin", PASSWORD, display_name="Admin")
-        root.create_user("kor_officer", "KOR", "approver", PASSWORD, display_name="Kim")
-        root.create_user("usa_approver", "USA", "approver", PASSWORD, display_name="Smith")
-        root.create_user("jpn_approver", "JPN", "approver", PASSWORD, display_name="Sato")
-    db.dispose()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+pytestmark = needs_chromium
 
 
 def _timeline() -> dict[str, Any]:
@@ -98,10 +55,10 @@ def _timeline() -> dict[str, Any]:
     }
 
 
-def test_officer_job_end_to_end(server: str, clock: Any, tmp_path: Path) -> None:
+def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
     from playwright.sync_api import Page, expect, sync_playwright
 
-    base = server
+    base = live
     shots = tmp_path / "shots"
     shots.mkdir()
 
@@ -127,7 +84,7 @@ def test_officer_job_end_to_end(server: str, clock: Any, tmp_path: Path) -> None
     run_file.write_text(json.dumps(_timeline()))
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             login(page, "kor_officer")

@@ -6,46 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from trilink.scenarios.model import _library_dir, library_names
-from trilink.secretariat.db import Database
 from trilink.secretariat.errors import ValidationError
-from trilink.secretariat.services import Secretariat, system_user
-from trilink.secretariat.web.app import create_app
 from trilink.secretariat.web.render import deadline_input, fmt_when
 from trilink.secretariat.web.routes.pages_docs import swagger_dir
 from trilink.secretariat.web.routes.pages_records import after_action_chart
 
-PASSWORD = "correct horse"
+from .helpers import PASSWORD, page_login, per_nation
 
-
-@pytest.fixture
-def app(sqlite_url: str, clock: Any) -> Iterator[Any]:
-    application = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        for nation in ("KOR", "USA", "JPN"):
-            root.create_user(f"{nation.lower()}_staff", nation, "staff", PASSWORD)
-        root.create_user("kor_admin", "KOR", "admin", PASSWORD)
-    yield application
-    db.dispose()
-
-
-def page_login(app: Any, username: str) -> tuple[TestClient, str]:
-    """A browser-like client logged in through the login form, and its CSRF token."""
-    client = TestClient(app)
-    r = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    html = client.get("/settings").text
-    match = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert match
-    return client, match.group(1)
+WEB_USERS = [*per_nation("staff"), ("kor_admin", "KOR", "admin")]
 
 
 @pytest.mark.skipif(swagger_dir() is None, reason="swagger-ui-dist not installed (npm)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,27 +10,10 @@ from icalendar import Calendar
 
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
-from trilink.secretariat.web.app import create_app
 
+from .helpers import api_login, per_nation
 
-@pytest.fixture
-def app_db(sqlite_url: str, clock: Any) -> Iterator[tuple[Any, Database]]:
-    app = create_app(sqlite_url, clock=clock)
-    db = Database(sqlite_url)
-    with db.session() as s:
-        root = Secretariat(s, system_user(), clock)
-        for nation in ("KOR", "USA", "JPN"):
-            for role in ("viewer", "staff", "approver"):
-                root.create_user(f"{nation.lower()}_{role}", nation, role, "correct horse")
-    yield app, db
-    db.dispose()
-
-
-def login(app: Any, username: str) -> tuple[TestClient, dict[str, str]]:
-    client = TestClient(app)
-    r = client.post("/api/v1/login", json={"username": username, "password": "correct horse"})
-    assert r.status_code == 200, r.text
-    return client, {"X-CSRF-Token": r.json()["csrf"]}
+WEB_USERS = per_nation("viewer", "staff", "approver")
 
 
 def test_login_required_and_wrong_password(app_db: tuple[Any, Database]) -> None:
@@ -42,10 +24,10 @@ def test_login_required_and_wrong_password(app_db: tuple[Any, Database]) -> None
     assert r.status_code == 303 and r.headers["location"] == "/login"
     bad = client.post("/api/v1/login", json={"username": "kor_staff", "password": "nope"})
     assert bad.status_code == 401
-    kor, h = login(app, "kor_staff")
+    kor, h = api_login(app, "kor_staff")
     assert kor.post("/api/v1/logout", headers=h).status_code == 200
     assert kor.get("/api/v1/me").status_code == 401
-    admin, _ = login(app, "kor_viewer")
+    admin, _ = api_login(app, "kor_viewer")
     actions = [e["action"] for e in admin.get("/api/v1/audit?object_type=user").json()]
     assert actions[:3] == ["login", "logout", "login"]
     page = client.post("/login", data={"username": "kor_staff", "password": "nope"})
@@ -54,7 +36,7 @@ def test_login_required_and_wrong_password(app_db: tuple[Any, Database]) -> None
 
 def test_api_flow_decision_to_commitment(app_db: tuple[Any, Database], clock: Any) -> None:
     app, _ = app_db
-    kor, h = login(app, "kor_staff")
+    kor, h = api_login(app, "kor_staff")
     m = kor.post(
         "/api/v1/meetings",
         json={
@@ -81,7 +63,7 @@ def test_api_flow_decision_to_commitment(app_db: tuple[Any, Database], clock: An
     assert kor.get("/api/v1/commitments?view=overdue").json() == []
     clock.advance(days=45)
     assert kor.get("/api/v1/commitments").status_code == 401  # the session expired meanwhile
-    kor, h = login(app, "kor_staff")
+    kor, h = api_login(app, "kor_staff")
     overdue = kor.get("/api/v1/commitments?view=overdue").json()
     assert [x["id"] for x in overdue] == [cid]
     r = kor.patch(f"/api/v1/commitments/{cid}", json={"progress": 30}, headers=h)
@@ -94,7 +76,7 @@ def test_api_flow_decision_to_commitment(app_db: tuple[Any, Database], clock: An
 
 def test_minutes_through_api(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    staff, h = login(app, "usa_staff")
+    staff, h = api_login(app, "usa_staff")
     m = staff.post(
         "/api/v1/meetings",
         json={"title": "DTT", "start": "2025-04-15T09:00", "tz": "America/New_York"},
@@ -108,14 +90,14 @@ def test_minutes_through_api(app_db: tuple[Any, Database]) -> None:
     )
     states = []
     for nation in ("kor", "usa", "jpn"):
-        client, hh = login(app, f"{nation}_approver")
+        client, hh = api_login(app, f"{nation}_approver")
         states.append(
             client.post(f"/api/v1/meetings/{m['id']}/minutes/approve", headers=hh).json()["state"]
         )
     assert states == ["draft", "draft", "approved"]
     lock = staff.post(f"/api/v1/meetings/{m['id']}/minutes/lock", headers=h)
     assert lock.status_code == 403  # staff may not lock
-    client, hh = login(app, "jpn_approver")
+    client, hh = api_login(app, "jpn_approver")
     assert (
         client.post(f"/api/v1/meetings/{m['id']}/minutes/lock", headers=hh).json()["state"]
         == "locked"
@@ -126,7 +108,7 @@ def test_minutes_through_api(app_db: tuple[Any, Database]) -> None:
 
 def test_audit_log_cannot_be_altered_through_the_api(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    client, h = login(app, "kor_staff")
+    client, h = api_login(app, "kor_staff")
     client.post("/api/v1/commitments", json={"title": "x", "owners": "KOR"}, headers=h)
     entries = client.get("/api/v1/audit").json()
     eid = entries[0]["id"]
@@ -145,13 +127,13 @@ def test_audit_log_cannot_be_altered_through_the_api(app_db: tuple[Any, Database
 
 def test_visibility_through_api(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    kor, h = login(app, "kor_staff")
+    kor, h = api_login(app, "kor_staff")
     cid = kor.post(
         "/api/v1/commitments",
         json={"title": "KOR-USA only", "owners": "KOR", "visible_to": "KOR,USA"},
         headers=h,
     ).json()["id"]
-    jpn, _ = login(app, "jpn_viewer")
+    jpn, _ = api_login(app, "jpn_viewer")
     assert jpn.get(f"/api/v1/commitments/{cid}").status_code == 404
     assert jpn.get(f"/commitments/{cid}").status_code == 404
     assert all(c["id"] != cid for c in jpn.get("/api/v1/commitments").json())
@@ -159,13 +141,13 @@ def test_visibility_through_api(app_db: tuple[Any, Database]) -> None:
         e["object_id"] != cid or e["object_type"] != "commitment"
         for e in jpn.get("/api/v1/audit").json()
     )
-    usa, _ = login(app, "usa_viewer")
+    usa, _ = api_login(app, "usa_viewer")
     assert usa.get(f"/api/v1/commitments/{cid}").status_code == 200
 
 
 def test_csrf_required_for_writes(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    client, _ = login(app, "kor_staff")
+    client, _ = api_login(app, "kor_staff")
     r = client.post("/api/v1/commitments", json={"title": "x", "owners": "KOR"})
     assert r.status_code == 422 and "CSRF" in r.json()["error"]
     r = client.post("/commitments", data={"title": "x", "owners": "KOR", "csrf": "forged"})
@@ -188,7 +170,7 @@ def test_bad_input_gets_a_clear_error(
     app_db: tuple[Any, Database], payload: dict[str, Any], status: int, message: str
 ) -> None:
     app, _ = app_db
-    client, h = login(app, "kor_staff")
+    client, h = api_login(app, "kor_staff")
     r = client.post("/api/v1/commitments", json=payload, headers=h)
     assert r.status_code == status
     assert message in r.json()["error"]
@@ -220,7 +202,7 @@ def test_markup_in_stored_text_is_escaped_on_pages(
 
 def test_language_switch_and_fallback(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    client, h = login(app, "jpn_staff")
+    client, h = api_login(app, "jpn_staff")
     client.post(
         "/api/v1/commitments",
         json={"title": {"en": "Hotline only in English"}, "owners": "JPN"},
@@ -237,7 +219,7 @@ def test_language_switch_and_fallback(app_db: tuple[Any, Database]) -> None:
 
 def test_calendar_feed_token(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    client, h = login(app, "kor_staff")
+    client, h = api_login(app, "kor_staff")
     client.post(
         "/api/v1/meetings",
         json={"title": "Summit", "start": "2025-08-18T10:00", "tz": "America/New_York"},
@@ -254,7 +236,7 @@ def test_calendar_feed_token(app_db: tuple[Any, Database]) -> None:
 
 def test_exercise_after_action_and_documents(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    client, h = login(app, "usa_staff")
+    client, h = api_login(app, "usa_staff")
     ex = client.post(
         "/api/v1/exercises",
         json={
@@ -327,7 +309,7 @@ def test_openapi_lists_the_api(app_db: tuple[Any, Database]) -> None:
 
 def test_openapi_describes_every_json_response(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    client, h = login(app, "kor_staff")
+    client, h = api_login(app, "kor_staff")
     client.post(
         "/api/v1/commitments",
         json={"title": "x", "owners": "KOR", "deadline": "2025-04-01"},
@@ -415,7 +397,7 @@ def test_staff_create_meeting_and_agenda_on_pages(app_db: tuple[Any, Database]) 
 
 def test_minutes_revisions_on_the_meeting_page(app_db: tuple[Any, Database]) -> None:
     app, _ = app_db
-    staff, h = login(app, "kor_staff")
+    staff, h = api_login(app, "kor_staff")
     mid = staff.post(
         "/api/v1/meetings",
         json={"title": "WG", "start": "2025-04-15T09:00", "tz": "Asia/Seoul"},

@@ -47,30 +47,22 @@ def moving_object(
     )
 
 
-def radar(**over: Any) -> SensorSpec:
-    """A test radar: the Green Pine type with overrides."""
-    fields: dict[str, Any] = {
-        "id": "TEST-R",
-        "nation": "KOR",
-        "type": "EL/M-2080 Green Pine",
-        "name": "test radar",
-        "lat_deg": 37.0,
-        "lon_deg": 127.0,
-        "alt_m": 100.0,
-    }
+def _sensor(site: tuple[str, str, str, str, float, float, float], over: Any) -> SensorSpec:
+    """A test sensor of the catalogue type at ``site`` (id, nation, type, name, lat, lon, alt),
+    with the fields of ``over`` replaced."""
+    names = ("id", "nation", "type", "name", "lat_deg", "lon_deg", "alt_m")
+    fields: dict[str, Any] = dict(zip(names, site, strict=True))
     fields.update(over)
     return make_sensor(fields, load_catalogue().types, "test")
+
+
+def radar(**over: Any) -> SensorSpec:
+    """A test radar: the Green Pine type with overrides."""
+    site = ("TEST-R", "KOR", "EL/M-2080 Green Pine", "test radar", 37.0, 127.0, 100.0)
+    return _sensor(site, over)
 
 
 def ir_sensor(**over: Any) -> SensorSpec:
-    fields: dict[str, Any] = {
-        "id": "TEST-IR",
-        "nation": "USA",
-        "type": "Space IR (GEO, notional)",
-        "name": "test ir",
-        "lat_deg": 0.0,
-        "lon_deg": 140.0,
-        "alt_m": 35786e3,
-    }
-    fields.update(over)
-    return make_sensor(fields, load_catalogue().types, "test")
+    """A test infrared satellite in geostationary orbit, with overrides."""
+    site = ("TEST-IR", "USA", "Space IR (GEO, notional)", "test ir", 0.0, 140.0, 35786e3)
+    return _sensor(site, over)

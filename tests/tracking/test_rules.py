@@ -116,26 +116,27 @@ def test_a_plot_updates_the_track_only_inside_the_gate(backend: str, scale: floa
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("quiet", [29.5, 30.5])
-def test_confirmed_track_is_deleted_after_the_coast_timeout(backend: str, quiet: float) -> None:
-    """A confirmed track without an update for longer than ``coast_timeout_s`` (30 s) is deleted
-    at the next scan; just shorter, it survives. The scan is radar B's, which never saw the
-    track, so no missed scan counts against it."""
-    trk = _tracker(backend, 4)
-    assert trk.confirmed.tolist() == [True]
-    t = 3.0 + quiet
+@pytest.mark.parametrize(
+    ("scans", "timeout", "quiet"),
+    [
+        (4, "coast_timeout_s", 29.5),
+        (4, "coast_timeout_s", 30.5),
+        (2, "tentative_timeout_s", 4.5),
+        (2, "tentative_timeout_s", 5.5),
+    ],
+)
+def test_track_is_deleted_after_its_timeout(
+    backend: str, scans: int, timeout: str, quiet: float
+) -> None:
+    """A confirmed track (four scans) without an update for longer than ``coast_timeout_s``
+    (30 s), or a tentative one (two scans) for longer than ``tentative_timeout_s``, is deleted at
+    the next scan; just shorter, it survives. The scan is radar B's, which never saw the track,
+    so no missed scan counts against it."""
+    trk = _tracker(backend, scans)
+    assert trk.confirmed.tolist() == [scans == 4]
+    t = scans - 1.0 + quiet
     trk.update(t, _plot(t, "B", np.array([3.0e5, 1.0, 0.2])))
-    assert trk.n_tracks == (1 if quiet < trk.config.coast_timeout_s else 0)
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("quiet", [4.5, 5.5])
-def test_tentative_track_is_deleted_after_the_tentative_timeout(backend: str, quiet: float) -> None:
-    trk = _tracker(backend, 2)
-    assert trk.confirmed.tolist() == [False]
-    t = 1.0 + quiet
-    trk.update(t, _plot(t, "B", np.array([3.0e5, 1.0, 0.2])))
-    assert trk.n_tracks == (1 if quiet < trk.config.tentative_timeout_s else 0)
+    assert trk.n_tracks == (1 if quiet < getattr(trk.config, timeout) else 0)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -153,18 +153,7 @@ def test_payload_invariants() -> None:
     )
     assert len(track.covariance) == 36
     with pytest.raises(ValueError, match="minor"):
-        ImpactPrediction(
-            launch_id="L1",
-            update=0,
-            lat_deg=40.0,
-            lon_deg=135.0,
-            major_m=10.0,
-            minor_m=20.0,
-            azimuth_deg=0.0,
-            impact_time_ns=1,
-            confidence=0.9,
-            areas=(AreaProbability(area="JP-01", probability=0.1),),
-        )
+        _impact("JP-01", major_m=10.0, minor_m=20.0)
 
 
 def test_msg_id_is_uuid7_and_seeded() -> None:
@@ -205,21 +194,25 @@ def test_spliced_hop_equals_reencoded(keys: dict[str, NationKey], ring: Keyring)
     assert splice_first_hop(spliced, relayed.hops[0]) is None  # only the first hop is spliced
 
 
-def _impact_with_area(area: str) -> bytes:
-    env = launch_envelope()
-    impact = ImpactPrediction(
+def _impact(area: str, major_m: float = 20.0, minor_m: float = 10.0) -> ImpactPrediction:
+    """An impact prediction whose ellipse (``major_m`` by ``minor_m``) touches ``area``."""
+    return ImpactPrediction(
         launch_id="L1",
         update=0,
         lat_deg=40.0,
         lon_deg=135.0,
-        major_m=20.0,
-        minor_m=10.0,
+        major_m=major_m,
+        minor_m=minor_m,
         azimuth_deg=0.0,
         impact_time_ns=1,
         confidence=0.9,
         areas=(AreaProbability(area=area, probability=0.1),),
     )
-    return encode(msgspec.structs.replace(env, kind="impact", payload=impact))
+
+
+def _impact_with_area(area: str) -> bytes:
+    env = launch_envelope()
+    return encode(msgspec.structs.replace(env, kind="impact", payload=_impact(area)))
 
 
 def _warning_with_area(area: str) -> bytes:

@@ -162,6 +162,14 @@ class ServiceBase:
         if key and self.session.scalars(select(model).where(model.key == key)).first():  # type: ignore[attr-defined]
             raise ConflictError(f"key: this {noun} key is already in use; choose another")
 
+    def _updated(self, obj: V, before: dict[str, Any], visible_to: Any) -> V:
+        """Finish an update of ``obj``: widen its sharing if ``visible_to`` is given, and audit
+        the change for every nation that saw it before or sees it now."""
+        assert isinstance(obj, Base)  # every shared object is a table row
+        seen_by = obj.visible_to if visible_to is None else self._reshare(obj, visible_to)
+        self.record_audit("update", obj, before, seen_by)
+        return obj
+
     def _reshare(self, obj: Visible, visible_to: Any) -> tuple[str, ...]:
         """Change who may see ``obj``; returns the nations that must see the change's audit row.
 

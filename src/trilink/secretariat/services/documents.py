@@ -77,9 +77,7 @@ class DocumentServices(ServiceBase):
             doc.issued_on = parse_date("issued_on", issued_on) if issued_on else None
         if source_url is not None:
             doc.source_url = check_url("source_url", source_url) if source_url else None
-        seen_by = doc.visible_to if visible_to is None else self._reshare(doc, visible_to)
-        self.record_audit("update", doc, before, seen_by)
-        return doc
+        return self._updated(doc, before, visible_to)
 
     def add_version(self, doc_id: int, body: Any, note: str = "") -> DocumentVersion:
         """A new version of a document."""

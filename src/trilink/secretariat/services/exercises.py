@@ -107,9 +107,7 @@ class ExerciseServices(ServiceBase):
             ex.scenario = check_text("scenario", scenario, limit=200) if scenario else None
         if status is not None:
             ex.status = check_choice("status", status, EXERCISE_STATUSES)
-        seen_by = ex.visible_to if visible_to is None else self._reshare(ex, visible_to)
-        self.record_audit("update", ex, before, seen_by)
-        return ex
+        return self._updated(ex, before, visible_to)
 
     def list_exercises(self) -> list[Exercise]:
         """Visible exercises."""

@@ -119,9 +119,7 @@ class MeetingServices(ServiceBase):
             s.duration_min = _duration(duration_min)
         if location is not None:
             s.location = check_text("location", location, limit=200, required=False)
-        seen_by = s.visible_to if visible_to is None else self._reshare(s, visible_to)
-        self.record_audit("update", s, before, seen_by)
-        return s
+        return self._updated(s, before, visible_to)
 
     def series_list(self) -> list[MeetingSeries]:
         """Visible series."""
@@ -277,11 +275,7 @@ class MeetingServices(ServiceBase):
             m.location = check_text("location", location, limit=200, required=False)
         if status is not None:
             m.status = check_choice("status", status, MEETING_STATUSES)
-        seen_by: tuple[str, ...] = m.visible_to
-        if visible_to is not None:
-            seen_by = self._reshare(m, visible_to)
-        self.record_audit("update", m, before, seen_by)
-        return m
+        return self._updated(m, before, visible_to)
 
     def add_attendee(
         self,

@@ -63,10 +63,8 @@ class WorkstreamServices(ServiceBase):
             ws.owners = ",".join(nations("owners", owners))
         if status is not None:
             ws.status = check_choice("status", status, WORKSTREAM_STATUSES)
-        seen_by = ws.visible_to if visible_to is None else self._reshare(ws, visible_to)
         ws.updated_at = self.now()
-        self.record_audit("update", ws, before, seen_by)
-        return ws
+        return self._updated(ws, before, visible_to)
 
     def list_workstreams(self) -> list[Workstream]:
         """Visible workstreams."""

@@ -7,7 +7,6 @@ from trilink.secretariat.web.routes import (
     auth,
     calendar,
     commitments,
-    dashboard,
     documents,
     exercises,
     meetings,
@@ -25,13 +24,12 @@ __all__ = ["ROUTERS"]
 ROUTERS: tuple[APIRouter, ...] = tuple(
     module.router
     for module in (
-        # the page modules come first: their pages take precedence over older page handlers
+        # the pages (HTML forms), then one API router per domain; no two share a route
         pages_docs,
         pages_core,
         pages_meetings,
         pages_records,
         auth,
-        dashboard,
         workstreams,
         commitments,
         meetings,

@@ -1,20 +1,13 @@
-"""The audit log: page and read-only API (there is no route that changes it)."""
+"""The audit log: read-only API (there is no route that changes it)."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter
 
 from trilink.secretariat.web.deps import API, API_ERRORS, Svc
-from trilink.secretariat.web.render import render
 from trilink.secretariat.web.schemas.audit import AuditOut
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["audit"], responses=API_ERRORS)
-
-
-@router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
-def audit_page(request: Request, svc: Svc) -> HTMLResponse:
-    return render(request, "audit.html", svc.user, entries=svc.audit(limit=200))
 
 
 @router.get(f"{API}/audit")

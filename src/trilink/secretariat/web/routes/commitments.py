@@ -1,16 +1,11 @@
-"""Commitments, milestones and evidence: pages and API."""
+"""Commitments, milestones and evidence: API (the pages are in :mod:`.pages_core`)."""
 
-from typing import Annotated, Any
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Form, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
-
-from trilink.secretariat.errors import NotFoundError, SecretariatError
-from trilink.secretariat.i18n import pick
+from trilink.secretariat.errors import NotFoundError
 from trilink.secretariat.models import Commitment, Workstream
-from trilink.secretariat.services import COMMITMENT_STATUSES, Secretariat
-from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
-from trilink.secretariat.web.render import render
+from trilink.secretariat.services import Secretariat
+from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
 from trilink.secretariat.web.schemas.audit import AuditOut
 from trilink.secretariat.web.schemas.commitments import (
     CommitmentIn,
@@ -45,82 +40,6 @@ def commitment_out(svc: Secretariat, c: Commitment, lang: str) -> CommitmentOut:
     return out
 
 
-# ---------------------------------------------------------------------------- pages
-@router.get("/commitments", response_class=HTMLResponse, include_in_schema=False)
-def commitments_page(
-    request: Request, svc: Svc, view: Annotated[str, Query()] = "all"
-) -> HTMLResponse:
-    items = svc.list_commitments(view)
-    return render(
-        request, "commitments.html", svc.user, svc=svc, items=items, view=view, title=view
-    )
-
-
-@router.post("/commitments", include_in_schema=False)
-def commitment_create_form(
-    request: Request,
-    svc: Svc,
-    title: Annotated[str, Form()],
-    owners: Annotated[str, Form()] = "all",
-    deadline: Annotated[str, Form()] = "",
-    visible_to: Annotated[str, Form()] = "all",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(request, csrf)
-    c = svc.create_commitment(
-        {svc.user.lang: title},
-        owners=owners,
-        deadline=deadline or None,
-        visible_to=visible_to,
-    )
-    return RedirectResponse(f"/commitments/{c.id}", status_code=303)
-
-
-@router.get("/commitments/{c_id}", response_class=HTMLResponse, include_in_schema=False)
-def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
-    c = svc.commitment(c_id)
-    source = None
-    if c.source_outcome_id is not None:
-        try:
-            source, _ = svc.outcome(c.source_outcome_id)
-        except SecretariatError:
-            source = None
-    return render(
-        request,
-        "commitment.html",
-        svc.user,
-        svc=svc,
-        c=c,
-        children=svc.children(c),
-        source=source,
-        statuses=COMMITMENT_STATUSES,
-        entries=svc.audit(object_type="commitment", object_id=c.id),
-        title=pick(c.title, svc.user.lang),
-    )
-
-
-@router.post("/commitments/{c_id}", include_in_schema=False)
-def commitment_update_form(
-    request: Request,
-    svc: Svc,
-    c_id: int,
-    status: Annotated[str, Form()],
-    progress: Annotated[str, Form()],
-    deadline: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(request, csrf)
-    changes: dict[str, Any] = {"status": status, "progress": progress}
-    # The form shows the deadline as a date; sending that date back unchanged must not move the
-    # stored instant (e.g. 09:00+09:00) to the end of that day.
-    current = svc.commitment(c_id).deadline
-    if deadline.strip() != (current.date().isoformat() if current else ""):
-        changes["deadline"] = deadline or None
-    svc.update_commitment(c_id, changes)
-    return RedirectResponse(f"/commitments/{c_id}", status_code=303)
-
-
-# ---------------------------------------------------------------------------- API
 @router.get(f"{API}/commitments")
 def api_commitments(
     svc: Svc,
@@ -171,4 +90,4 @@ def api_milestone_done(svc: Svc, m_id: int) -> MilestoneDone:
 
 @router.post(f"{API}/commitments/{{c_id}}/evidence", status_code=201, dependencies=[ApiWrite])
 def api_evidence(body: EvidenceIn, svc: Svc, c_id: int) -> EvidenceOut:
-    return EvidenceOut.of(svc.add_evidence(c_id, body.url, body.label))
+    return EvidenceOut.copy_of(svc.add_evidence(c_id, body.url, body.label))

@@ -1,10 +1,9 @@
-"""Documents, versions and attachments: page, download and API."""
+"""Documents, versions and attachments: download and API (the pages are in
+:mod:`.pages_records`)."""
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
-from trilink.secretariat.web.render import render
 from trilink.secretariat.web.schemas.documents import (
     CreatedVersion,
     DocumentIn,
@@ -17,11 +16,6 @@ from trilink.secretariat.web.schemas.documents import (
 __all__ = ["router"]
 
 router = APIRouter(tags=["documents"], responses=API_ERRORS)
-
-
-@router.get("/documents", response_class=HTMLResponse, include_in_schema=False)
-def documents_page(request: Request, svc: Svc) -> HTMLResponse:
-    return render(request, "documents.html", svc.user, items=svc.list_documents())
 
 
 @router.get("/attachments/{a_id}", include_in_schema=False)

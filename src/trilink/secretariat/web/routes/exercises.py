@@ -1,22 +1,15 @@
-"""Exercises and their after-action figures: page and API."""
+"""Exercises and their after-action figures: API (the pages are in :mod:`.pages_records`)."""
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
-from trilink.secretariat.web.render import render
 from trilink.secretariat.web.schemas.exercises import ExerciseIn, ExerciseOut, ExercisePatch
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["exercises"], responses=API_ERRORS)
-
-
-@router.get("/exercises", response_class=HTMLResponse, include_in_schema=False)
-def exercises_page(request: Request, svc: Svc) -> HTMLResponse:
-    return render(request, "exercises.html", svc.user, items=svc.list_exercises())
 
 
 @router.get(f"{API}/exercises")

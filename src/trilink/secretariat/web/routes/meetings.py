@@ -1,15 +1,12 @@
-"""Meeting series, meetings and agendas: pages and API."""
+"""Meeting series, meetings and agendas: API (the pages are in :mod:`.pages_meetings`)."""
 
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
-from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter
 
-from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import MeetingSeries
 from trilink.secretariat.services import Secretariat
-from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc, check_csrf
-from trilink.secretariat.web.render import ZONES, int_field, render
+from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
 from trilink.secretariat.web.schemas.common import StatusOut
 from trilink.secretariat.web.schemas.meetings import (
     AgendaIn,
@@ -31,76 +28,6 @@ __all__ = ["router"]
 router = APIRouter(tags=["meetings"], responses=API_ERRORS)
 
 
-# ---------------------------------------------------------------------------- pages
-@router.get("/meetings", response_class=HTMLResponse, include_in_schema=False)
-def meetings_page(request: Request, svc: Svc) -> HTMLResponse:
-    return render(request, "meetings.html", svc.user, items=svc.list_meetings(), zones=ZONES)
-
-
-@router.post("/meetings", include_in_schema=False)
-def meeting_create_form(
-    request: Request,
-    svc: Svc,
-    title: Annotated[str, Form()],
-    start: Annotated[str, Form()],
-    tz: Annotated[str, Form()],
-    duration_min: Annotated[str, Form()] = "120",
-    location: Annotated[str, Form()] = "",
-    visible_to: Annotated[str, Form()] = "all",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(request, csrf)
-    m = svc.create_meeting(
-        {svc.user.lang: title},
-        start=start,
-        tz=tz,
-        duration_min=int_field("duration_min", duration_min),
-        location=location,
-        visible_to=visible_to,
-    )
-    return RedirectResponse(f"/meetings/{m.id}", status_code=303)
-
-
-@router.post("/meetings/{m_id}/agenda", include_in_schema=False)
-def agenda_form(
-    request: Request,
-    svc: Svc,
-    m_id: int,
-    title: Annotated[str, Form()],
-    presenter: Annotated[str, Form()] = "",
-    duration_min: Annotated[str, Form()] = "15",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(request, csrf)
-    svc.add_agenda_item(
-        m_id,
-        {svc.user.lang: title},
-        presenter=presenter,
-        duration_min=int_field("duration_min", duration_min),
-    )
-    return RedirectResponse(f"/meetings/{m_id}", status_code=303)
-
-
-@router.get("/meetings/{m_id}", response_class=HTMLResponse, include_in_schema=False)
-def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
-    m = svc.meeting(m_id)
-    mins = svc.minutes(m.id)
-    approved = (
-        sorted({a.nation for a in mins.approvals if a.revision == mins.revision}) if mins else []
-    )
-    return render(
-        request,
-        "meeting.html",
-        svc.user,
-        m=m,
-        minutes=mins,
-        approved=approved,
-        locked=mins is not None and mins.state == "locked",
-        title=pick(m.title, svc.user.lang),
-    )
-
-
-# ---------------------------------------------------------------------------- API
 @router.get(f"{API}/series")
 def api_series(svc: Svc, lang: str = "en") -> list[SeriesOut]:
     return [SeriesOut.of(s, lang) for s in svc.series_list()]
@@ -156,13 +83,13 @@ def api_meeting_update(body: MeetingPatch, svc: Svc, m_id: int) -> MeetingOut:
 @router.get(f"{API}/meetings/{{m_id}}/attendees")
 def api_attendees(svc: Svc, m_id: int) -> list[AttendeeOut]:
     """Who attends a visible meeting."""
-    return [AttendeeOut.of(a) for a in svc.attendees(m_id)]
+    return [AttendeeOut.copy_of(a) for a in svc.attendees(m_id)]
 
 
 @router.post(f"{API}/meetings/{{m_id}}/attendees", status_code=201, dependencies=[ApiWrite])
 def api_attendee_add(body: AttendeeIn, svc: Svc, m_id: int) -> AttendeeOut:
     """Add an attendee (a user or a free-text name) with nation and role."""
-    return AttendeeOut.of(svc.add_attendee(m_id, **body.model_dump()))
+    return AttendeeOut.copy_of(svc.add_attendee(m_id, **body.model_dump()))
 
 
 @router.delete(f"{API}/meetings/{{m_id}}/attendees/{{a_id}}", dependencies=[ApiWrite])

@@ -58,16 +58,16 @@ def lock_form(request: Request, svc: Svc, m_id: int, csrf: Annotated[str, Form()
 @router.put(f"{API}/meetings/{{m_id}}/minutes", dependencies=[ApiWrite])
 def api_minutes(body: MinutesIn, svc: Svc, m_id: int) -> MinutesStateOut:
     """Save a new revision (back to draft; older approvals stop counting)."""
-    return MinutesStateOut.of(svc.write_minutes(m_id, body.body))
+    return MinutesStateOut.copy_of(svc.write_minutes(m_id, body.body))
 
 
 @router.post(f"{API}/meetings/{{m_id}}/minutes/approve", dependencies=[ApiWrite])
 def api_approve(svc: Svc, m_id: int) -> MinutesStateOut:
     """Approve the current revision for your nation (approver role)."""
-    return MinutesStateOut.of(svc.approve_minutes(m_id))
+    return MinutesStateOut.copy_of(svc.approve_minutes(m_id))
 
 
 @router.post(f"{API}/meetings/{{m_id}}/minutes/lock", dependencies=[ApiWrite])
 def api_lock(svc: Svc, m_id: int) -> MinutesStateOut:
     """Lock minutes approved by every party; nothing can change afterwards."""
-    return MinutesStateOut.of(svc.lock_minutes(m_id))
+    return MinutesStateOut.copy_of(svc.lock_minutes(m_id))

@@ -1,13 +1,19 @@
-"""Helpers shared by the page modules: form text in three languages, redirects, filters."""
+"""Helpers shared by the page modules: posted forms, form text in three languages, redirects,
+filters."""
 
 from collections.abc import Mapping
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as FormFile
 
 from trilink.secretariat.i18n import LANGS
+from trilink.secretariat.services import Secretariat
+from trilink.secretariat.web.deps import check_csrf
+from trilink.secretariat.web.render import deadline_input, int_field, nation_list
 
-__all__ = ["back", "i18n_form", "matches", "safe_next", "text_of"]
+__all__ = ["PageForm", "back", "i18n_form", "matches", "posted", "safe_next", "text_of"]
 
 
 def i18n_form(form: FormData, name: str, fallback_lang: str) -> dict[str, str]:
@@ -44,3 +50,53 @@ def safe_next(path: str, default: str = "/") -> str:
 def back(path: str) -> RedirectResponse:
     """See-other redirect after a form write."""
     return RedirectResponse(path, status_code=303)
+
+
+class PageForm:
+    """A posted page form whose CSRF token was checked: its fields as the services take them."""
+
+    def __init__(self, form: FormData, lang: str) -> None:
+        self.form = form
+        self.lang = lang  # the language of a single-language text field
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.form
+
+    def text(self, name: str, default: str = "") -> str:
+        return str(self.form.get(name, default))
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a repeated field (checkboxes, multiple selects)."""
+        return [str(v) for v in self.form.getlist(name)]
+
+    def i18n(self, name: str) -> dict[str, str]:
+        return i18n_form(self.form, name, self.lang)
+
+    def nations(self, name: str) -> str:
+        """Checked nations as ``"KOR,USA"`` (empty if none)."""
+        return nation_list(self.values(name))
+
+    def ref(self, name: str) -> int | None:
+        """The id chosen in a select whose empty choice means none."""
+        value = self.text(name)
+        return int(value) if value.isdigit() else None
+
+    def integer(self, name: str, default: str = "") -> int:
+        return int_field(name, self.text(name, default))
+
+    def instant(self, name: str) -> str | None:
+        """A deadline or due time: local wall time ``<name>_local`` in zone ``<name>_tz``, else
+        the text typed into ``<name>``."""
+        return deadline_input(self.text(name), self.text(f"{name}_local"), self.text(f"{name}_tz"))
+
+    def upload(self, name: str) -> FormFile | None:
+        """The file chosen in a file field (None if none was)."""
+        value = self.form.get(name)
+        return value if isinstance(value, FormFile) and value.filename else None
+
+
+async def posted(request: Request, svc: Secretariat) -> PageForm:
+    """The request's form, refused unless it carries the session's CSRF token."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    return PageForm(form, svc.user.lang)

@@ -1,5 +1,6 @@
-"""Pages: settings (time zone), notifications and follows, users (admin), workstreams with their
-timeline, commitments (every field, milestones, evidence), the audit log with filters.
+"""Pages: the start page (overdue, due soon, coming up), settings (time zone), notifications and
+follows, users (admin), workstreams with their timeline, commitments (every field, milestones,
+evidence), the audit log with filters.
 
 Every list takes its search and filters from the query string and filters on the server; every
 write is a form carrying the session's CSRF token and goes through the :class:`Secretariat`.
@@ -21,7 +22,6 @@ from trilink.secretariat.services import (
     COMMITMENT_STATUSES,
     COMMITMENT_VIEWS,
     WORKSTREAM_STATUSES,
-    Secretariat,
 )
 from trilink.secretariat.validate import ROLES
 from trilink.secretariat.web.deps import COOKIE, Svc, check_csrf
@@ -36,18 +36,39 @@ from trilink.secretariat.web.notices import (
 from trilink.secretariat.web.render import (
     TZ_COOKIE,
     ZONES,
-    deadline_input,
     nation_list,
     reader_zone,
     render,
 )
-from trilink.secretariat.web.routes.pages_common import back, i18n_form, matches, safe_next
+from trilink.secretariat.web.routes.pages_common import (
+    PageForm,
+    back,
+    matches,
+    posted,
+    safe_next,
+)
 
 __all__ = ["router", "timeline_chart"]
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Nations = Annotated[list[str], Form()]
+
+
+# ---------------------------------------------------------------------------- start page
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, svc: Svc) -> HTMLResponse:
+    """What is overdue, due soon and coming up."""
+    return render(
+        request,
+        "dashboard.html",
+        svc.user,
+        svc=svc,
+        title=t("dashboard", svc.user.lang),
+        overdue=svc.list_commitments("overdue"),
+        due_soon=svc.list_commitments("due_soon"),
+        meetings=svc.list_meetings(after=svc.now())[:10],
+    )
 
 
 # ---------------------------------------------------------------------------- settings
@@ -238,15 +259,14 @@ def workstreams_page(
 
 @router.post("/workstreams")
 async def workstream_create_form(request: Request, svc: Svc) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     w = svc.create_workstream(
-        str(form.get("key", "")),
-        i18n_form(form, "title", svc.user.lang),
-        description=i18n_form(form, "description", svc.user.lang) or None,
-        owners=nation_list([str(v) for v in form.getlist("owners")]) or "all",
-        status=str(form.get("status", "active")),
-        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+        form.text("key"),
+        form.i18n("title"),
+        description=form.i18n("description") or None,
+        owners=form.nations("owners") or "all",
+        status=form.text("status", "active"),
+        visible_to=form.nations("vis"),
     )
     return back(f"/workstreams/{w.id}")
 
@@ -271,15 +291,14 @@ def workstream_page(request: Request, svc: Svc, w_id: int) -> HTMLResponse:
 
 @router.post("/workstreams/{w_id}/edit")
 async def workstream_edit_form(request: Request, svc: Svc, w_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     svc.update_workstream(
         w_id,
-        title=i18n_form(form, "title", svc.user.lang),
-        description=i18n_form(form, "description", svc.user.lang),
-        owners=nation_list([str(v) for v in form.getlist("owners")]),
-        status=str(form.get("status", "")),
-        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+        title=form.i18n("title"),
+        description=form.i18n("description"),
+        owners=form.nations("owners"),
+        status=form.text("status"),
+        visible_to=form.nations("vis"),
     )
     return back(f"/workstreams/{w_id}")
 
@@ -377,37 +396,28 @@ def commitments_page(
     )
 
 
-def _commitment_fields(form: Any, svc: Secretariat) -> dict[str, Any]:
+def _commitment_fields(form: PageForm) -> dict[str, Any]:
     """The commitment fields of a create or edit form."""
-    ws = str(form.get("workstream_id", ""))
-    parent = str(form.get("parent_id", ""))
     return {
-        "title": i18n_form(form, "title", svc.user.lang),
-        "description": i18n_form(form, "description", svc.user.lang) or None,
-        "owners": nation_list([str(v) for v in form.getlist("owners")]),
-        "deadline": deadline_input(
-            str(form.get("deadline", "")),
-            str(form.get("deadline_local", "")),
-            str(form.get("deadline_tz", "")),
-        ),
-        "deadline_note": str(form.get("deadline_note", "")).strip() or None,
-        "review_date": str(form.get("review_date", "")).strip() or None,
-        "status": str(form.get("status", "open")),
-        "progress": str(form.get("progress", "0")).strip() or "0",
-        "weight": str(form.get("weight", "1")).strip() or "1",
-        "workstream_id": int(ws) if ws.isdigit() else None,
-        "parent_id": int(parent) if parent.isdigit() else None,
-        "visible_to": nation_list([str(v) for v in form.getlist("vis")])
-        or nation_list([str(form.get("visible_to", ""))])
-        or "all",
+        "title": form.i18n("title"),
+        "description": form.i18n("description") or None,
+        "owners": form.nations("owners"),
+        "deadline": form.instant("deadline"),
+        "deadline_note": form.text("deadline_note").strip() or None,
+        "review_date": form.text("review_date").strip() or None,
+        "status": form.text("status", "open"),
+        "progress": form.text("progress", "0").strip() or "0",
+        "weight": form.text("weight", "1").strip() or "1",
+        "workstream_id": form.ref("workstream_id"),
+        "parent_id": form.ref("parent_id"),
+        "visible_to": form.nations("vis") or nation_list([form.text("visible_to")]) or "all",
     }
 
 
 @router.post("/commitments")
 async def commitment_create_form(request: Request, svc: Svc) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    f = _commitment_fields(form, svc)
+    form = await posted(request, svc)
+    f = _commitment_fields(form)
     title = f.pop("title")
     f["owners"] = f["owners"] or "all"
     c = svc.create_commitment(title, **f)
@@ -445,10 +455,9 @@ def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
 
 @router.post("/commitments/{c_id}")
 async def commitment_update_form(request: Request, svc: Svc, c_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     c = svc.commitment(c_id)
-    f = _commitment_fields(form, svc)
+    f = _commitment_fields(form)
     if "title_en" not in form and "title_ko" not in form and "title_ja" not in form:
         f.pop("title")  # the short status form
         for name in ("description", "owners", "visible_to", "workstream_id", "parent_id"):
@@ -460,8 +469,8 @@ async def commitment_update_form(request: Request, svc: Svc, c_id: int) -> Respo
         f["owners"] = f["owners"] or c.owners
     # A form that sends back the date it shows (no local time) must not move the stored instant
     # (a 09:00+09:00 deadline would otherwise become the end of that day).
-    sent = str(form.get("deadline", "")).strip()
-    if c.deadline is not None and not str(form.get("deadline_local", "")).strip():
+    sent = form.text("deadline").strip()
+    if c.deadline is not None and not form.text("deadline_local").strip():
         shown = {c.deadline.date().isoformat()}
         shown.add(
             c.deadline.astimezone(ZoneInfo(reader_zone(request, svc.user))).date().isoformat()
@@ -474,12 +483,9 @@ async def commitment_update_form(request: Request, svc: Svc, c_id: int) -> Respo
 
 @router.post("/commitments/{c_id}/milestones")
 async def milestone_form(request: Request, svc: Svc, c_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    due = deadline_input(
-        str(form.get("due", "")), str(form.get("due_local", "")), str(form.get("due_tz", ""))
-    )
-    svc.add_milestone(c_id, i18n_form(form, "title", svc.user.lang), due)
+    form = await posted(request, svc)
+    due = form.instant("due")
+    svc.add_milestone(c_id, form.i18n("title"), due)
     return back(f"/commitments/{c_id}")
 
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
-from starlette.datastructures import FormData
 
 from trilink.secretariat.i18n import pick, t
 from trilink.secretariat.services import (
@@ -18,17 +17,13 @@ from trilink.secretariat.services import (
 )
 from trilink.secretariat.web.deps import Svc, check_csrf
 from trilink.secretariat.web.notices import followed
-from trilink.secretariat.web.render import deadline_input, int_field, nation_list, render
-from trilink.secretariat.web.routes.pages_common import back, i18n_form, matches
+from trilink.secretariat.web.render import int_field, nation_list, render
+from trilink.secretariat.web.routes.pages_common import back, matches, posted
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
-
-
-def _nations(form: FormData, name: str) -> str:
-    return nation_list([str(v) for v in form.getlist(name)])
 
 
 @router.get("/meetings", response_class=HTMLResponse)
@@ -68,38 +63,34 @@ def meetings_page(
 
 @router.post("/meetings")
 async def meeting_create_form(request: Request, svc: Svc) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    series = str(form.get("series_id", ""))
+    form = await posted(request, svc)
     m = svc.create_meeting(
-        i18n_form(form, "title", svc.user.lang),
-        start=str(form.get("start", "")),
-        tz=str(form.get("tz", "")),
-        duration_min=int_field("duration_min", str(form.get("duration_min", "120"))),
-        location=str(form.get("location", "")),
-        status=str(form.get("status", "scheduled")),
-        series_id=int(series) if series.isdigit() else None,
-        visible_to=_nations(form, "vis") or nation_list([str(form.get("visible_to", "all"))]),
+        form.i18n("title"),
+        start=form.text("start"),
+        tz=form.text("tz"),
+        duration_min=form.integer("duration_min", "120"),
+        location=form.text("location"),
+        status=form.text("status", "scheduled"),
+        series_id=form.ref("series_id"),
+        visible_to=form.nations("vis") or nation_list([form.text("visible_to", "all")]),
     )
     return back(f"/meetings/{m.id}")
 
 
 @router.post("/series")
 async def series_create_form(request: Request, svc: Svc) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    ws = str(form.get("workstream_id", ""))
+    form = await posted(request, svc)
     s = svc.create_series(
-        str(form.get("key", "")),
-        str(form.get("kind", "")),
-        i18n_form(form, "title", svc.user.lang),
-        rule=str(form.get("rule", "")),
-        tz=str(form.get("tz", "")),
-        anchor=str(form.get("anchor", "")),
-        duration_min=int_field("duration_min", str(form.get("duration_min", "120"))),
-        location=str(form.get("location", "")),
-        workstream_id=int(ws) if ws.isdigit() else None,
-        visible_to=_nations(form, "vis") or "all",
+        form.text("key"),
+        form.text("kind"),
+        form.i18n("title"),
+        rule=form.text("rule"),
+        tz=form.text("tz"),
+        anchor=form.text("anchor"),
+        duration_min=form.integer("duration_min", "120"),
+        location=form.text("location"),
+        workstream_id=form.ref("workstream_id"),
+        visible_to=form.nations("vis") or "all",
     )
     return back(f"/series/{s.id}")
 
@@ -122,18 +113,17 @@ def series_page(request: Request, svc: Svc, s_id: int) -> HTMLResponse:
 
 @router.post("/series/{s_id}/edit")
 async def series_edit_form(request: Request, svc: Svc, s_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     svc.update_series(
         s_id,
-        title=i18n_form(form, "title", svc.user.lang),
-        kind=str(form.get("kind", "")),
-        rule=str(form.get("rule", "")),
-        tz=str(form.get("tz", "")),
-        anchor=str(form.get("anchor", "")),
-        duration_min=int_field("duration_min", str(form.get("duration_min", ""))),
-        location=str(form.get("location", "")),
-        visible_to=_nations(form, "vis"),
+        title=form.i18n("title"),
+        kind=form.text("kind"),
+        rule=form.text("rule"),
+        tz=form.text("tz"),
+        anchor=form.text("anchor"),
+        duration_min=form.integer("duration_min"),
+        location=form.text("location"),
+        visible_to=form.nations("vis"),
     )
     return back(f"/series/{s_id}")
 
@@ -178,17 +168,36 @@ def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
 
 @router.post("/meetings/{m_id}/edit")
 async def meeting_edit_form(request: Request, svc: Svc, m_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     svc.update_meeting(
         m_id,
-        title=i18n_form(form, "title", svc.user.lang),
-        start=str(form.get("start", "")),
-        end=str(form.get("end", "")),
-        tz=str(form.get("tz", "")),
-        location=str(form.get("location", "")),
-        status=str(form.get("status", "")),
-        visible_to=_nations(form, "vis"),
+        title=form.i18n("title"),
+        start=form.text("start"),
+        end=form.text("end"),
+        tz=form.text("tz"),
+        location=form.text("location"),
+        status=form.text("status"),
+        visible_to=form.nations("vis"),
+    )
+    return back(f"/meetings/{m_id}")
+
+
+@router.post("/meetings/{m_id}/agenda")
+def agenda_form(
+    request: Request,
+    svc: Svc,
+    m_id: int,
+    title: Text,
+    presenter: Text = "",
+    duration_min: Text = "15",
+    csrf: Text = "",
+) -> Response:
+    check_csrf(request, csrf)
+    svc.add_agenda_item(
+        m_id,
+        {svc.user.lang: title},
+        presenter=presenter,
+        duration_min=int_field("duration_min", duration_min),
     )
     return back(f"/meetings/{m_id}")
 
@@ -230,21 +239,15 @@ def _wall(at: dt.datetime, tz: str) -> str:
 
 @router.post("/meetings/{m_id}/outcomes")
 async def outcome_form(request: Request, svc: Svc, m_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    kind = str(form.get("kind", ""))
-    item = str(form.get("agenda_item_id", ""))
-    owners = _nations(form, "owners")
-    deadline = deadline_input(
-        str(form.get("deadline", "")),
-        str(form.get("deadline_local", "")),
-        str(form.get("deadline_tz", "")),
-    )
+    form = await posted(request, svc)
+    kind = form.text("kind")
+    owners = form.nations("owners")
+    deadline = form.instant("deadline")
     svc.add_outcome(
         m_id,
         kind,
-        i18n_form(form, "text", svc.user.lang),
-        agenda_item_id=int(item) if item.isdigit() else None,
+        form.i18n("text"),
+        agenda_item_id=form.ref("agenda_item_id"),
         owners=owners or None,
         deadline=deadline if kind == "commitment" else None,
     )
@@ -253,17 +256,11 @@ async def outcome_form(request: Request, svc: Svc, m_id: int) -> Response:
 
 @router.post("/outcomes/{o_id}/commitment")
 async def promote_form(request: Request, svc: Svc, o_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    ws = str(form.get("workstream_id", ""))
+    form = await posted(request, svc)
     c = svc.promote_outcome(
         o_id,
-        owners=_nations(form, "owners"),
-        deadline=deadline_input(
-            str(form.get("deadline", "")),
-            str(form.get("deadline_local", "")),
-            str(form.get("deadline_tz", "")),
-        ),
-        workstream_id=int(ws) if ws.isdigit() else None,
+        owners=form.nations("owners"),
+        deadline=form.instant("deadline"),
+        workstream_id=form.ref("workstream_id"),
     )
     return back(f"/commitments/{c.id}")

@@ -16,8 +16,8 @@ from trilink.secretariat.services import DOCUMENT_KINDS, DOMAINS, EXERCISE_STATU
 from trilink.secretariat.services.documents import MAX_ATTACHMENT
 from trilink.secretariat.web.deps import Svc, check_csrf
 from trilink.secretariat.web.notices import followed
-from trilink.secretariat.web.render import NATIONS, nation_list, render
-from trilink.secretariat.web.routes.pages_common import back, i18n_form, matches
+from trilink.secretariat.web.render import NATIONS, render
+from trilink.secretariat.web.routes.pages_common import back, matches, posted
 
 __all__ = ["after_action_chart", "router"]
 
@@ -66,29 +66,29 @@ def exercises_page(
 
 @router.post("/exercises")
 async def exercise_create_form(request: Request, svc: Svc) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    scenario = str(form.get("scenario", "")).strip() or None
-    upload = form.get("scenario_file")
-    if isinstance(upload, FormFile) and upload.filename:
+    form = await posted(request, svc)
+    scenario = form.text("scenario").strip() or None
+    upload = form.upload("scenario_file")
+    if upload is not None:
         raw = await _read(upload, 256 * 1024)
         try:
-            scenario = parse_scenario((raw or b"").decode("utf-8"), upload.filename).name
+            text = (raw or b"").decode("utf-8")
+            scenario = parse_scenario(text, upload.filename or "scenario").name
         except (TrilinkError, UnicodeDecodeError) as exc:
             raise ValidationError(f"scenario: {exc}") from None
     elif scenario is not None:
         _library_scenario(scenario)
     ex = svc.create_exercise(
-        str(form.get("key", "")),
-        i18n_form(form, "name", svc.user.lang),
-        starts_on=str(form.get("starts_on", "")),
-        ends_on=str(form.get("ends_on", "")),
-        participants=nation_list([str(v) for v in form.getlist("participants")]) or "all",
-        domains=[str(v) for v in form.getlist("domains")],
-        description=i18n_form(form, "description", svc.user.lang) or None,
+        form.text("key"),
+        form.i18n("name"),
+        starts_on=form.text("starts_on"),
+        ends_on=form.text("ends_on"),
+        participants=form.nations("participants") or "all",
+        domains=form.values("domains"),
+        description=form.i18n("description") or None,
         scenario=scenario,
-        status=str(form.get("status", "planned")),
-        visible_to=nation_list([str(v) for v in form.getlist("vis")]) or "all",
+        status=form.text("status", "planned"),
+        visible_to=form.nations("vis") or "all",
     )
     return back(f"/exercises/{ex.id}")
 
@@ -180,23 +180,22 @@ def exercise_page(request: Request, svc: Svc, e_id: int) -> HTMLResponse:
 
 @router.post("/exercises/{e_id}/edit")
 async def exercise_edit_form(request: Request, svc: Svc, e_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     ex = svc.exercise(e_id)
-    scenario = str(form.get("scenario", "")).strip()
+    scenario = form.text("scenario").strip()
     if scenario and scenario != ex.scenario:  # a stored (uploaded) scenario may stay as it is
         _library_scenario(scenario)
     svc.update_exercise(
         e_id,
-        name=i18n_form(form, "name", svc.user.lang),
-        description=i18n_form(form, "description", svc.user.lang),
-        starts_on=str(form.get("starts_on", "")),
-        ends_on=str(form.get("ends_on", "")),
-        participants=nation_list([str(v) for v in form.getlist("participants")]),
-        domains=[str(v) for v in form.getlist("domains")],
+        name=form.i18n("name"),
+        description=form.i18n("description"),
+        starts_on=form.text("starts_on"),
+        ends_on=form.text("ends_on"),
+        participants=form.nations("participants"),
+        domains=form.values("domains"),
         scenario=scenario,
-        status=str(form.get("status", "")),
-        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+        status=form.text("status"),
+        visible_to=form.nations("vis"),
     )
     return back(f"/exercises/{e_id}")
 
@@ -243,20 +242,19 @@ def documents_page(request: Request, svc: Svc, q: str = "", kind: str = "") -> H
 
 @router.post("/documents")
 async def document_create_form(request: Request, svc: Svc) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     d = svc.create_document(
-        str(form.get("key", "")),
-        str(form.get("kind", "")),
-        i18n_form(form, "title", svc.user.lang),
-        body=i18n_form(form, "body", svc.user.lang),
-        issued_on=str(form.get("issued_on", "")).strip() or None,
-        source_url=str(form.get("source_url", "")).strip() or None,
-        note=str(form.get("note", "")),
-        visible_to=nation_list([str(v) for v in form.getlist("vis")]) or "all",
+        form.text("key"),
+        form.text("kind"),
+        form.i18n("title"),
+        body=form.i18n("body"),
+        issued_on=form.text("issued_on").strip() or None,
+        source_url=form.text("source_url").strip() or None,
+        note=form.text("note"),
+        visible_to=form.nations("vis") or "all",
     )
-    upload = form.get("file")
-    if isinstance(upload, FormFile) and upload.filename:
+    upload = form.upload("file")
+    if upload is not None:
         await _attach(svc, d.versions[-1].id, upload)
     return back(f"/documents/{d.id}")
 
@@ -287,26 +285,24 @@ def document_page(request: Request, svc: Svc, d_id: int) -> HTMLResponse:
 
 @router.post("/documents/{d_id}/edit")
 async def document_edit_form(request: Request, svc: Svc, d_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    form = await posted(request, svc)
     svc.update_document(
         d_id,
-        kind=str(form.get("kind", "")),
-        title=i18n_form(form, "title", svc.user.lang),
-        issued_on=str(form.get("issued_on", "")).strip(),
-        source_url=str(form.get("source_url", "")).strip(),
-        visible_to=nation_list([str(v) for v in form.getlist("vis")]),
+        kind=form.text("kind"),
+        title=form.i18n("title"),
+        issued_on=form.text("issued_on").strip(),
+        source_url=form.text("source_url").strip(),
+        visible_to=form.nations("vis"),
     )
     return back(f"/documents/{d_id}")
 
 
 @router.post("/documents/{d_id}/versions")
 async def version_form(request: Request, svc: Svc, d_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    v = svc.add_version(d_id, i18n_form(form, "body", svc.user.lang), str(form.get("note", "")))
-    upload = form.get("file")
-    if isinstance(upload, FormFile) and upload.filename:
+    form = await posted(request, svc)
+    v = svc.add_version(d_id, form.i18n("body"), form.text("note"))
+    upload = form.upload("file")
+    if upload is not None:
         await _attach(svc, v.id, upload)
     return back(f"/documents/{d_id}")
 

@@ -1,27 +1,13 @@
-"""Workstreams: pages and API."""
+"""Workstreams: API (the pages are in :mod:`.pages_core`)."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter
 
 from trilink.secretariat.web.deps import API, API_ERRORS, ApiWrite, Svc
-from trilink.secretariat.web.render import render
 from trilink.secretariat.web.schemas.workstreams import WorkstreamIn, WorkstreamOut, WorkstreamPatch
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["workstreams"], responses=API_ERRORS)
-
-
-@router.get("/workstreams", response_class=HTMLResponse, include_in_schema=False)
-def workstreams_page(request: Request, svc: Svc) -> HTMLResponse:
-    return render(request, "workstreams.html", svc.user, items=svc.list_workstreams())
-
-
-@router.get("/workstreams/{w_id}", response_class=HTMLResponse, include_in_schema=False)
-def workstream_page(request: Request, svc: Svc, w_id: int) -> HTMLResponse:
-    w = svc.workstream(w_id)
-    items = svc.list_commitments(workstream_id=w.id)
-    return render(request, "workstream.html", svc.user, svc=svc, w=w, items=items)
 
 
 @router.get(f"{API}/workstreams")

@@ -2,15 +2,15 @@
 
 from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from trilink.secretariat.models import AuditEntry
-from trilink.secretariat.web.schemas.common import DateTime, iso
+from trilink.secretariat.web.schemas.common import DateTime, OrmOut, iso
 
 __all__ = ["AuditOut"]
 
 
-class AuditOut(BaseModel):
+class AuditOut(OrmOut):
     id: int
     at: DateTime
     actor: str
@@ -23,14 +23,4 @@ class AuditOut(BaseModel):
 
     @classmethod
     def of(cls, e: AuditEntry) -> Self:
-        return cls(
-            id=e.id,
-            at=iso(e.at),
-            actor=e.actor,
-            actor_nation=e.actor_nation,
-            action=e.action,
-            object_type=e.object_type,
-            object_id=e.object_id,
-            before=e.before,
-            after=e.after,
-        )
+        return cls.copy_of(e, at=iso(e.at))

@@ -5,7 +5,7 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from trilink.secretariat.models import User
-from trilink.secretariat.web.schemas.common import StrictIn
+from trilink.secretariat.web.schemas.common import OrmOut, StrictIn
 
 __all__ = [
     "CalendarOut",
@@ -30,7 +30,7 @@ class LoginOut(BaseModel):
     csrf: str = Field(description="send as X-CSRF-Token on writes")
 
 
-class MeOut(BaseModel):
+class MeOut(OrmOut):
     username: str
     nation: str
     role: str
@@ -40,14 +40,7 @@ class MeOut(BaseModel):
 
     @classmethod
     def of(cls, user: User, csrf: str) -> Self:
-        return cls(
-            username=user.username,
-            nation=user.nation,
-            role=user.role,
-            lang=user.lang,
-            csrf=csrf,
-            calendar=f"/calendar/{user.ical_token}.ics",
-        )
+        return cls.copy_of(user, csrf=csrf, calendar=f"/calendar/{user.ical_token}.ics")
 
 
 class LangIn(StrictIn):

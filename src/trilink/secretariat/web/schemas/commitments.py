@@ -5,8 +5,17 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from trilink.secretariat.i18n import pick
-from trilink.secretariat.models import Commitment, Evidence, Milestone
-from trilink.secretariat.web.schemas.common import Date, DateTime, I18nIn, Nations, StrictIn, iso
+from trilink.secretariat.models import Commitment, Milestone
+from trilink.secretariat.web.schemas.common import (
+    Date,
+    DateTime,
+    I18nIn,
+    Nations,
+    OrmOut,
+    StrictIn,
+    iso,
+    patch_of,
+)
 
 __all__ = [
     "CommitmentIn",
@@ -37,19 +46,13 @@ class CommitmentIn(StrictIn):
     key: str | None = None
 
 
+@patch_of(
+    CommitmentIn,
+    "title description owners deadline deadline_note review_date status progress weight "
+    "visible_to parent_id workstream_id",
+)
 class CommitmentPatch(StrictIn):
-    title: I18nIn | None = None
-    description: I18nIn | None = None
-    owners: Nations | None = None
-    deadline: str | None = None
-    deadline_note: str | None = None
-    review_date: str | None = None
-    status: str | None = None
-    progress: float | None = None
-    weight: float | None = None
-    visible_to: Nations | None = None
-    parent_id: int | None = None
-    workstream_id: int | None = None
+    pass
 
 
 class MilestoneIn(StrictIn):
@@ -57,7 +60,7 @@ class MilestoneIn(StrictIn):
     due: str | None = None
 
 
-class MilestoneOut(BaseModel):
+class MilestoneOut(OrmOut):
     id: int
     title: str
     due: DateTime | None
@@ -65,7 +68,7 @@ class MilestoneOut(BaseModel):
 
     @classmethod
     def of(cls, m: Milestone, lang: str) -> Self:
-        return cls(id=m.id, title=pick(m.title, lang), due=iso(m.due), done_at=iso(m.done_at))
+        return cls.copy_of(m, title=pick(m.title, lang), due=iso(m.due), done_at=iso(m.done_at))
 
 
 class MilestoneDue(BaseModel):
@@ -83,17 +86,13 @@ class EvidenceIn(StrictIn):
     label: str
 
 
-class EvidenceOut(BaseModel):
+class EvidenceOut(OrmOut):
     id: int
     url: str
     label: str
 
-    @classmethod
-    def of(cls, e: Evidence) -> Self:
-        return cls(id=e.id, url=e.url, label=e.label)
 
-
-class CommitmentOut(BaseModel):
+class CommitmentOut(OrmOut):
     id: int
     key: str | None
     title: str
@@ -116,24 +115,15 @@ class CommitmentOut(BaseModel):
 
     @classmethod
     def of(cls, c: Commitment, lang: str, *, rolled_progress: float) -> Self:
-        return cls(
-            id=c.id,
-            key=c.key,
+        return cls.copy_of(
+            c,
             title=pick(c.title, lang),
             title_i18n=c.title,
             description_i18n=c.description,
             owners=c.owners.split(","),
             deadline=iso(c.deadline),
-            deadline_note=c.deadline_note,
             review_date=iso(c.review_date),
-            status=c.status,
-            progress=c.progress,
             rolled_progress=round(rolled_progress, 3),
-            weight=c.weight,
-            workstream_id=c.workstream_id,
-            parent_id=c.parent_id,
-            source_outcome_id=c.source_outcome_id,
-            visible_to=list(c.visible_to),
             milestones=[MilestoneOut.of(m, lang) for m in c.milestones],
-            evidence=[EvidenceOut.of(e) for e in c.evidence],
+            evidence=[EvidenceOut.copy_of(e) for e in c.evidence],
         )

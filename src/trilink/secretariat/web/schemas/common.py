@@ -1,9 +1,10 @@
 """Types and helpers every API schema uses; the error body."""
 
 import datetime as dt
-from typing import Annotated, overload
+from collections.abc import Callable
+from typing import Annotated, Any, Self, TypeVar, cast, overload
 
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, WithJsonSchema, create_model
 
 __all__ = [
     "Date",
@@ -11,10 +12,12 @@ __all__ = [
     "ErrorOut",
     "I18nIn",
     "Nations",
+    "OrmOut",
     "StatusOut",
     "StrictIn",
     "StrictPatch",
     "iso",
+    "patch_of",
     "split_list",
 ]
 
@@ -61,3 +64,43 @@ class ErrorOut(BaseModel):
 
 class StatusOut(BaseModel):
     status: str
+
+
+class OrmOut(BaseModel):
+    """Base of a response built from an ORM object."""
+
+    @classmethod
+    def copy_of(cls, obj: object, **computed: Any) -> Self:
+        """The response with the ``computed`` values and every other field copied from the
+        attribute of that name of ``obj`` (a tuple such as ``visible_to`` is sent as a list)."""
+        copied = {name: getattr(obj, name) for name in cls.model_fields if name not in computed}
+        return cls(**copied, **computed)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def patch_of(source: type[BaseModel], names: str) -> Callable[[type[M]], type[M]]:
+    """Class decorator: the PATCH body gets ``source``'s fields ``names`` (separated by spaces)
+    in that order, each optional with None (unchanged) as its default; a field the class
+    declares itself is kept as declared. Base, name and docstring stay the class's own."""
+
+    def build(cls: type[M]) -> type[M]:
+        fields: dict[str, Any] = {}
+        for name in names.split():
+            own = cls.model_fields.get(name)
+            if own is not None:
+                fields[name] = (own.annotation, own)
+            else:
+                kind: Any = source.model_fields[name].annotation
+                fields[name] = (kind | None, None)
+        made: type[BaseModel] = create_model(
+            cls.__name__,
+            __base__=cls.__bases__[0],
+            __doc__=cls.__doc__,
+            __module__=cls.__module__,
+            **fields,
+        )
+        return cast("type[M]", made)
+
+    return build

@@ -5,8 +5,17 @@ from typing import Self
 from pydantic import BaseModel
 
 from trilink.secretariat.i18n import pick
-from trilink.secretariat.models import Attachment, Document, DocumentVersion
-from trilink.secretariat.web.schemas.common import Date, I18nIn, Nations, StrictIn, StrictPatch, iso
+from trilink.secretariat.models import Document, DocumentVersion
+from trilink.secretariat.web.schemas.common import (
+    Date,
+    I18nIn,
+    Nations,
+    OrmOut,
+    StrictIn,
+    StrictPatch,
+    iso,
+    patch_of,
+)
 
 __all__ = [
     "AttachmentOut",
@@ -31,15 +40,10 @@ class DocumentIn(StrictIn):
     visible_to: Nations = "all"
 
 
+@patch_of(DocumentIn, "kind title issued_on source_url visible_to")
 class DocumentPatch(StrictPatch):
     """Metadata to change (left out: unchanged; ``""`` clears the issue date or source);
     ``visible_to`` can only be widened. Texts change through new versions."""
-
-    kind: str | None = None
-    title: I18nIn | None = None
-    issued_on: str | None = None
-    source_url: str | None = None
-    visible_to: Nations | None = None
 
 
 class VersionIn(StrictIn):
@@ -47,15 +51,11 @@ class VersionIn(StrictIn):
     note: str = ""
 
 
-class AttachmentOut(BaseModel):
+class AttachmentOut(OrmOut):
     id: int
     filename: str
     size: int
     sha256: str
-
-    @classmethod
-    def of(cls, a: Attachment) -> Self:
-        return cls(id=a.id, filename=a.filename, size=a.size, sha256=a.sha256)
 
 
 class StoredAttachment(BaseModel):
@@ -64,7 +64,7 @@ class StoredAttachment(BaseModel):
     sha256: str
 
 
-class VersionOut(BaseModel):
+class VersionOut(OrmOut):
     id: int
     number: int
     note: str
@@ -73,12 +73,10 @@ class VersionOut(BaseModel):
 
     @classmethod
     def of(cls, v: DocumentVersion, lang: str) -> Self:
-        return cls(
-            id=v.id,
-            number=v.number,
-            note=v.note,
+        return cls.copy_of(
+            v,
             body=pick(v.body, lang),
-            attachments=[AttachmentOut.of(a) for a in v.attachments],
+            attachments=[AttachmentOut.copy_of(a) for a in v.attachments],
         )
 
 
@@ -87,7 +85,7 @@ class CreatedVersion(BaseModel):
     number: int
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(OrmOut):
     id: int
     key: str
     kind: str
@@ -99,13 +97,9 @@ class DocumentOut(BaseModel):
 
     @classmethod
     def of(cls, d: Document, lang: str) -> Self:
-        return cls(
-            id=d.id,
-            key=d.key,
-            kind=d.kind,
+        return cls.copy_of(
+            d,
             title=pick(d.title, lang),
             issued_on=iso(d.issued_on),
-            source_url=d.source_url,
-            visible_to=list(d.visible_to),
             versions=[VersionOut.of(v, lang) for v in d.versions],
         )

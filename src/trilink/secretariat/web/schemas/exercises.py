@@ -2,7 +2,7 @@
 
 from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Exercise
@@ -10,9 +10,11 @@ from trilink.secretariat.web.schemas.common import (
     Date,
     I18nIn,
     Nations,
+    OrmOut,
     StrictIn,
     StrictPatch,
     iso,
+    patch_of,
     split_list,
 )
 
@@ -32,22 +34,16 @@ class ExerciseIn(StrictIn):
     visible_to: Nations = "all"
 
 
+@patch_of(
+    ExerciseIn,
+    "name description starts_on ends_on participants domains scenario status visible_to",
+)
 class ExercisePatch(StrictPatch):
     """Fields to change (left out: unchanged; ``scenario: ""`` clears it); ``visible_to`` can
     only be widened."""
 
-    name: I18nIn | None = None
-    description: I18nIn | None = None
-    starts_on: str | None = None
-    ends_on: str | None = None
-    participants: Nations | None = None
-    domains: str | list[str] | None = None
-    scenario: str | None = None
-    status: str | None = None
-    visible_to: Nations | None = None
 
-
-class ExerciseOut(BaseModel):
+class ExerciseOut(OrmOut):
     id: int
     key: str
     name: str
@@ -62,16 +58,11 @@ class ExerciseOut(BaseModel):
 
     @classmethod
     def of(cls, e: Exercise, lang: str) -> Self:
-        return cls(
-            id=e.id,
-            key=e.key,
+        return cls.copy_of(
+            e,
             name=pick(e.name, lang),
             starts_on=iso(e.starts_on),
             ends_on=iso(e.ends_on),
             participants=e.participants.split(","),
             domains=split_list(e.domains),
-            scenario=e.scenario,
-            status=e.status,
-            after_action=e.after_action,
-            visible_to=list(e.visible_to),
         )

@@ -9,7 +9,6 @@ from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import (
     AgendaItem,
     Meeting,
-    MeetingAttendee,
     MeetingSeries,
     Minutes,
 )
@@ -17,9 +16,11 @@ from trilink.secretariat.web.schemas.common import (
     DateTime,
     I18nIn,
     Nations,
+    OrmOut,
     StrictIn,
     StrictPatch,
     iso,
+    patch_of,
 )
 from trilink.secretariat.web.schemas.minutes import MinutesOut
 from trilink.secretariat.web.schemas.outcomes import OutcomeOut
@@ -54,21 +55,13 @@ class SeriesIn(StrictIn):
     visible_to: Nations = "all"
 
 
+@patch_of(SeriesIn, "title kind rule tz anchor duration_min location visible_to")
 class SeriesPatch(StrictPatch):
     """Fields to change (left out: unchanged); meetings already generated keep their times;
     ``visible_to`` can only be widened."""
 
-    title: I18nIn | None = None
-    kind: str | None = None
-    rule: str | None = None
-    tz: str | None = None
-    anchor: str | None = None
-    duration_min: int | None = None
-    location: str | None = None
-    visible_to: Nations | None = None
 
-
-class SeriesOut(BaseModel):
+class SeriesOut(OrmOut):
     id: int
     key: str
     kind: str
@@ -81,17 +74,7 @@ class SeriesOut(BaseModel):
 
     @classmethod
     def of(cls, s: MeetingSeries, lang: str) -> Self:
-        return cls(
-            id=s.id,
-            key=s.key,
-            kind=s.kind,
-            title=pick(s.title, lang),
-            rule=s.rule,
-            tz=s.tz,
-            anchor=s.anchor_local,
-            duration_min=s.duration_min,
-            visible_to=list(s.visible_to),
-        )
+        return cls.copy_of(s, title=pick(s.title, lang), anchor=s.anchor_local)
 
 
 class GenerateIn(StrictIn):
@@ -123,29 +106,21 @@ class AttendeeIn(StrictIn):
     username: str | None = Field(default=None, description="a user who attends")
 
 
-class AttendeeOut(BaseModel):
+class AttendeeOut(OrmOut):
     id: int
     user_id: int | None
     name: str
     nation: str
     role: str
 
-    @classmethod
-    def of(cls, a: MeetingAttendee) -> Self:
-        return cls(id=a.id, user_id=a.user_id, name=a.name, nation=a.nation, role=a.role)
 
-
+@patch_of(MeetingIn, "title start end tz location status visible_to")
 class MeetingPatch(StrictPatch):
-    title: I18nIn | None = None
     start: str | None = Field(default=None, description="local wall time YYYY-MM-DDTHH:MM")
     end: str | None = Field(default=None, description="local wall time YYYY-MM-DDTHH:MM")
-    tz: str | None = None
-    location: str | None = None
-    status: str | None = None
-    visible_to: Nations | None = None
 
 
-class AgendaItemOut(BaseModel):
+class AgendaItemOut(OrmOut):
     id: int
     position: int
     title: str
@@ -154,13 +129,7 @@ class AgendaItemOut(BaseModel):
 
     @classmethod
     def of(cls, a: AgendaItem, lang: str) -> Self:
-        return cls(
-            id=a.id,
-            position=a.position,
-            title=pick(a.title, lang),
-            presenter=a.presenter,
-            duration_min=a.duration_min,
-        )
+        return cls.copy_of(a, title=pick(a.title, lang))
 
 
 class CreatedAgendaItem(BaseModel):
@@ -168,7 +137,7 @@ class CreatedAgendaItem(BaseModel):
     position: int
 
 
-class MeetingOut(BaseModel):
+class MeetingOut(OrmOut):
     id: int
     key: str | None
     series_id: int | None
@@ -183,8 +152,17 @@ class MeetingOut(BaseModel):
     visible_to: list[str]
 
     @classmethod
-    def of(cls, m: Meeting, lang: str) -> Self:
-        return cls(**_meeting_fields(m, lang))
+    def of(cls, m: Meeting, lang: str, **more: Any) -> Self:
+        """``more``: the values of a subclass's own fields."""
+        return cls.copy_of(
+            m,
+            title=pick(m.title, lang),
+            title_i18n=m.title,
+            starts_at=iso(m.starts_at),
+            ends_at=iso(m.ends_at),
+            local_start=_local_start(m),
+            **more,
+        )
 
 
 class MeetingDetailOut(MeetingOut):
@@ -195,30 +173,14 @@ class MeetingDetailOut(MeetingOut):
 
     @classmethod
     def full(cls, m: Meeting, minutes: Minutes | None, lang: str) -> Self:
-        return cls(
-            **_meeting_fields(m, lang),
+        return cls.of(
+            m,
+            lang,
             agenda=[AgendaItemOut.of(a, lang) for a in m.agenda],
             outcomes=[OutcomeOut.of(o, lang) for o in m.outcomes],
-            attendees=[AttendeeOut.of(a) for a in m.attendees],
+            attendees=[AttendeeOut.copy_of(a) for a in m.attendees],
             minutes=None if minutes is None else MinutesOut.of(minutes),
         )
-
-
-def _meeting_fields(m: Meeting, lang: str) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "key": m.key,
-        "series_id": m.series_id,
-        "title": pick(m.title, lang),
-        "title_i18n": m.title,
-        "starts_at": iso(m.starts_at),
-        "ends_at": iso(m.ends_at),
-        "local_start": _local_start(m),
-        "tz": m.tz,
-        "location": m.location,
-        "status": m.status,
-        "visible_to": list(m.visible_to),
-    }
 
 
 def _local_start(m: Meeting) -> str:

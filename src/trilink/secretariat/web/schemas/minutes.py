@@ -5,7 +5,7 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from trilink.secretariat.models import Minutes
-from trilink.secretariat.web.schemas.common import DateTime, I18nIn, StrictIn, iso
+from trilink.secretariat.web.schemas.common import DateTime, I18nIn, OrmOut, StrictIn, iso
 
 __all__ = ["ApprovalOut", "MinutesIn", "MinutesOut", "MinutesStateOut", "RevisionOut"]
 
@@ -14,13 +14,9 @@ class MinutesIn(StrictIn):
     body: I18nIn
 
 
-class MinutesStateOut(BaseModel):
+class MinutesStateOut(OrmOut):
     state: str
     revision: int
-
-    @classmethod
-    def of(cls, mins: Minutes) -> Self:
-        return cls(state=mins.state, revision=mins.revision)
 
 
 class ApprovalOut(BaseModel):
@@ -42,9 +38,8 @@ class MinutesOut(MinutesStateOut):
 
     @classmethod
     def of(cls, mins: Minutes) -> Self:
-        return cls(
-            state=mins.state,
-            revision=mins.revision,
+        return cls.copy_of(
+            mins,
             body=mins.revisions[-1].body if mins.revisions else {},
             approvals=[
                 ApprovalOut(nation=a.nation, revision=a.revision, approver=a.approver)

@@ -2,11 +2,9 @@
 
 from typing import Self
 
-from pydantic import BaseModel
-
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Outcome
-from trilink.secretariat.web.schemas.common import I18nIn, Nations, StrictIn
+from trilink.secretariat.web.schemas.common import I18nIn, Nations, OrmOut, StrictIn
 
 __all__ = ["OutcomeIn", "OutcomeOut", "PromoteIn"]
 
@@ -19,7 +17,7 @@ class OutcomeIn(StrictIn):
     deadline: str | None = None
 
 
-class OutcomeOut(BaseModel):
+class OutcomeOut(OrmOut):
     id: int
     meeting_id: int
     kind: str
@@ -29,14 +27,7 @@ class OutcomeOut(BaseModel):
 
     @classmethod
     def of(cls, o: Outcome, lang: str) -> Self:
-        return cls(
-            id=o.id,
-            meeting_id=o.meeting_id,
-            kind=o.kind,
-            text=pick(o.text, lang),
-            text_i18n=o.text,
-            commitment_id=o.commitment_id,
-        )
+        return cls.copy_of(o, text=pick(o.text, lang), text_i18n=o.text)
 
 
 class PromoteIn(StrictIn):

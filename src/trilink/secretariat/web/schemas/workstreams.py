@@ -2,11 +2,16 @@
 
 from typing import Self
 
-from pydantic import BaseModel
-
 from trilink.secretariat.i18n import pick
 from trilink.secretariat.models import Workstream
-from trilink.secretariat.web.schemas.common import I18nIn, Nations, StrictIn, StrictPatch
+from trilink.secretariat.web.schemas.common import (
+    I18nIn,
+    Nations,
+    OrmOut,
+    StrictIn,
+    StrictPatch,
+    patch_of,
+)
 
 __all__ = ["WorkstreamIn", "WorkstreamOut", "WorkstreamPatch"]
 
@@ -20,17 +25,12 @@ class WorkstreamIn(StrictIn):
     visible_to: Nations = "all"
 
 
+@patch_of(WorkstreamIn, "title description owners status visible_to")
 class WorkstreamPatch(StrictPatch):
     """Fields to change (left out: unchanged); ``visible_to`` can only be widened."""
 
-    title: I18nIn | None = None
-    description: I18nIn | None = None
-    owners: Nations | None = None
-    status: str | None = None
-    visible_to: Nations | None = None
 
-
-class WorkstreamOut(BaseModel):
+class WorkstreamOut(OrmOut):
     id: int
     key: str
     title: str
@@ -42,13 +42,10 @@ class WorkstreamOut(BaseModel):
 
     @classmethod
     def of(cls, w: Workstream, lang: str) -> Self:
-        return cls(
-            id=w.id,
-            key=w.key,
+        return cls.copy_of(
+            w,
             title=pick(w.title, lang),
             title_i18n=w.title,
             description_i18n=w.description,
             owners=w.owners.split(","),
-            status=w.status,
-            visible_to=list(w.visible_to),
         )

@@ -1,0 +1,125 @@
+"""Shared by the web tests: an app with its users, logins through the API or the login form, a
+real uvicorn server in a thread, and Debian's chromium for the browser tests."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from trilink.cli import main
+from trilink.secretariat.db import Database
+from trilink.secretariat.services import Secretariat, system_user
+from trilink.secretariat.web.app import create_app
+
+PASSWORD = "correct horse"
+NATIONS = ("KOR", "USA", "JPN")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
+)
+
+#: A user to create: (user name, nation, role) or (user name, nation, role, display name).
+UserSpec = tuple[str, str, str] | tuple[str, str, str, str]
+
+
+def per_nation(*roles: str) -> list[UserSpec]:
+    """``kor_<role>``, ..., ``jpn_<role>``: each nation with each role (nation by nation)."""
+    return [(f"{n.lower()}_{role}", n, role) for n in NATIONS for role in roles]
+
+
+@contextmanager
+def app_with_users(
+    db_url: str, clock: Any, users: Iterable[UserSpec]
+) -> Iterator[tuple[FastAPI, Database]]:
+    """The app on a fresh database with ``users`` (password :data:`PASSWORD`), and a handle on
+    that database (disposed of on leaving)."""
+    app = create_app(db_url, clock=clock)
+    db = Database(db_url)
+    try:
+        with db.session() as s:
+            root = Secretariat(s, system_user(), clock)
+            for name, nation, role, *display in users:
+                root.create_user(name, nation, role, PASSWORD, display_name="".join(display))
+        yield app, db
+    finally:
+        db.dispose()
+
+
+def api_login(
+    app: Any, username: str, password: str = PASSWORD
+) -> tuple[TestClient, dict[str, str]]:
+    """A client logged in through the API, and the CSRF header its writes send."""
+    client = TestClient(app)
+    r = client.post("/api/v1/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return client, {"X-CSRF-Token": r.json()["csrf"]}
+
+
+def page_login(app: Any, username: str) -> tuple[TestClient, str]:
+    """A browser-like client logged in through the login form, and its CSRF token."""
+    client = TestClient(app)
+    r = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    match = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/settings").text)
+    assert match
+    return client, match.group(1)
+
+
+@contextmanager
+def serve(app: Any, **config: Any) -> Iterator[str]:
+    """``app`` on a real uvicorn server on a free loopback port (``config``: more uvicorn
+    settings, such as ``ssl_certfile``); yields its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config)
+    srv = uvicorn.Server(settings)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    try:
+        while not srv.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+        scheme = "https" if "ssl_certfile" in config else "http"
+        yield f"{scheme}://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """``trilink secretariat *args``: what it printed."""
+    main(["secretariat", *args])
+    return capsys.readouterr().out
+
+
+def fail(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """``trilink secretariat *args``, which must fail with exit code 2 and a one-line error."""
+    with pytest.raises(SystemExit) as exc:
+        main(["secretariat", *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("trilink: error: ") and err.count("\n") == 1, err
+    return err
