@@ -106,3 +106,58 @@ def test_status_travels_and_the_same_input_gives_the_same_alerts(
     b = _run(flight, areas, {"KOR": 40.0}, until_s=400.0, status="test")
     assert a and all(x.status == "test" for x in a)
     assert a == b
+
+
+@pytest.mark.parametrize(
+    ("own", "partner", "fused"),
+    [
+        # Japan's tracker sees burnout first; Korea's report, a second older, still says boost
+        (("coast", 0.0), ("boost", -1.0), "coast"),
+        # a partner's older "coast" does not end a boost the own, newer report still sees
+        (("boost", 0.0), ("coast", -1.0), "boost"),
+        # one report time, two calls: the later phase of flight
+        (("boost", 0.0), ("coast", 0.0), "coast"),
+    ],
+)
+def test_the_fused_phase_is_that_of_the_most_recent_report(
+    flight: Flight,
+    areas: AreaIndex,
+    own: tuple[str, float],
+    partner: tuple[str, float],
+    fused: str,
+) -> None:
+    import msgspec
+
+    rng = np.random.default_rng(1)
+    desk = WarningDesk("JPN", areas, "exercise")
+    t = flight.launch_time + 93.0
+    for origin, (phase, dt) in (("JPN", own), ("KOR", partner)):
+        r = _report(origin, flight, t + dt, rng)
+        assert r is not None
+        desk.add(origin, msgspec.structs.replace(r, phase=phase))
+    desk.fuse(t)
+    (obj,) = desk.objects.values()
+    assert obj.phase == fused
+
+
+def test_a_track_just_started_is_not_predicted_until_it_is_held_mature_s(
+    flight: Flight, areas: AreaIndex
+) -> None:
+    from trilink.node.warnings import MATURE_S
+
+    # a track first reported in mid-course: its filter's first covariance is wide, and one
+    # prediction from it once spread 5 % over far prefectures (a false warning)
+    rng = np.random.default_rng(2)
+    desk = WarningDesk("JPN", areas, "exercise")
+    first = flight.launch_time + 200.0
+    predicted_at = None
+    for k in range(12):
+        t = first + k
+        r = _report("KOR", flight, t, rng)
+        assert r is not None
+        desk.add("KOR", r)
+        predict_desks([desk], t)
+        (obj,) = desk.objects.values()
+        if obj.prediction is not None and predicted_at is None:
+            predicted_at = t - first
+    assert predicted_at == MATURE_S

@@ -100,6 +100,9 @@ def test_geojson_cot_and_summary_are_written(record: Path) -> None:
         and "<svg" in page
         and "http" not in page.replace("http://www.w3.org/2000/svg", "")
     )
+    # the map draws the land of the states around the theatre, not only the warning areas
+    for state in ("PRK", "CHN", "RUS"):
+        assert f"<title>{state} land</title>" in page, state
 
 
 @pytest.mark.parametrize(

@@ -238,6 +238,16 @@ def test_geometries(index: AreaIndex) -> None:
         index.zone_geometry("JPN", "contiguous")
 
 
+def test_land_geometry_of_states_without_warning_areas(index: AreaIndex) -> None:
+    prk = index.land_geometry("PRK")
+    assert prk.contains(shapely.Point(125.7625, 39.0392))  # Pyongyang
+    assert not prk.contains(shapely.Point(126.978, 37.5665))  # Seoul
+    assert index.land_geometry("RUS").contains(shapely.Point(131.8869, 43.1155))  # Vladivostok
+    assert index.land_geometry("JPN").contains(shapely.Point(139.7671, 35.6812))
+    with pytest.raises(TrilinkError):
+        index.land_geometry("XXX")
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     try:
         main(["areas", *args])

@@ -255,12 +255,12 @@ def summary_html(run: ExerciseRun, doc: dict[str, Any], areas: Any) -> str:
         f'<rect width="{frame.width}" height="{frame.height}" fill="#e8f1f8"/>',
     ]
     for nation in ("PRK", "CHN", "RUS", "TWN"):
-        try:
-            g = areas.land_geometry(nation)
-        except (AttributeError, KeyError):
+        if nation not in areas.nations:
             continue
+        g = areas.land_geometry(nation)
         svg.append(
-            f'<path d="{_geom_paths(frame, g)}" fill="#d9d4c7" stroke="#999" stroke-width="0.5"/>'
+            f'<path d="{_geom_paths(frame, g)}" fill="#d9d4c7" stroke="#999" stroke-width="0.5">'
+            f"<title>{nation} land</title></path>"
         )
     for p in land:
         svg.append(f'<path d="{p}" fill="#f3efe4" stroke="#888" stroke-width="0.4"/>')

@@ -14,7 +14,7 @@ from trilink import NATIONS
 from trilink.exercise.run import AREA_PREFIXES, ExerciseRun
 from trilink.warning.model import Alert
 
-__all__ = ["area_warnings", "nation_scores", "timeline", "write_json"]
+__all__ = ["area_warnings", "nation_scores", "timeline", "warned_spans", "write_json"]
 
 #: stages that state the warned areas
 _AREA_STAGES = ("shelter", "update")
@@ -45,6 +45,46 @@ def area_warnings(alerts: Sequence[Alert]) -> dict[str, float]:
             for th in a.areas:
                 out.setdefault(th.code, a.issued_ns / 1e9)
     return out
+
+
+def warned_spans(alerts: Sequence[Alert]) -> dict[str, list[tuple[float, float]]]:
+    """Area code -> the UTC spans [from, to) during which it stood warned (``to`` is inf while it
+    still stood at the last alert).
+
+    Per launch: ``shelter`` and ``update`` state the whole warned set, ``passed`` lifts the areas
+    it names, ``all_clear`` and ``cancel`` lift them all (an area lifted silently when its
+    object fell stays warned to the next such message: it was reached by then)."""
+    active: dict[str, dict[str, float]] = {}
+    spans: dict[str, list[tuple[float, float]]] = {}
+
+    def lift(lid: str, code: str, t: float) -> None:
+        start = active[lid].pop(code)
+        spans.setdefault(code, []).append((start, t))
+
+    for a in alerts:
+        t = a.issued_ns / 1e9
+        cur = active.setdefault(a.launch_id, {})
+        if a.stage in _AREA_STAGES:
+            now = {th.code for th in a.areas}
+            for code in sorted(set(cur) - now):
+                lift(a.launch_id, code, t)
+            for code in sorted(now - set(cur)):
+                cur[code] = t
+        elif a.stage == "passed":
+            for th in a.areas:
+                if th.code in cur:
+                    lift(a.launch_id, th.code, t)
+        elif a.stage in ("all_clear", "cancel"):
+            for code in sorted(cur):
+                lift(a.launch_id, code, t)
+    for cur in active.values():
+        for code, start in cur.items():
+            spans.setdefault(code, []).append((start, float("inf")))
+    return {c: sorted(v) for c, v in sorted(spans.items())}
+
+
+def _warned_at(spans: dict[str, list[tuple[float, float]]], code: str, t: float) -> bool:
+    return any(a <= t < b for a, b in spans.get(code, ()))
 
 
 def timeline(run: ExerciseRun, cap_paths: dict[str, str] | None = None) -> dict[str, Any]:
@@ -90,18 +130,34 @@ def timeline(run: ExerciseRun, cap_paths: dict[str, str] | None = None) -> dict[
 
 
 def nation_scores(run: ExerciseRun, n: str) -> dict[str, Any]:
-    """Recall against the truth (each threatened area warned before the object reaches it),
-    extra areas, and the first warning with and without partners."""
+    """Recall against the truth (each threatened area warned before the object reaches it and
+    still warned when it does), extra areas, and the first notice and warning with and without
+    partners; per truth area when it was reached and first warned."""
     t0 = _first_launch_s(run)
     rec = run.nations[n]
     truth = run.truth.for_nation(AREA_PREFIXES[n])
     warned = area_warnings(rec.alerts)
     warned_alone = area_warnings(rec.alerts_alone)
+    spans, spans_alone = warned_spans(rec.alerts), warned_spans(rec.alerts_alone)
 
-    def in_time(w: dict[str, float]) -> list[str]:
-        return [a for a, reach in truth.items() if a in w and w[a] < reach]
+    def in_time(sp: dict[str, list[tuple[float, float]]]) -> list[str]:
+        # warned before the object reached it, and still warned when it did
+        return [a for a, reach in truth.items() if _warned_at(sp, a, reach)]
 
-    ok, ok_alone = in_time(warned), in_time(warned_alone)
+    def rel(w: dict[str, float], a: str) -> float | None:
+        return None if a not in w else round(w[a] - t0, 1)
+
+    ok, ok_alone = in_time(spans), in_time(spans_alone)
+    per_area = {
+        a: {
+            "reached_s": round(reach - t0, 1),
+            "warned_s": rel(warned, a),
+            "warned_alone_s": rel(warned_alone, a),
+            "warned_when_reached": a in ok,
+            "warned_when_reached_alone": a in ok_alone,
+        }
+        for a, reach in truth.items()
+    }
     share = [s / seen for s, seen in rec.fused_share.values() if seen >= 10]
     first = _first(rec.alerts, t0, area=True)
     alone = _first(rec.alerts_alone, t0, area=True)
@@ -111,7 +167,10 @@ def nation_scores(run: ExerciseRun, n: str) -> dict[str, Any]:
         "recall": 1.0 if not truth else len(ok) / len(truth),
         "recall_alone": 1.0 if not truth else len(ok_alone) / len(truth),
         "missed": sorted(set(truth) - set(ok)),
+        "missed_alone": sorted(set(truth) - set(ok_alone)),
+        "truth": per_area,
         "extra_areas": sorted(set(warned) - set(truth)),
+        "extra_areas_alone": sorted(set(warned_alone) - set(truth)),
         "first_launch_notice_s": _first(rec.alerts, t0, area=False),
         "first_launch_notice_alone_s": _first(rec.alerts_alone, t0, area=False),
         "first_area_warning_s": first,

@@ -392,6 +392,16 @@ class AreaIndex:
             self._geoms[code] = shapely.multipolygons(self._parts[self._part_area == code])
         return self._geoms[code]
 
+    def land_geometry(self, nation: str) -> shapely.Geometry:
+        """All land of a state (alpha-3, any state in :attr:`nations`, e.g. ``"PRK"``), lon/lat
+        degrees WGS84, for maps; raises TrilinkError for a state without land in the data."""
+        if nation not in self._nations:
+            raise TrilinkError(f"unknown nation {nation!r}")
+        key = f"land:{nation}"
+        if key not in self._geoms:
+            self._geoms[key] = shapely.multipolygons(self._parts[self._part_nation == nation])
+        return self._geoms[key]
+
     def zone_geometry(self, nation: str, zone: str, *, cell_deg: float = 0.05) -> shapely.Geometry:
         """Map-grade territorial sea or EEZ of a nation, built from a ``cell_deg`` grid.
 

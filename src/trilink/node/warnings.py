@@ -57,6 +57,13 @@ EVENT_HOLD_S = 3.0
 FALLEN_ALT_M = 30_000.0
 #: an object predicted to fall short of this share of its launch's longest range is a stage
 BOOSTER_RANGE_SHARE = 0.6
+#: an object is predicted once held this long (s): a track just started (a new track on an object
+#: already held, or a partner's track that did not fuse yet) carries its filter's first, wide
+#: covariance, and one prediction from it spread 5 % over far prefectures of Japan (see
+#: docs/warnings.md, Measured: the 2017-11-29 Hwasong-15 and 2019-10-02 Pukguksong-3 runs)
+MATURE_S = 6.0
+#: phases in flight order (at one report time, the most advanced one wins)
+_PHASE_ORDER = {"boost": 0, "coast": 1, "reentry": 2}
 
 
 @dataclass
@@ -134,7 +141,8 @@ class WarningDesk:
         self.objects: dict[str, _Object] = {}
         self._object_of_source: dict[str, str] = {}
         self._launch_of_source: dict[str, str] = {}
-        self._phase_of_source: dict[str, str] = {}
+        #: each source's latest report: (time ns, phase)
+        self._phase_of_source: dict[str, tuple[int, str]] = {}
         #: launch events held until their launch is known (key -> event, time received)
         self._pending: dict[str, LaunchEvent] = {}
         self._received: dict[str, float] = {}
@@ -166,7 +174,9 @@ class WarningDesk:
         src = self._source(origin, r.track_id)
         if r.launch_id:
             self._launch_of_source[src] = f"{origin}/{r.launch_id}"
-        self._phase_of_source[src] = r.phase
+        last = self._phase_of_source.get(src)
+        if last is None or r.time_ns >= last[0]:
+            self._phase_of_source[src] = (r.time_ns, r.phase)
         if origin == self.nation:
             self.book.add_own(r)
         else:
@@ -306,10 +316,7 @@ class WarningDesk:
             lat, lon, alt = ecef_to_geodetic(pic.x[k, 0:3])
             o.lat, o.lon, o.alt = math.degrees(float(lat)), math.degrees(float(lon)), float(alt)
             self.history.setdefault(oid, []).append((t, o.lat, o.lon, o.alt))
-            phases = {self._phase_of_source.get(s, "unknown") for s in sources}
-            o.phase = (
-                "boost" if "boost" in phases else ("reentry" if "reentry" in phases else "coast")
-            )
+            o.phase = self._row_phase(sources)
             nations = {s.split(":", 1)[0] for s in sources}
             self.seen_ticks[oid] = self.seen_ticks.get(oid, 0) + 1
             if len(nations) >= 2:
@@ -318,6 +325,8 @@ class WarningDesk:
             if o.launch_id is None:
                 o.launch_id = lid
             if o.phase == "boost" or o.launch_id is None:
+                continue
+            if t - self.history[oid][0][0] < MATURE_S - 1e-9:
                 continue
             if o.prediction is None or t - o.prediction.t >= self.predict_every_s - 1e-9:
                 due.append(oid)
@@ -329,6 +338,19 @@ class WarningDesk:
             if o.alt < FALLEN_ALT_M or late:
                 o.fallen = True
         return due
+
+    def _row_phase(self, sources: Sequence[str]) -> str:
+        """The phase of a fused row: that of its most recent report (at one time, the most
+        advanced phase). Each nation alone trusts its own tracker's burnout; the first tracker
+        to see it ends the boost for the fused object too, rather than the slowest (on the
+        2017-08-29 Hwasong-12, Japan's tracker saw burnout 2-3 s before Korea's and the US's
+        reports said so, and the rule "boost while any source says boost" delayed Japan's
+        first prediction, and its area warning, behind its own alone)."""
+        latest = [self._phase_of_source[s] for s in sources if s in self._phase_of_source]
+        if not latest:
+            return "coast"
+        _, phase = max(latest, key=lambda tp: (tp[0], _PHASE_ORDER.get(tp[1], 1)))
+        return phase if phase in ("boost", "reentry") else "coast"
 
     def picture(self, t: float) -> ThreatPicture:
         """The threat picture at ``t`` from the objects and launches known now."""

@@ -162,12 +162,19 @@ def sample_tracks(
         reach = max(total, min_reach_m)
         norm = np.hypot(off[:, 0], off[:, 1])
         off *= np.minimum(1.0, reach / np.maximum(norm, 1e-9))[:, None]
-    e = frac[None, :] * off[:, 0:1]
-    nn = frac[None, :] * off[:, 1:2]
-    # a wide ellipse on a long track can push a sample past a pole: hold it at the pole (such a
-    # sample is over no area anyway) rather than hand the area lookup an impossible latitude
-    lat_s = np.clip(lat[None, :] + nn / _R_EARTH, -0.5 * math.pi + 1e-9, 0.5 * math.pi - 1e-9)
-    lon_s = lon[None, :] + e / (_R_EARTH * np.maximum(np.cos(lat[None, :]), 1e-6))
+    # Each point moves along the great circle of its offset's bearing by its offset's length
+    # (the destination-point formula), not by east/north increments on a plane: a plane offset
+    # of thousands of km (a wide ellipse on a long track, e.g. a satellite launcher's stage)
+    # reached past a pole to impossible latitudes and stretched eastings near the poles.
+    dist = frac[None, :] * (np.hypot(off[:, 0], off[:, 1]) / _R_EARTH)[:, None]  # [K, N] rad
+    bearing = np.arctan2(off[:, 0], off[:, 1])[:, None]
+    sin_lat, cos_lat = np.sin(lat)[None, :], np.cos(lat)[None, :]
+    sin_d, cos_d = np.sin(dist), np.cos(dist)
+    sin_lat_s = np.clip(sin_lat * cos_d + cos_lat * sin_d * np.cos(bearing), -1.0, 1.0)
+    lat_s = np.arcsin(sin_lat_s)
+    lon_s = lon[None, :] + np.arctan2(
+        np.sin(bearing) * sin_d * cos_lat, cos_d - sin_lat * sin_lat_s
+    )
     lon_s = (lon_s + math.pi) % (2 * math.pi) - math.pi
     return np.degrees(lat_s), np.degrees(lon_s), frac
 
