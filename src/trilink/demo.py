@@ -237,9 +237,10 @@ def run_live(
     from trilink.node.network import start_local_network
     from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
+    from trilink.web.replay import SPEED_MAX, SPEED_MIN
 
-    if not (speed > 0 and math.isfinite(speed)):
-        raise TrilinkError("--speed must be a positive number")
+    if not (math.isfinite(speed) and SPEED_MIN <= speed <= SPEED_MAX):
+        raise TrilinkError(f"--speed must be a number from {SPEED_MIN:g} to {SPEED_MAX:g}")
     if not 1 <= port_base <= 65533:
         raise TrilinkError("--port-base must be between 1 and 65533")
     scn = load_scenario(scenario)

@@ -1,9 +1,11 @@
 """The live demonstration: three nations' nodes, warning desks and web pages on one machine.
 
 On top of :mod:`trilink.demo` (keys, configs, servers, pipelines): the three nodes replay the
-scenario into the fabric at ``speed``; each nation's :class:`~trilink.node.warnings.WarningDesk`
-runs on a ticker in scenario time, fed with its own items whose time has come and with the
-partners' payloads its node has received so far (the node's callbacks); each nation's web app
+scenario into the fabric on one :class:`~trilink.web.replay.ReplayClock` (``speed``; an operator
+or administrator may pause it or change its speed from any page); each nation's
+:class:`~trilink.node.warnings.WarningDesk` runs on a ticker in scenario time (the same clock),
+fed with its own items whose time has come and with the partners' payloads its node has received
+so far (the node's callbacks); each nation's web app
 (:func:`trilink.web.app.create_app` over a :class:`DemoNodeView`) is served by uvicorn in the same
 event loop at ``port_base`` + 0, 1, 2 (KOR, USA, JPN). Everything runs until :meth:`LiveDemo.stop`
 (Ctrl-C, SIGTERM). With ``loop`` the scenario is replayed again and again, with fresh desks.
@@ -22,8 +24,9 @@ from typing import Any
 
 from trilink import NATIONS, TrilinkError
 from trilink.web.live import LiveNodeView
+from trilink.web.replay import ReplayClock, ReplayState
 
-__all__ = ["DemoNodeView", "LiveDemo", "PORT_OFFSET", "ROLES"]
+__all__ = ["DemoNodeView", "DemoReplay", "LiveDemo", "PORT_OFFSET", "ROLES"]
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +55,35 @@ class DemoNodeView(LiveNodeView):
         self.on_agreement()
         return row
 
+    def audit_replay(self, user: str, detail: str) -> None:
+        """A change of the replay made on this nation's page, in its node's audit log."""
+        self._audit("replay", user, "", detail)
+
     def reset(self, desk: Any) -> None:
         """A new round: a fresh desk, no acknowledgements carried over."""
         self.desk = desk
         self._acks.clear()
         self._manual += 1
+
+
+class DemoReplay:
+    """The demo's one replay clock as a nation's page may steer it (a
+    :class:`~trilink.web.replay.ReplayControl`): each change is audited by that nation's node."""
+
+    def __init__(self, clock: ReplayClock, view: DemoNodeView, say: Callable[[str], None]) -> None:
+        self.clock = clock
+        self.view = view
+        self.say = say
+
+    def state(self) -> ReplayState:
+        return self.clock.state()
+
+    def set(self, paused: bool | None, speed: float | None, by: str) -> ReplayState:
+        st = self.clock.set(paused, speed)
+        detail = f"{'paused' if st.paused else 'running'} at {st.speed:g}x"
+        self.view.audit_replay(by, detail)
+        self.say(f"replay {detail} (by {by} on {self.view.nation}'s page)")
+        return st
 
 
 def _server(app: Any) -> Any:
@@ -141,11 +168,33 @@ class LiveDemo:
         self._inbox: dict[str, list[tuple[str, Any]]] = {n: [] for n in NATIONS}
         self._direct_lock = asyncio.Lock()
         self._pending: set[asyncio.Task[None]] = set()
-        self.t_s = 0.0  # scenario seconds since the epoch, this round
+        self.t_s = 0.0  # scenario seconds since the epoch, this round (the desks' last tick)
+        #: the replay's pace: the desks' ticks and the nodes' senders both follow it
+        self.clock = ReplayClock(self.speed)
+        # Set (and replaced) at every change of the clock and at stop: wakes every waiter.
+        self._wake_ev = asyncio.Event()
+        self.clock.listeners.append(self._wake)
+
+    def _wake(self) -> None:
+        ev, self._wake_ev = self._wake_ev, asyncio.Event()
+        ev.set()
 
     def stop(self) -> None:
         """Ask the demo to stop (safe from a signal handler on the loop)."""
         self._stop.set()
+        self._wake()
+
+    async def _until(self, t_s: float) -> bool:
+        """Wait until the replay reaches scenario second ``t_s`` (however often it is paused or
+        its speed changes meanwhile); False when the demo stops first."""
+        while not self._stop.is_set():
+            ev = self._wake_ev
+            wait = self.clock.wall_until(t_s)
+            if wait <= 0:
+                return True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ev.wait(), min(wait, 1.0))
+        return False
 
     def scenario_ns(self) -> int:
         return round((self.epoch_s + self.t_s) * 1e9)
@@ -222,7 +271,12 @@ class LiveDemo:
                 pw = {r: secrets.token_urlsafe(12) for r in ROLES}
                 self.passwords[n] = pw
                 users = [User.create(r, pw[r], r) for r in ROLES]  # type: ignore[arg-type]
-                app = create_app(self.views[n], users, picture_clock=self.scenario_ns)
+                app = create_app(
+                    self.views[n],
+                    users,
+                    picture_clock=self.scenario_ns,
+                    replay=DemoReplay(self.clock, self.views[n], self.say),
+                )
                 server = _server(app)
                 servers.append(server)
                 tasks.append(asyncio.create_task(server.serve(sockets=[socks[n]])))
@@ -265,37 +319,36 @@ class LiveDemo:
                 with contextlib.suppress(Exception):
                     await node.stop()
 
+    async def _send(self, nation: str) -> None:
+        """Share ``nation``'s items, each when the replay reaches its time."""
+        node = self.nodes[nation]
+        for k, timed in enumerate(self.items[nation]):
+            if not await self._until(timed.at_s):
+                return
+            await node.share(timed.item)
+            if k % 200 == 199:
+                await asyncio.sleep(0)
+
     async def _round(self, desks: dict[str, Any]) -> None:
-        """One replay: nodes share their items at ``speed``; the desks tick in scenario time."""
-        from trilink.node.pipeline import ListSource
+        """One replay: nodes share their items and the desks tick, all on :attr:`clock`."""
         from trilink.node.warnings import predict_desks
 
         self.rounds += 1
-        self.say(f"round {self.rounds}: replaying at {self.speed:g}x")
+        self.say(f"round {self.rounds}: replaying at {self.clock.speed:g}x")
         self.t_s = 0.0
         for box in self._inbox.values():
             box.clear()
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        senders = [
-            asyncio.create_task(
-                self.nodes[n].run_source(ListSource(self.items[n]), speed=self.speed)
-            )
-            for n in NATIONS
-        ]
+        self.clock.start(0.0)
+        senders = [asyncio.create_task(self._send(n)) for n in NATIONS]
         pos = dict.fromkeys(NATIONS, 0)
         end = self.end_s - self.epoch_s + GRACE_S
         at = 0.0
         try:
             while at < end and not self._stop.is_set():
                 # Next tick; when the machine lags, jump to the scenario's present.
-                at = max(at + TICK_S, min((loop.time() - start) * self.speed, end))
-                wait = start + at / self.speed - loop.time()
-                if wait > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stop.wait(), wait)
-                    if self._stop.is_set():
-                        break
+                at = max(at + TICK_S, min(self.clock.now(), end))
+                if not await self._until(at):
+                    break
                 self.t_s = at
                 t = self.epoch_s + at
                 for n, desk in desks.items():
@@ -316,6 +369,7 @@ class LiveDemo:
                     log.exception("desk tick failed at t=%.1f", at)
                 await asyncio.sleep(0)
         finally:
+            self.clock.finish()
             for s in senders:
                 s.cancel()
             for s in senders:

@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 import jinja2
 import shapely
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -49,6 +50,8 @@ from trilink.warning.model import LANGUAGES, Alert, AlertText, Language, Status
 from trilink.warning.texts import render
 from trilink.web.auth import Role, Session, SessionStore, Throttle, User, check_password
 from trilink.web.layers import area_layer, coast_layer, zone_layer
+from trilink.web.replay import ReplayChange, ReplayControl, ReplayState
+from trilink.web.timeline import LaunchTimeline, timeline
 from trilink.web.view import (
     AgreementRow,
     AuditEntry,
@@ -178,6 +181,13 @@ class Snapshot(BaseModel):
     links: list[LinkRow]
     agreements: list[AgreementRow]
     counters: dict[str, int]
+    #: per launch: launch, first notice, first area warning, outcome
+    timeline: list[LaunchTimeline] = []
+    #: the scenario replay's state; None on a real node
+    replay: ReplayState | None = None
+    #: picture seconds per wall second (``now_ns`` runs at it until the next snapshot): 1 on a
+    #: real node, the replay's speed, 0 while it is paused
+    clock_rate: float = 1.0
 
 
 class Health(BaseModel):
@@ -221,6 +231,7 @@ class _Web:
     tz: str
     poll_s: float
     heartbeat_s: float
+    replay: ReplayControl | None = None
     _texts: dict[tuple[str, str], AlertText] = field(default_factory=dict)
 
     def texts(self, alert: Alert) -> dict[str, TextModel]:
@@ -282,21 +293,31 @@ class _Web:
         acks = self.view.acknowledged()
         return [self.alert_model(a, acks) for a in self.view.alerts()]
 
+    def stream_key(self) -> tuple[int, int]:
+        """Changes when the view or the replay's state does."""
+        return self.view.version(), -1 if self.replay is None else self.replay.state().version
+
     def snapshot(self) -> Snapshot:
         v = self.view
+        replay = None if self.replay is None else self.replay.state()
+        alerts = v.alerts()
+        launches = v.launches()
         return Snapshot(
             version=v.version(),
             now_ns=self.picture_clock(),
             nation=v.nation,
             status=v.status,
             tracks=v.tracks(),
-            launches=v.launches(),
+            launches=launches,
             predictions=v.predictions(),
             alerts=self.alert_models(),
             events=v.events(),
             links=v.links(),
             agreements=v.agreements(),
             counters=v.counters(),
+            timeline=timeline(v.nation, alerts, launches),
+            replay=replay,
+            clock_rate=1.0 if replay is None else replay.rate,
         )
 
 
@@ -360,6 +381,7 @@ def _writer(*roles: Role) -> Callable[[Request, Session], Session]:
 Reader = Annotated[Session, Depends(session)]
 Operator = Annotated[Session, Depends(_writer("operator"))]
 Admin = Annotated[Session, Depends(_writer("admin"))]
+Steerer = Annotated[Session, Depends(_writer("operator", "admin"))]
 AdminRead = Annotated[Session, Depends(_role("admin"))]
 
 
@@ -476,6 +498,7 @@ def create_app(
     poll_s: float = 0.25,
     heartbeat_s: float = 15.0,
     picture_clock: Callable[[], int] | None = None,
+    replay: ReplayControl | None = None,
 ) -> FastAPI:
     """The web app of ``view``'s node for these local ``users``.
 
@@ -483,7 +506,8 @@ def create_app(
     lets a scraper read ``/metrics`` with ``Authorization: Bearer <token>``; ``poll_s`` is how
     often the live stream looks at ``view.version()``; ``picture_clock`` is the picture's own
     time (``now_ns`` of a snapshot, the alerts' countdowns; default ``clock``), e.g. a replayed
-    scenario's time.
+    scenario's time; ``replay`` lets an operator or administrator pause a scenario replay and
+    set its speed (``POST /api/v1/replay``; a real node has none).
     """
     user_map = dict(users) if isinstance(users, Mapping) else {u.name: u for u in users}
     templates = jinja2.Environment(
@@ -505,6 +529,7 @@ def create_app(
         tz=READER_ZONES.get(view.nation, "UTC"),
         poll_s=poll_s,
         heartbeat_s=heartbeat_s,
+        replay=replay,
     )
     app = FastAPI(
         title=f"trilink node {view.nation}",
@@ -529,8 +554,15 @@ def create_app(
         app.mount("/static/leaflet", StaticFiles(directory=str(leaflet)), name="leaflet")
     app.add_middleware(_Guard, web=web, max_body=max_body)
     app.add_exception_handler(ViewError, _on_view_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _on_invalid)  # type: ignore[arg-type]
     _routes(app, web)
     return app
+
+
+async def _on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with where and why, not the input: a ``NaN`` sent back would not even be JSON."""
+    detail = [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 async def _on_view_error(request: Request, exc: ViewError) -> JSONResponse:
@@ -619,7 +651,12 @@ def _routes(app: FastAPI, web: _Web) -> None:
         if s is None:
             return RedirectResponse("/login", status_code=303)
         html = web.templates.get_template("index.html").render(
-            nation=view.nation, status=view.status, user=s.user, role=s.role, csrf=s.csrf
+            nation=view.nation,
+            status=view.status,
+            user=s.user,
+            role=s.role,
+            csrf=s.csrf,
+            tz=web.tz,
         )
         return HTMLResponse(html)
 
@@ -737,6 +774,28 @@ def _routes(app: FastAPI, web: _Web) -> None:
         row = view.set_agreement(name, state, s.user, change.reason)
         log.warning("agreement %s %s by %s: %s", name, state, s.user, change.reason)
         return row
+
+    @app.get("/api/v1/timeline", response_model=list[LaunchTimeline], tags=["alerts"])
+    async def timeline_route(s: Reader) -> list[LaunchTimeline]:
+        return timeline(view.nation, view.alerts(), view.launches())
+
+    def replay_control() -> ReplayControl:
+        if web.replay is None:
+            raise HTTPException(404, "this node replays no scenario")
+        return web.replay
+
+    @app.get("/api/v1/replay", response_model=ReplayState, tags=["replay"])
+    async def replay_state(s: Reader) -> ReplayState:
+        return replay_control().state()
+
+    @app.post("/api/v1/replay", response_model=ReplayState, tags=["replay"])
+    async def replay_set(change: ReplayChange, s: Steerer) -> ReplayState:
+        control = replay_control()
+        st = control.set(change.paused, change.speed, s.user)
+        log.warning(
+            "replay %s at %gx by %s", "paused" if st.paused else "running", st.speed, s.user
+        )
+        return st
 
     @app.get("/api/v1/audit", response_model=list[AuditEntry], tags=["fabric"])
     async def audit(
@@ -897,7 +956,7 @@ async def _events(web: _Web, request: Request, sid: str) -> AsyncIterator[str]:
     The stream ends when the session does (logout or expiry), so a revoked login stops
     receiving the picture at once, not at its next reconnect.
     """
-    last: int | None = None
+    last: tuple[int, int] | None = None
     beat = time.monotonic()
     yield "retry: 2000\n\n"
     while True:
@@ -906,11 +965,11 @@ async def _events(web: _Web, request: Request, sid: str) -> AsyncIterator[str]:
         if web.sessions.get(sid) is None:
             yield "event: logout\ndata: {}\n\n"
             return
-        v = web.view.version()
-        if v != last:
-            last = v
+        key = web.stream_key()
+        if key != last:
+            last = key
             snap = web.snapshot()
-            yield f"id: {v}\nevent: state\ndata: {snap.model_dump_json()}\n\n"
+            yield f"id: {snap.version}\nevent: state\ndata: {snap.model_dump_json()}\n\n"
             beat = time.monotonic()
         elif time.monotonic() - beat >= web.heartbeat_s:
             yield ": heartbeat\n\n"

@@ -8,6 +8,7 @@
   const CSRF = meta("csrf-token");
   const ROLE = meta("trilink-role");
   const NATION = meta("trilink-nation");
+  const TZ = meta("trilink-tz");
   const COLORS = { own: "#00e5ff", KOR: "#4caf50", USA: "#b388ff", JPN: "#ff5252", fused: "#ffffff" };
   const CLOSED = new Set(["cancel", "all_clear"]);
   const HIGHLIGHT = "#ffbf47";
@@ -219,8 +220,10 @@
   }
 
   // -- panels ------------------------------------------------------------------------------
+  // The picture's time: a replay runs at its own speed (clock_rate), and stands still paused.
   function serverNowNs() {
-    return snap.now_ns + (Date.now() - receivedAt) * 1e6;
+    const rate = typeof snap.clock_rate === "number" ? snap.clock_rate : 1;
+    return snap.now_ns + (Date.now() - receivedAt) * 1e6 * rate;
   }
 
   function clock(ns) {
@@ -401,6 +404,145 @@
     }
   }
 
+  // -- timeline ----------------------------------------------------------------------------
+  const WORDS = {
+    en: {
+      title: "Timeline", none: "No launch.", launch: "Launch", event: "event", nation: "nation",
+      after: "after launch", time: "time",
+      what: {
+        launch: "launch", first_notice: "first notice", first_area_warning: "first area warning",
+        impact: "outcome: impact", all_clear: "outcome: all clear", cancel: "outcome: cancelled",
+        pending: "outcome: pending",
+      },
+      zone: { land: "on land", territorial_sea: "in the territorial sea", eez: "in the EEZ", high_seas: "on the high seas" },
+      seconds: (s) => `+${s} s`,
+    },
+    ko: {
+      title: "경과", none: "발사 없음.", launch: "발사", event: "사건", nation: "국가",
+      after: "발사 후", time: "시각",
+      what: {
+        launch: "발사", first_notice: "최초 통보", first_area_warning: "최초 지역 경보",
+        impact: "결과: 낙하", all_clear: "결과: 경보 해제", cancel: "결과: 취소", pending: "결과: 미정",
+      },
+      zone: { land: "육지", territorial_sea: "영해", eez: "배타적 경제수역", high_seas: "공해" },
+      seconds: (s) => `+${s}초`,
+    },
+    ja: {
+      title: "経過", none: "発射なし。", launch: "発射", event: "事象", nation: "国",
+      after: "発射後", time: "時刻",
+      what: {
+        launch: "発射", first_notice: "第一報", first_area_warning: "最初の地域警報",
+        impact: "結果: 落下", all_clear: "結果: 警報解除", cancel: "結果: 取消", pending: "結果: 未確定",
+      },
+      zone: { land: "陸上", territorial_sea: "領海", eez: "排他的経済水域", high_seas: "公海" },
+      seconds: (s) => `+${s}秒`,
+    },
+  };
+  const LOCALES = { en: "en-GB", ko: "ko-KR", ja: "ja-JP" };
+
+  // A time in the reader's zone (the nation's, as the alert texts), with the zone's name.
+  function localTime(ns) {
+    try {
+      return new Intl.DateTimeFormat(LOCALES[lang], {
+        timeZone: TZ, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short",
+      }).format(new Date(ns / 1e6));
+    } catch (e) {
+      return clock(ns);
+    }
+  }
+
+  function entryDetail(e, w) {
+    if (e.what === "first_area_warning") return e.areas.map((c) => `${c} ${areaName(c)}`).join(", ");
+    if (e.what === "impact") {
+      return [w.zone[e.zone] || e.zone, e.impact_nation, e.area ? `${e.area} ${areaName(e.area)}` : null]
+        .filter((x) => x).join(" · ");
+    }
+    return e.alert_id || "";
+  }
+
+  function drawTimeline() {
+    const w = WORDS[lang];
+    const head = document.getElementById("timeline-h");
+    head.textContent = w.title;
+    head.setAttribute("lang", lang);
+    const box = document.getElementById("timeline");
+    box.setAttribute("lang", lang);
+    if (!snap.timeline || !snap.timeline.length) { box.replaceChildren(el("p", { class: "empty" }, w.none)); return; }
+    const tables = [];
+    for (const lt of snap.timeline.slice().reverse()) {
+      const rows = lt.entries.map((e) => {
+        const outcome = ["impact", "all_clear", "cancel"].includes(e.what);
+        const detail = entryDetail(e, w);
+        return el("tr", { "data-what": e.what, class: outcome ? "outcome" : "" },
+          el("th", { scope: "row" }, w.what[e.what], detail ? el("span", { class: "detail" }, detail) : null),
+          el("td", {}, e.nation),
+          el("td", {}, e.after_launch_s === null ? "—" : w.seconds(Math.round(e.after_launch_s))),
+          el("td", {}, localTime(e.t_ns)));
+      });
+      if (lt.outcome === "pending") {
+        rows.push(el("tr", { "data-what": "pending", class: "outcome" },
+          el("th", { scope: "row" }, w.what.pending), el("td", {}, "—"), el("td", {}, "—"), el("td", {}, "—")));
+      }
+      tables.push(el("table", { class: "timeline", "data-launch": lt.launch_id, "data-outcome": lt.outcome },
+        el("caption", {}, `${w.launch} ${lt.launch_id}`),
+        el("thead", {}, el("tr", {},
+          el("th", { scope: "col" }, w.event), el("th", { scope: "col" }, w.nation),
+          el("th", { scope: "col" }, w.after), el("th", { scope: "col" }, w.time))),
+        el("tbody", {}, ...rows)));
+    }
+    box.replaceChildren(...tables);
+  }
+
+  // -- replay (scenario runs only) ----------------------------------------------------------
+  function replayText(r) {
+    const speed = `${r.speed}×`;
+    if (!r.running) return `Replay ${speed}: between rounds`;
+    return `Replay ${speed}: ${r.paused ? "paused" : "running"}`;
+  }
+
+  function drawReplay() {
+    const box = document.getElementById("replay");
+    const r = snap.replay;
+    box.classList.toggle("hidden", !r);
+    if (!r) return;
+    const state = document.getElementById("replay-state");
+    const text = replayText(r);
+    if (state.textContent !== text) state.textContent = text;  // a live region: only on a change
+    const pause = document.getElementById("replay-pause");
+    if (pause) {
+      pause.textContent = r.paused ? "Resume replay" : "Pause replay";
+      pause.dataset.paused = String(r.paused);
+    }
+    const speed = document.getElementById("replay-speed");
+    if (speed && document.activeElement !== speed) {
+      if (![...speed.options].some((o) => Number(o.value) === r.speed)) {
+        speed.append(el("option", { value: String(r.speed) }, `${r.speed}×`));
+      }
+      speed.value = [...speed.options].find((o) => Number(o.value) === r.speed).value;
+    }
+  }
+
+  async function setReplay(body) {
+    const r = await post("/api/v1/replay", body);
+    if (!r || !snap) return;
+    // At once, not at the next snapshot: the countdowns stop (or run at the new pace) now.
+    snap.now_ns = serverNowNs();
+    receivedAt = Date.now();
+    snap.replay = r;
+    snap.clock_rate = r.running && !r.paused ? r.speed : 0;
+    drawReplay();
+    tickCountdowns();
+  }
+
+  const pauseButton = document.getElementById("replay-pause");
+  if (pauseButton) {
+    pauseButton.addEventListener("click", () => {
+      if (snap && snap.replay) setReplay({ paused: !snap.replay.paused });
+    });
+  }
+  const speedSelect = document.getElementById("replay-speed");
+  if (speedSelect) speedSelect.addEventListener("change", () => setReplay({ speed: Number(speedSelect.value) }));
+
   function update(newSnap) {
     // Keep focus on the same control of the same launch's card across a redraw, so keyboard
     // users are not thrown out; if the control is gone (acknowledged), on the card itself.
@@ -411,6 +553,8 @@
     receivedAt = Date.now();
     drawPicture();
     drawAlerts();
+    drawTimeline();
+    drawReplay();
     drawStatus();
     announce(newSnap);
     if (key) {
@@ -424,14 +568,15 @@
     b.addEventListener("click", () => {
       lang = b.dataset.lang;
       for (const o of document.querySelectorAll(".langs button")) o.setAttribute("aria-pressed", String(o === b));
-      if (snap) { drawAlerts(); }
+      if (snap) { drawAlerts(); drawTimeline(); }
     });
   }
 
-  setInterval(() => {
+  function tickCountdowns() {
     if (!snap) return;
     for (const c of document.querySelectorAll(".countdown")) c.textContent = countdownText(Number(c.dataset.arrival));
-  }, 1000);
+  }
+  setInterval(tickCountdowns, 1000);
 
   function connect() {
     const live = document.getElementById("live");
