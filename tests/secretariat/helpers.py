@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvicorn
@@ -21,6 +21,9 @@ from trilink.cli import main
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
 from trilink.secretariat.web.app import create_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 PASSWORD = "correct horse"
 NATIONS = ("KOR", "USA", "JPN")
@@ -107,6 +110,24 @@ def serve(app: Any, **config: Any) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+def fill_form(page: Page, form: str, **fields: str) -> Locator:
+    """Fill the fields (by name) of the form with the CSS selector ``form``: a select's option is
+    chosen, any other field typed into. The form, to go on with."""
+    located = page.locator(form)
+    for name, value in fields.items():
+        field = located.locator(f"[name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    return located
+
+
+def submit(page: Page, form: str, **fields: str) -> None:
+    """Fill the form's fields (:func:`fill_form`) and press its submit button."""
+    fill_form(page, form, **fields).locator("button[type=submit]").click()
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:

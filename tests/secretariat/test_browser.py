@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, needs_chromium
+from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, needs_chromium, submit
 
 pytestmark = needs_chromium
 WEB_USERS = [("kor_staff", "KOR", "staff", "Kim")]
@@ -46,19 +46,18 @@ def test_decision_to_overdue_commitment_and_language_switch(
 
             # markup in a text field gets a clear error and is never rendered
             page.goto(f"{base}/meetings/{meeting_id}")
-            form = page.locator("#outcome-form")
-            form.locator("select[name=kind]").select_option("decision")
-            form.locator("input[name=text]").fill("Exchange <b>liaison</b> officers")
-            form.locator("button").click()
+            submit(page, "#outcome-form", kind="decision", text="Exchange <b>liaison</b> officers")
             expect(page.locator("[role=alert]")).to_contain_text("HTML markup is not allowed")
             expect(page.locator("main b")).to_have_count(0)
 
             # record a decision at the meeting, then turn it into a tracked commitment
             page.goto(f"{base}/meetings/{meeting_id}")
-            form = page.locator("#outcome-form")
-            form.locator("select[name=kind]").select_option("decision")
-            form.locator("input[name=text]").fill("Exchange liaison officers (R&D < 5 people)")
-            form.locator("button").click()
+            submit(
+                page,
+                "#outcome-form",
+                kind="decision",
+                text="Exchange liaison officers (R&D < 5 people)",
+            )
             row = page.locator("table.outcomes tbody tr").first
             expect(row).to_contain_text("Exchange liaison officers (R&D < 5 people)")
             row.locator("input[name=deadline]").fill("2025-03-01T15:00+00:00")

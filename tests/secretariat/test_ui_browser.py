@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, needs_chromium
+from .helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, fill_form, needs_chromium, submit
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 WEB_USERS = [
@@ -97,25 +97,29 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
 
             # a workstream
             page.goto(f"{base}/workstreams")
-            form = page.locator("#workstream-form")
-            form.locator("input[name=key]").fill("mw-data")
-            form.locator("input[name=title_en]").fill("Missile warning data sharing")
-            form.locator("input[name=title_ko]").fill("미사일 경보 정보 공유")
-            form.locator("input[name=title_ja]").fill("ミサイル警戒情報の共有")
-            form.locator("button[type=submit]").click()
+            submit(
+                page,
+                "#workstream-form",
+                key="mw-data",
+                title_en="Missile warning data sharing",
+                title_ko="미사일 경보 정보 공유",
+                title_ja="ミサイル警戒情報の共有",
+            )
             expect(page.locator("#workstream-title")).to_contain_text("Missile warning")
 
             # a meeting series, its meetings, and a stand-alone meeting
             page.goto(f"{base}/meetings")
-            form = page.locator("#series-form")
-            form.locator("input[name=key]").fill("tmm")
-            form.locator("select[name=kind]").select_option("foreign_ministerial")
-            form.locator("input[name=title_en]").fill("Trilateral ministerial")
-            form.locator("input[name=title_ja]").fill("日米韓外相会合")
-            form.locator("input[name=rule]").fill("annually")
-            form.locator("input[name=anchor]").fill("2025-04-15T10:00")
-            form.locator("select[name=tz]").select_option("America/New_York")
-            form.locator("button[type=submit]").click()
+            submit(
+                page,
+                "#series-form",
+                key="tmm",
+                kind="foreign_ministerial",
+                title_en="Trilateral ministerial",
+                title_ja="日米韓外相会合",
+                rule="annually",
+                anchor="2025-04-15T10:00",
+                tz="America/New_York",
+            )
             expect(page.locator("#series-title")).to_contain_text("Trilateral ministerial")
             page.fill("#generate-form input[name=until]", "2027-12-31")
             page.click("#generate-form button")
@@ -123,24 +127,23 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
             expect(page.locator("table.meetings")).to_contain_text("2026-04-15 10:00")
 
             page.goto(f"{base}/meetings")
-            form = page.locator("#meeting-form")
-            form.locator("input[name=title_en]").fill("Working group on warning data")
-            form.locator("input[name=title_ko]").fill("경보 정보 실무그룹")
-            form.locator("input[name=title_ja]").fill("警戒情報作業部会")
-            form.locator("input[name=start]").fill("2025-03-01T09:00")
-            form.locator("select[name=tz]").select_option("Asia/Seoul")
-            form.locator("input[name=location]").fill("Seoul")
-            form.locator("button[type=submit]").click()
+            submit(
+                page,
+                "#meeting-form",
+                title_en="Working group on warning data",
+                title_ko="경보 정보 실무그룹",
+                title_ja="警戒情報作業部会",
+                start="2025-03-01T09:00",
+                tz="Asia/Seoul",
+                location="Seoul",
+            )
             expect(page.locator("#meeting-title")).to_contain_text("Working group")
             meeting_url = page.url
             page.locator("form.follow button").click()  # follow the meeting
             expect(page.locator("form.follow button")).to_have_text("Unfollow")
 
             # agenda and minutes
-            form = page.locator("#agenda-form")
-            form.locator("input[name=title]").fill("Real-time data sharing status")
-            form.locator("input[name=presenter]").fill("KOR JCS")
-            form.locator("button").click()
+            submit(page, "#agenda-form", title="Real-time data sharing status", presenter="KOR JCS")
             expect(page.locator("ol.agenda")).to_contain_text("Real-time data sharing status")
             page.fill("#minutes-form textarea", "The parties reviewed the data link.")
             page.click("#minutes-form button")
@@ -152,9 +155,9 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
             expect(page.locator("main")).to_contain_text("rev 2")
 
             # a decision, turned into a commitment due 09:00 Tokyo time
-            form = page.locator("#outcome-form")
-            form.locator("select[name=kind]").select_option("decision")
-            form.locator("input[name=text]").fill("Exchange liaison officers")
+            form = fill_form(
+                page, "#outcome-form", kind="decision", text="Exchange liaison officers"
+            )
             form.locator("select[name=agenda_item_id]").select_option(index=1)
             form.locator("button[type=submit]").click()
             row = page.locator("table.outcomes tbody tr").first
@@ -170,11 +173,7 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
             steps = [("Nominate officers", "2025-03-05T17:00")]
             steps.append(("First posting", "2025-03-09T09:00"))
             for title, due in steps:
-                form = page.locator("#milestone-form")
-                form.locator("input[name=title_en]").fill(title)
-                form.locator("input[name=due_local]").fill(due)
-                form.locator("select[name=due_tz]").select_option("Asia/Tokyo")
-                form.locator("button").click()
+                submit(page, "#milestone-form", title_en=title, due_local=due, due_tz="Asia/Tokyo")
             expect(page.locator("table.milestones tbody tr")).to_have_count(2)
             expect(page.locator("table.milestones")).to_contain_text("2025-03-05 17:00 JST")
             page.locator("table.milestones button").first.click()
@@ -212,12 +211,15 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
 
             # a document with a file
             page.goto(f"{base}/documents")
-            form = page.locator("#document-form")
-            form.locator("input[name=key]").fill("camp-david-2023")
-            form.locator("select[name=kind]").select_option("joint_statement")
-            form.locator("input[name=title_en]").fill("The Spirit of Camp David")
-            form.locator("input[name=title_ko]").fill("캠프 데이비드 정신")
-            form.locator("input[name=body_en]").fill("We commit to consult one another.")
+            form = fill_form(
+                page,
+                "#document-form",
+                key="camp-david-2023",
+                kind="joint_statement",
+                title_en="The Spirit of Camp David",
+                title_ko="캠프 데이비드 정신",
+                body_en="We commit to consult one another.",
+            )
             form.locator("input[name=file]").set_input_files(str(upload))
             form.locator("button[type=submit]").click()
             expect(page.locator("#document-title")).to_contain_text("Camp David")
@@ -228,13 +230,16 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
 
             # an exercise from the scenario library, with its run attached
             page.goto(f"{base}/exercises")
-            form = page.locator("#exercise-form")
-            form.locator("input[name=key]").fill("freedom-edge-25")
-            form.locator("input[name=name_en]").fill("Freedom Edge 25")
-            form.locator("input[name=starts_on]").fill("2025-09-15")
-            form.locator("input[name=ends_on]").fill("2025-09-19")
+            form = fill_form(
+                page,
+                "#exercise-form",
+                key="freedom-edge-25",
+                name_en="Freedom Edge 25",
+                starts_on="2025-09-15",
+                ends_on="2025-09-19",
+                scenario="2017-08-29-hwasong12",
+            )
             form.locator("input[value=air_missile_defence]").check()
-            form.locator("select[name=scenario]").select_option("2017-08-29-hwasong12")
             form.locator("button[type=submit]").click()
             expect(page.locator("#exercise-scenario")).to_have_text("2017-08-29-hwasong12")
             page.locator("#run-form input[name=run_file]").set_input_files(str(run_file))
@@ -260,9 +265,7 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
             expect(page.locator("h2").filter(has_text="회의록")).to_have_count(1)
             # in the reader's zone (a Washington user): 09:00 Seoul is 19:00 EST the day before
             expect(page.locator("main")).to_contain_text("2025-02-28 19:00 EST (-05:00)")
-            form = page.locator("#agenda-form")
-            form.locator("input[name=title]").fill("후속 조치 검토")
-            form.locator("button").click()
+            submit(page, "#agenda-form", title="후속 조치 검토")
             expect(page.locator("ol.agenda")).to_contain_text("후속 조치 검토")
             page.click("#approve-form button")
             expect(page.locator("#approved-by")).to_have_text("KOR, USA")
@@ -309,13 +312,15 @@ def test_officer_job_end_to_end(live: str, clock: Any, tmp_path: Path) -> None:
             # the admin adds a user on the users page
             login(page, "admin")
             page.goto(f"{base}/admin/users")
-            form = page.locator("#user-form")
-            form.locator("input[name=username]").fill("jpn_staff2")
-            form.locator("input[name=display_name]").fill("Tanaka")
-            form.locator("input[name=password]").fill("another horse")
-            form.locator("select[name=nation]").select_option("JPN")
-            form.locator("select[name=role]").select_option("staff")
-            form.locator("button").click()
+            submit(
+                page,
+                "#user-form",
+                username="jpn_staff2",
+                display_name="Tanaka",
+                password="another horse",
+                nation="JPN",
+                role="staff",
+            )
             expect(page.locator("table.users")).to_contain_text("Tanaka")
 
             # the API docs load only from this server

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 
 import pytest
 
 from trilink.secretariat.errors import ValidationError
-from trilink.secretariat.i18n import LANGS, UI, pick, pick_with_lang, t
+from trilink.secretariat.i18n import LANGS, UI, catalogue, pick, pick_with_lang, t
 from trilink.secretariat.services import hash_password, verify_password
 from trilink.secretariat.validate import check_url, i18n_field, nations, parse_deadline
 
@@ -18,6 +19,15 @@ def test_every_ui_string_exists_in_every_language() -> None:
     missing = [(k, lang) for k, v in UI.items() for lang in LANGS if not v.get(lang)]
     assert missing == []
     assert t("commitments", "ko") == "약속 사항" and t("commitments", "xx") == "Commitments"
+
+
+def test_the_message_catalogue_is_shipped_and_checked() -> None:
+    shipped = resources.files("trilink.secretariat").joinpath("messages.toml").read_text("utf-8")
+    ui, values = catalogue(shipped)
+    assert ui is not UI and ui == UI and len(values) > 40
+    assert all(set(entry) == set(LANGS) for entry in [*ui.values(), *values.values()])
+    with pytest.raises(ValueError, match=r"ui.save lacks \['ja'\]"):
+        catalogue('[ui]\nsave = { en = "Save", ko = "저장" }\n[values]\n')
 
 
 def test_content_fallback_order() -> None:
