@@ -171,6 +171,31 @@ def _first_alert(c: httpx.Client, nation: str) -> dict[str, Any]:
     return got
 
 
+def _warning_ahead(c: httpx.Client, lead_s: float = 30.0) -> dict[str, Any]:
+    """JPN's first area alert of a round while its object is still at least ``lead_s`` scenario
+    seconds from arriving (the next round's, if this round is past it)."""
+
+    def find() -> dict[str, Any] | None:
+        snap = c.get("/api/v1/state").json()
+        alerts = [a for a in snap["alerts"] if a["areas"]]
+        if not alerts:
+            return None
+        arrivals = [x["arrival_ns"] for x in alerts[0]["areas"] if x["arrival_ns"]]
+        if arrivals and min(arrivals) > snap["now_ns"] + lead_s * 1e9:
+            return dict(alerts[0])
+        return None
+
+    got: dict[str, Any] = _wait(find, 150, "JPN's first area alert ahead of arrival", step=0.1)
+    return got
+
+
+def _replay(c: httpx.Client, **change: Any) -> dict[str, Any]:
+    r = c.post("/api/v1/replay", json=change)
+    assert r.status_code == 200, r.text
+    state: dict[str, Any] = r.json()
+    return state
+
+
 def test_both_pages_show_the_shared_track_ellipse_and_timely_alert(
     demo: Demo, tmp_path: Path
 ) -> None:
@@ -196,19 +221,30 @@ def test_both_pages_show_the_shared_track_ellipse_and_timely_alert(
                 expect(page.locator("#status-banner")).to_contain_text("EXERCISE")
                 pages[n] = page
             for n, page in pages.items():
-                with demo.client(n) as c:
-                    alert = _first_alert(c, n)
+                with demo.client(n) as c, demo.client("JPN", "operator") as op:
+                    if n == "JPN":
+                        # Paused as soon as it is seen, so a loaded machine cannot let the
+                        # object arrive before the page is looked at.
+                        alert = _warning_ahead(c)
+                        _replay(op, paused=True)
+                    else:
+                        alert = _first_alert(c, n)
                     card = page.locator(f'article.alert[data-alert="{alert["alert_id"]}"]')
                     expect(card).to_be_visible(timeout=20_000)
                     partner = "KOR" if n == "JPN" else "JPN"
                     if n == "JPN":
-                        # Hokkaido warned before anything arrives over it
-                        codes = {a["code"] for a in alert["areas"]}
-                        assert "JP-01" in codes and all(x.startswith("JP-") for x in codes)
-                        expect(card).to_contain_text("JP-01")
-                        arrivals = [a["arrival_ns"] for a in alert["areas"] if a["arrival_ns"]]
-                        assert arrivals and alert["issued_ns"] < min(arrivals)
-                        expect(card.locator(".countdown")).to_contain_text("to arrival")
+                        try:
+                            # Hokkaido warned before anything arrives over it
+                            codes = {a["code"] for a in alert["areas"]}
+                            assert "JP-01" in codes and all(x.startswith("JP-") for x in codes)
+                            expect(card).to_contain_text("JP-01")
+                            arrivals = [a["arrival_ns"] for a in alert["areas"] if a["arrival_ns"]]
+                            assert arrivals and alert["issued_ns"] < min(arrivals)
+                            # the picture's own clock: still before the arrival, and so the page
+                            assert c.get("/api/v1/state").json()["now_ns"] < min(arrivals)
+                            expect(card.locator(".countdown")).to_contain_text("to arrival")
+                        finally:
+                            _replay(op, paused=False)
                     else:
                         # Korea is not under this flight: told of the launch, no area of its own
                         assert not any(a["code"].startswith("KR-") for a in alert["areas"])
@@ -244,6 +280,82 @@ def test_both_pages_show_the_shared_track_ellipse_and_timely_alert(
     assert not errors, errors
     hosts = {urlsplit(u).hostname for u in requested if not u.startswith("data:")}
     assert hosts == {"127.0.0.1"}, hosts
+
+
+def test_an_operator_pauses_and_speeds_the_replay_from_the_page_and_reads_the_timeline(
+    demo: Demo,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    errors: list[str] = []
+    with (
+        sync_playwright() as pw,
+        demo.client("JPN") as c,
+        demo.client("JPN", "operator") as op,
+    ):
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(demo.urls["JPN"])
+            page.fill("#username", "operator")
+            page.fill("#password", demo.passwords["JPN"]["operator"])
+            page.press("#password", "Enter")
+            page.wait_for_url(demo.urls["JPN"])
+            alert = _warning_ahead(c)
+            lid = alert["launch_id"]
+            countdown = page.locator(f'article.alert[data-launch="{lid}"] .countdown')
+            expect(countdown).to_contain_text("to arrival", timeout=20_000)
+            # Pause by keyboard: the picture's clock and the countdown stand still.
+            pause = page.locator("#replay-pause")
+            pause.focus()
+            page.keyboard.press("Enter")
+            expect(page.locator("#replay-state")).to_contain_text("paused")
+            expect(pause).to_have_text("Resume replay")
+            state = c.get("/api/v1/state").json()
+            assert state["replay"]["paused"] and state["clock_rate"] == 0.0
+            frozen = countdown.inner_text()
+            assert "to arrival" in frozen
+            page.wait_for_timeout(2500)  # the page redraws countdowns every second
+            assert countdown.inner_text() == frozen
+            assert c.get("/api/v1/state").json()["now_ns"] == state["now_ns"]
+            # The timeline: launch, JPN's first notice and first area warning, outcome pending.
+            table = page.locator(f'table.timeline[data-launch="{lid}"]')
+            expect(table.locator('tr[data-what="launch"]')).to_have_count(1)
+            expect(table.locator('tr[data-what="first_notice"]')).to_contain_text("JPN")
+            first = table.locator('tr[data-what="first_area_warning"]')
+            expect(first).to_contain_text("JP-01")
+            expect(first).to_contain_text("+")
+            expect(table.locator('tr[data-what="pending"]')).to_contain_text("pending")
+            page.get_by_role("button", name="日本語").click()
+            expect(table.locator('tr[data-what="first_notice"]')).to_contain_text("第一報")
+            page.get_by_role("button", name="English").click()
+            # The operator ends it (still paused): the outcome is the all clear.
+            page.once("dialog", lambda d: d.accept())
+            page.locator(f'article.alert[data-launch="{lid}"] button.all-clear').click()
+            expect(table.locator('tr[data-what="all_clear"]')).to_contain_text("all clear")
+            expect(table).to_have_attribute("data-outcome", "all_clear")
+            # A new speed from the list, then resume by a click: the picture runs at it.
+            page.select_option("#replay-speed", "50")
+            expect(page.locator("#replay-state")).to_contain_text("50×")
+            pause.click()
+            expect(page.locator("#replay-state")).to_contain_text("running")
+            state2 = c.get("/api/v1/state").json()
+            assert state2["replay"]["speed"] == 50.0 and state2["clock_rate"] == 50.0
+            _wait(
+                lambda: c.get("/api/v1/state").json()["now_ns"] > state["now_ns"],
+                30,
+                "the picture's clock to run again",
+                step=0.1,
+            )
+        finally:
+            browser.close()
+            _replay(op, paused=False, speed=float(SPEED))
+    with demo.client("JPN", "admin") as admin:
+        details = [a["detail"] for a in admin.get("/api/v1/audit").json() if a["kind"] == "replay"]
+        assert any("paused" in d for d in details) and any("50x" in d for d in details)
+    assert not errors, errors
 
 
 def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
