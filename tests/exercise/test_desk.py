@@ -138,26 +138,3 @@ def test_the_fused_phase_is_that_of_the_most_recent_report(
     desk.fuse(t)
     (obj,) = desk.objects.values()
     assert obj.phase == fused
-
-
-def test_a_track_just_started_is_not_predicted_until_it_is_held_mature_s(
-    flight: Flight, areas: AreaIndex
-) -> None:
-    from trilink.node.warnings import MATURE_S
-
-    # a track first reported in mid-course: its filter's first covariance is wide, and one
-    # prediction from it once spread 5 % over far prefectures (a false warning)
-    rng = np.random.default_rng(2)
-    desk = WarningDesk("JPN", areas, "exercise")
-    first = flight.launch_time + 200.0
-    predicted_at = None
-    for k in range(12):
-        t = first + k
-        r = _report("KOR", flight, t, rng)
-        assert r is not None
-        desk.add("KOR", r)
-        predict_desks([desk], t)
-        (obj,) = desk.objects.values()
-        if obj.prediction is not None and predicted_at is None:
-            predicted_at = t - first
-    assert predicted_at == MATURE_S

@@ -57,11 +57,6 @@ EVENT_HOLD_S = 3.0
 FALLEN_ALT_M = 30_000.0
 #: an object predicted to fall short of this share of its launch's longest range is a stage
 BOOSTER_RANGE_SHARE = 0.6
-#: an object is predicted once held this long (s): a track just started (a new track on an object
-#: already held, or a partner's track that did not fuse yet) carries its filter's first, wide
-#: covariance, and one prediction from it spread 5 % over far prefectures of Japan (see
-#: docs/warnings.md, Measured: the 2017-11-29 Hwasong-15 and 2019-10-02 Pukguksong-3 runs)
-MATURE_S = 6.0
 #: phases in flight order (at one report time, the most advanced one wins)
 _PHASE_ORDER = {"boost": 0, "coast": 1, "reentry": 2}
 
@@ -325,8 +320,6 @@ class WarningDesk:
             if o.launch_id is None:
                 o.launch_id = lid
             if o.phase == "boost" or o.launch_id is None:
-                continue
-            if t - self.history[oid][0][0] < MATURE_S - 1e-9:
                 continue
             if o.prediction is None or t - o.prediction.t >= self.predict_every_s - 1e-9:
                 due.append(oid)
