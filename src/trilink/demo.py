@@ -26,9 +26,8 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -170,8 +169,7 @@ async def _run_nodes(
                 await node.stop()
 
 
-@dataclass(frozen=True)
-class _Network:
+class _Network(NamedTuple):
     """The three nations' pipelines run and their fabric started, in ``root``."""
 
     fabric: LocalFabric
@@ -280,15 +278,16 @@ def run_live(
     socks = bind_pages(host, port_base)
     say = progress or (lambda _msg: None)
     try:
-        with _started(scenario, scn.title, seed, until_s, out_dir, gsomia, workers, say) as net:
+        started = _started(scenario, scn.title, seed, until_s, out_dir, gsomia, workers, say)
+        with started as (fab, configs, items, _root, _t0):
             end_s = scn.end_s if until_s is None else min(scn.end_s, scn.epoch_s + until_s)
             live = LiveDemo(
-                net.configs,
-                net.items,
+                configs,
+                items,
                 scn.epoch_s,
                 end_s,
                 speed,
-                net.fabric,
+                fab,
                 host=host,
                 port_base=port_base,
                 loop=loop,
