@@ -25,12 +25,17 @@ import signal
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 from trilink import NATIONS, TrilinkError
+
+if TYPE_CHECKING:
+    from trilink.fabric.local import LocalFabric
+    from trilink.node.config import NodeConfig
 
 __all__ = ["demo", "run_demo"]
 
@@ -164,6 +169,54 @@ async def _run_nodes(
                 await node.stop()
 
 
+class _Network(NamedTuple):
+    """The three nations' pipelines run and their fabric started, in ``root``."""
+
+    fabric: LocalFabric
+    configs: dict[str, NodeConfig]
+    items: dict[str, list[Any]]
+    root: Path
+    t0: float  # time.monotonic() when the pipelines started
+
+
+@contextlib.contextmanager
+def _started(
+    scenario: str,
+    title: str,
+    seed: int | None,
+    until_s: float | None,
+    out_dir: Path | None,
+    gsomia: bool,
+    workers: int,
+    say: Any,
+) -> Iterator[_Network]:
+    """Run the pipelines, then start the local fabric in ``out_dir`` (a temporary directory if
+    None); the fabric is stopped and the temporary directory removed on leaving."""
+    from trilink.node.network import start_local_network
+    from trilink.node.pipeline import compute_items
+
+    tmp = None
+    if out_dir is None:
+        tmp = tempfile.mkdtemp(prefix="trilink-demo-")
+        root = Path(tmp)
+    else:
+        root = Path(out_dir)
+        root.mkdir(parents=True, exist_ok=True)
+    fab: LocalFabric | None = None
+    try:
+        t0 = time.monotonic()
+        say(f"tracking {title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
+        items = compute_items(scenario, seed, until_s, workers)
+        say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
+        fab, configs = start_local_network(root, gsomia=gsomia, by="demo")
+        yield _Network(fab, configs, items, root, t0)
+    finally:
+        if fab is not None:
+            fab.stop()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def run_demo(
     scenario: str = "2017-08-29-hwasong12",
     speed: float = 20.0,
@@ -176,44 +229,23 @@ def run_demo(
     progress: Any = None,
 ) -> dict[str, Any]:
     """Run the whole demonstration; returns the per-nation summary (see :func:`_summary`)."""
-    from trilink.fabric.local import LocalFabric
-    from trilink.node.network import start_local_network
-    from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
 
     if not (speed > 0 and math.isfinite(speed)):
         raise TrilinkError("--speed must be a positive number")
     scn = load_scenario(scenario)  # a bad name fails before anything starts
     say = progress or (lambda _msg: None)
-    tmp = None
-    if out_dir is None:
-        tmp = tempfile.mkdtemp(prefix="trilink-demo-")
-        root = Path(tmp)
-    else:
-        root = Path(out_dir)
-        root.mkdir(parents=True, exist_ok=True)
-    fab: LocalFabric | None = None
-    try:
-        t0 = time.monotonic()
-        say(f"tracking {scn.title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
-        items = compute_items(scenario, seed, until_s, workers)
-        say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
-        fab, configs = start_local_network(root, gsomia=gsomia, by="demo")
-        result = asyncio.run(_run_nodes(configs, items, speed, settle_s, say))
+    with _started(scenario, scn.title, seed, until_s, out_dir, gsomia, workers, say) as net:
+        result = asyncio.run(_run_nodes(net.configs, net.items, speed, settle_s, say))
         result.update(
             scenario=scenario,
             title=scn.title,
             speed=speed,
-            gsomia=fab.layout.direct_enabled,
-            dir=str(root) if tmp is None else None,
-            seconds=round(time.monotonic() - t0, 1),
+            gsomia=net.fabric.layout.direct_enabled,
+            dir=None if out_dir is None else str(net.root),
+            seconds=round(time.monotonic() - net.t0, 1),
         )
         return result
-    finally:
-        if fab is not None:
-            fab.stop()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_live(
@@ -232,10 +264,7 @@ def run_live(
 ) -> int:
     """The live demo (:class:`trilink.livedemo.LiveDemo`) until Ctrl-C or SIGTERM; returns the
     number of rounds played. ``ready(live)`` is called once the pages are served."""
-    from trilink.fabric.local import LocalFabric
     from trilink.livedemo import LiveDemo, bind_pages
-    from trilink.node.network import start_local_network
-    from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
     from trilink.web.replay import SPEED_MAX, SPEED_MIN
 
@@ -248,56 +277,41 @@ def run_live(
     # fabric can take a page's port meanwhile.
     socks = bind_pages(host, port_base)
     say = progress or (lambda _msg: None)
-    tmp = None
-    if out_dir is None:
-        tmp = tempfile.mkdtemp(prefix="trilink-demo-")
-        root = Path(tmp)
-    else:
-        root = Path(out_dir)
-        root.mkdir(parents=True, exist_ok=True)
-    fab: LocalFabric | None = None
     try:
-        t0 = time.monotonic()
-        say(f"tracking {scn.title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
-        items = compute_items(scenario, seed, until_s, workers)
-        say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
-        fab, configs = start_local_network(root, gsomia=gsomia, by="demo")
-        end_s = scn.end_s if until_s is None else min(scn.end_s, scn.epoch_s + until_s)
-        live = LiveDemo(
-            configs,
-            items,
-            scn.epoch_s,
-            end_s,
-            speed,
-            fab,
-            host=host,
-            port_base=port_base,
-            loop=loop,
-            say=say,
-            sockets=socks,
-        )
+        started = _started(scenario, scn.title, seed, until_s, out_dir, gsomia, workers, say)
+        with started as (fab, configs, items, _root, _t0):
+            end_s = scn.end_s if until_s is None else min(scn.end_s, scn.epoch_s + until_s)
+            live = LiveDemo(
+                configs,
+                items,
+                scn.epoch_s,
+                end_s,
+                speed,
+                fab,
+                host=host,
+                port_base=port_base,
+                loop=loop,
+                say=say,
+                sockets=socks,
+            )
 
-        async def main() -> None:
-            aloop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(ValueError, RuntimeError):  # not the main thread
-                    aloop.add_signal_handler(sig, live.stop)
-            try:
-                await live.run(ready)
-            finally:
+            async def main() -> None:
+                aloop = asyncio.get_running_loop()
                 for sig in (signal.SIGINT, signal.SIGTERM):
-                    with contextlib.suppress(ValueError, RuntimeError):
-                        aloop.remove_signal_handler(sig)
+                    with contextlib.suppress(ValueError, RuntimeError):  # not the main thread
+                        aloop.add_signal_handler(sig, live.stop)
+                try:
+                    await live.run(ready)
+                finally:
+                    for sig in (signal.SIGINT, signal.SIGTERM):
+                        with contextlib.suppress(ValueError, RuntimeError):
+                            aloop.remove_signal_handler(sig)
 
-        asyncio.run(main())
-        return live.rounds
+            asyncio.run(main())
+            return live.rounds
     finally:
         for sock in socks.values():
             sock.close()
-        if fab is not None:
-            fab.stop()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _announce(live: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
 import time
@@ -18,7 +19,29 @@ from trilink.web.app import create_app
 from trilink.web.auth import User
 from trilink.web.fake import FakeNodeView
 
-__all__ = ["PASSWORDS", "Served", "login", "login_form", "start_server"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "PASSWORDS",
+    "Served",
+    "login",
+    "login_form",
+    "needs_chromium",
+    "start_server",
+]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
+)
 
 PASSWORDS = {"viewer": "view-only-pass", "operator": "duty-officer-pass", "admin": "admin-pass-1"}
 _USERS = [User.create(name, pw, name) for name, pw in PASSWORDS.items()]  # type: ignore[arg-type]

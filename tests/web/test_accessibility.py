@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,17 +20,14 @@ import pytest
 from trilink.warning.model import AreaThreat
 from trilink.web.fake import FakeNodeView
 
-from .conftest import PASSWORDS, Served
-from .test_page import ARGS, CHROMIUM
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORDS, Served, needs_chromium
 
 __all__: list[str] = []
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
-    ),
+    needs_chromium,
     pytest.mark.skipif(not AXE.exists(), reason="node_modules/axe-core missing (make / npm ci)"),
     pytest.mark.xdist_group("browser"),
 ]
@@ -45,7 +41,7 @@ def _page(errors: list[str]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             # Reduced motion: the map jumps instead of gliding, so its place can be read at once.
             page = browser.new_page(

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -31,28 +30,17 @@ import pytest
 
 from trilink.livedemo import free_port_base
 
-from .conftest import login_form
+from .conftest import CHROMIUM, CHROMIUM_ARGS, login_form, needs_chromium
 
 __all__: list[str] = []
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 DOC_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "demo-jpn.png"
 #: the scenario cut (s) and replay speed: JPN's shelter warning for Hokkaido comes in the cut
 UNTIL_S = "360"
 SPEED = "12"
 
 pytestmark = [
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
-    ),
+    needs_chromium,
     pytest.mark.xdist_group("nats"),
 ]
 
@@ -204,7 +192,7 @@ def test_both_pages_show_the_shared_track_ellipse_and_timely_alert(
     requested: list[str] = []
     errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             pages = {}
             for n in ("JPN", "KOR"):
@@ -293,7 +281,7 @@ def test_an_operator_pauses_and_speeds_the_replay_from_the_page_and_reads_the_ti
         demo.client("JPN") as c,
         demo.client("JPN", "operator") as op,
     ):
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 900})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

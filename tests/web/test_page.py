@@ -7,7 +7,6 @@ to ``docs/img/cop-jpn.png``.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,25 +17,14 @@ import pytest
 
 from trilink.web.fake import FakeNodeView
 
-from .conftest import PASSWORDS, Served
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORDS, Served, needs_chromium
 
 __all__: list[str] = []
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 DOC_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "cop-jpn.png"
 
 pytestmark = [
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
-    ),
+    needs_chromium,
     pytest.mark.xdist_group("browser"),
 ]
 
@@ -50,7 +38,7 @@ def _browse(
     requested: list[str] = []
     errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 900})
             page.on("request", lambda r: requested.append(r.url))
