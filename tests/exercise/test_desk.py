@@ -138,3 +138,57 @@ def test_the_fused_phase_is_that_of_the_most_recent_report(
     desk.fuse(t)
     (obj,) = desk.objects.values()
     assert obj.phase == fused
+
+
+def _on(
+    tr_index: int, track_id: str, flight: Flight, t: float, rng: np.random.Generator
+) -> TrackReport:
+    tr = flight.plan.trajectories[tr_index]
+    p, v, burning, valid = tr.at(t)
+    assert valid[0]
+    x = np.concatenate([p[0], v[0]]) + rng.normal(0.0, 1.0, 6) * ([SIGMA_P] * 3 + [SIGMA_V] * 3)
+    return TrackReport(
+        track_id=track_id,
+        time_ns=round(t * 1e9),
+        position_m=(float(x[0]), float(x[1]), float(x[2])),
+        velocity_mps=(float(x[3]), float(x[4]), float(x[5])),
+        covariance=COV,
+        phase="boost" if burning[0] else "coast",
+        quality=0.9,
+        launch_id=f"{track_id.split('-')[0]}-L1",
+    )
+
+
+def test_a_partner_track_that_goes_on_with_the_warhead_does_not_hide_it(
+    flight: Flight, areas: AreaIndex
+) -> None:
+    """Own T1 and a partner's P1 follow the missile and fuse into one object; at separation own
+    T1 goes on with the spent stage, P1 with the warhead, on which a new own track T2 starts.
+    The warhead's row (T2 + P1) claims the object P1 was part of: it must still be shown, as an
+    object of its own, while the stage keeps the old identity."""
+    rng = np.random.default_rng(3)
+    desk = WarningDesk("KOR", areas, "exercise")
+    t_sep = flight.plan.trajectories[1].t_start - flight.launch_time
+    rows_seen = []
+    for k in range(60, int(t_sep) + 40):
+        t = flight.launch_time + k
+        after = k > t_sep + 1
+        desk.add("KOR", _on(1 if after else 0, "KOR-T1", flight, t, rng))
+        desk.add("USA", _on(0, "USA-P1", flight, t, rng))
+        if k > t_sep + 5:
+            desk.add("KOR", _on(0, "KOR-T2", flight, t, rng))
+        desk.fuse(t)
+        now = {oid: o for oid, o in desk.objects.items() if o.last_t == t}
+        rows_seen.append((k, len(desk.book.fuse(t).sources), now))
+    before = [now for k, _, now in rows_seen if k < t_sep - 1]
+    assert all(len(now) == 1 for now in before)
+    (first,) = before[0]
+    for k, n_rows, now in rows_seen:
+        if k > t_sep + 8:
+            assert n_rows == 2 and len(now) == 2, k  # the stage and the warhead, each shown
+    warhead = desk._object_of_source["own:KOR-T2"]
+    assert desk._object_of_source["USA:USA-P1"] == warhead != first
+    assert desk._object_of_source["own:KOR-T1"] == first
+    # the warhead object is where the warhead is, above the stage
+    now = rows_seen[-1][2]
+    assert now[warhead].alt > now[first].alt

@@ -293,18 +293,9 @@ class WarningDesk:
         pic = self.book.fuse(t)
         present: set[str] = set()
         due: list[str] = []
-        for k, sources in enumerate(pic.sources):
-            oid = next(
-                (self._object_of_source[s] for s in sources if s in self._object_of_source), None
-            )
-            if oid is None:
-                oid = f"{self.nation}-O{len(self.objects) + 1}"
-                self.objects[oid] = _Object(oid)
-            for s in sources:
-                self._object_of_source.setdefault(s, oid)
+        for k, oid in self._identities(pic.sources):
+            sources = pic.sources[k]
             o = self.objects[oid]
-            if oid in present:  # two rows claim one object: keep the first (the older identity)
-                continue
             present.add(oid)
             o.last_t = t
             o.x, o.P = pic.x[k], pic.P[k]
@@ -331,6 +322,49 @@ class WarningDesk:
             if o.alt < FALLEN_ALT_M or late:
                 o.fallen = True
         return due
+
+    def _identities(self, rows: Sequence[Sequence[str]]) -> list[tuple[int, str]]:
+        """The object id of each fused row (row index, id), rows that name no object dropped.
+
+        A row is the object its sources were part of before. When two rows claim one object,
+        the row with more of its sources there keeps it (on a tie, the row without a new
+        track: the newcomer is the other one). The other row is
+        dropped when all its sources were already known (the same object split for a moment by
+        the fusion gate: showing it twice would count it twice), but becomes an object of its
+        own when it holds a new track: a source that followed one object and now fuses with a
+        new track follows another one. On a KN-23 a partner's track on the missile before
+        separation went on with the warhead while the own first track went on with the spent
+        stage; the warhead's row claimed the stage's object and was dropped for 85 s, the
+        whole of its flight over Gangwon."""
+        claims: list[tuple[int, str | None, int, int]] = []
+        for k, sources in enumerate(rows):
+            mapped = [self._object_of_source[s] for s in sources if s in self._object_of_source]
+            new = len(sources) - len(mapped)
+            if not mapped:
+                claims.append((k, None, 0, new))
+                continue
+            oid = max(dict.fromkeys(mapped), key=mapped.count)  # the most-claimed, first on ties
+            claims.append((k, oid, mapped.count(oid), new))
+        taken: set[str] = set()
+        out: list[tuple[int, str]] = []
+        # more sources there first; on a tie the row without a new track (the continuation)
+        for k, oid, _, _ in sorted(claims, key=lambda c: (-c[2], c[3])):
+            sources = rows[k]
+            if oid is not None and oid in taken:
+                if all(s in self._object_of_source for s in sources):
+                    continue
+                oid = None
+            if oid is None:
+                oid = f"{self.nation}-O{len(self.objects) + 1}"
+                self.objects[oid] = _Object(oid)
+                for s in sources:  # every source of the row now follows the new object
+                    self._object_of_source[s] = oid
+            for s in sources:
+                self._object_of_source.setdefault(s, oid)
+            taken.add(oid)
+            out.append((k, oid))
+        out.sort()
+        return out
 
     def _row_phase(self, sources: Sequence[str]) -> str:
         """The phase of a fused row: that of its most recent report (at one time, the most
