@@ -348,21 +348,21 @@ class WarningDesk:
         taken: set[str] = set()
         out: list[tuple[int, str]] = []
         # more sources there first; on a tie the row without a new track (the continuation)
-        for k, oid, _, _ in sorted(claims, key=lambda c: (-c[2], c[3])):
+        for k, claim, _, _ in sorted(claims, key=lambda c: (-c[2], c[3])):
             sources = rows[k]
-            if oid is not None and oid in taken:
+            if claim is not None and claim in taken:
                 if all(s in self._object_of_source for s in sources):
                     continue
-                oid = None
-            if oid is None:
-                oid = f"{self.nation}-O{len(self.objects) + 1}"
-                self.objects[oid] = _Object(oid)
+                claim = None
+            if claim is None:
+                claim = f"{self.nation}-O{len(self.objects) + 1}"
+                self.objects[claim] = _Object(claim)
                 for s in sources:  # every source of the row now follows the new object
-                    self._object_of_source[s] = oid
+                    self._object_of_source[s] = claim
             for s in sources:
-                self._object_of_source.setdefault(s, oid)
-            taken.add(oid)
-            out.append((k, oid))
+                self._object_of_source.setdefault(s, claim)
+            taken.add(claim)
+            out.append((k, claim))
         out.sort()
         return out
 
