@@ -329,6 +329,20 @@ class LiveDemo:
             if k % 200 == 199:
                 await asyncio.sleep(0)
 
+    async def _tell_partners(self, nation: str, alert: Any) -> None:
+        """Send an alert to the partners as a wire warning (for their timelines): an event,
+        spooled and acknowledged like a launch event, under the alert's status."""
+        from trilink.fabric.guard import Outgoing
+        from trilink.node.warnings import warning_message
+        from trilink.warning.texts import render
+
+        text = render(alert, "en", "UTC", self.areas).headline
+        item = Outgoing(warning_message(alert, text), "UNCLASSIFIED", NATIONS, alert.status)
+        try:
+            await self.nodes[nation].share(item)
+        except Exception:  # the picture goes on; the guard has audited what it refused
+            log.exception("sharing alert %s failed", alert.alert_id)
+
     async def _round(self, desks: dict[str, Any]) -> None:
         """One replay: nodes share their items and the desks tick, all on :attr:`clock`."""
         from trilink.node.warnings import predict_desks
@@ -359,14 +373,18 @@ class LiveDemo:
                     box, self._inbox[n] = self._inbox[n], []
                     for origin, payload in box:
                         desk.add(origin, payload)
+                issued: list[tuple[str, Any]] = []
                 try:
                     predict_desks(list(desks.values()), t)
                     for n, desk in desks.items():
                         for a in desk.decide(t):
                             areas = ", ".join(x.code for x in a.areas) or "-"
                             self.say(f"t+{at:.0f}s {n} alert {a.alert_id} {a.stage} areas {areas}")
+                            issued.append((n, a))
                 except Exception:  # a numerical failure must not stop the demo
                     log.exception("desk tick failed at t=%.1f", at)
+                for n, a in issued:
+                    await self._tell_partners(n, a)
                 await asyncio.sleep(0)
         finally:
             self.clock.finish()

@@ -192,3 +192,48 @@ def test_a_partner_track_that_goes_on_with_the_warhead_does_not_hide_it(
     # the warhead object is where the warhead is, above the stage
     now = rows_seen[-1][2]
     assert now[warhead].alt > now[first].alt
+
+
+def test_partners_warnings_are_kept_under_the_desks_launch_and_never_become_alerts(
+    flight: Flight, areas: AreaIndex
+) -> None:
+    from dataclasses import replace
+
+    from trilink.node.warnings import warning_message
+    from trilink.warning.model import ImpactPoint
+    from trilink.wire.messages import Warning
+
+    # Korea's desk: Korea's launch event names the launch KOR-L1 (a track of it says so)
+    rng = np.random.default_rng(2)
+    korea = WarningDesk("KOR", areas, "exercise")
+    jpn = WarningDesk("JPN", areas, "exercise")
+    for k in range(40, 200):
+        t = flight.launch_time + k
+        r = _report("KOR", flight, t, rng)
+        assert r is not None
+        korea.add("KOR", r)
+        jpn.add("KOR", r)
+        predict_desks([korea, jpn], t)
+        for a in korea.decide(t):
+            w = warning_message(a, "headline")
+            assert isinstance(w, Warning) and w.warning_id == a.alert_id
+            jpn.add("KOR", w)
+            jpn.add("KOR", w)  # a second copy (direct and via the hub) is the same warning
+        jpn.decide(t)
+    assert korea.alerts and korea.alerts[0].stage == "launch"
+    told = jpn.partner_warnings()
+    assert [pw.warning.warning_id for pw in told] == [a.alert_id for a in korea.alerts]
+    assert {pw.nation for pw in told} == {"KOR"}
+    assert {pw.launch_id for pw in told} == {a.launch_id for a in jpn.alerts}  # the desk's own id
+    assert all(a.nation == "JPN" for a in jpn.alerts)  # a partner's warning is never an alert
+    # the wire stage of an impact says where it fell; the rest keep their names
+    base = korea.alerts[0]
+    for zone, stage in (("land", "impacted"), ("eez", "fell_at_sea"), ("high_seas", "fell_at_sea")):
+        fell = replace(
+            base, stage="impact", impact=ImpactPoint(lat_deg=1, lon_deg=2, time_ns=3, zone=zone)
+        )
+        assert warning_message(fell).stage == stage
+    assert warning_message(base).stage == "launch"
+    own_alone = WarningDesk("JPN", areas, "exercise", partners=False)
+    own_alone.add("KOR", told[0].warning)
+    assert own_alone.partner_warnings() == []

@@ -308,16 +308,21 @@ def test_an_operator_pauses_and_speeds_the_replay_from_the_page_and_reads_the_ti
             page.wait_for_timeout(2500)  # the page redraws countdowns every second
             assert countdown.inner_text() == frozen
             assert c.get("/api/v1/state").json()["now_ns"] == state["now_ns"]
-            # The timeline: launch, JPN's first notice and first area warning, outcome pending.
+            # The timeline: launch, each nation's first notice (Korea's and the US's as they
+            # told Japan over the fabric), JPN's first area warning, outcome pending.
             table = page.locator(f'table.timeline[data-launch="{lid}"]')
             expect(table.locator('tr[data-what="launch"]')).to_have_count(1)
-            expect(table.locator('tr[data-what="first_notice"]')).to_contain_text("JPN")
-            first = table.locator('tr[data-what="first_area_warning"]')
+            for n in ("JPN", "KOR", "USA"):
+                notice = table.locator(f'tr[data-what="first_notice"][data-nation="{n}"]')
+                expect(notice).to_have_count(1, timeout=20_000)
+            expect(table.locator('tr.partner[data-what="first_notice"]')).to_have_count(2)
+            first = table.locator('tr[data-what="first_area_warning"][data-nation="JPN"]')
             expect(first).to_contain_text("JP-01")
             expect(first).to_contain_text("+")
             expect(table.locator('tr[data-what="pending"]')).to_contain_text("pending")
             page.get_by_role("button", name="日本語").click()
-            expect(table.locator('tr[data-what="first_notice"]')).to_contain_text("第一報")
+            own_notice = table.locator('tr[data-what="first_notice"][data-nation="JPN"]')
+            expect(own_notice).to_contain_text("第一報")
             page.get_by_role("button", name="English").click()
             # The operator ends it (still paused): the outcome is the all clear.
             page.once("dialog", lambda d: d.accept())

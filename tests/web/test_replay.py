@@ -124,6 +124,33 @@ def test_the_timeline_has_the_launch_first_notice_first_area_warning_and_outcome
     assert impact.after_launch_s == 605.0
 
 
+def test_the_partners_first_notices_and_area_warnings_are_on_the_timeline() -> None:
+    view = FakeNodeView()  # KOR told its public at +55 s, USA at +75 s
+    korea_warns = view.partner_warnings()[0].model_copy(
+        update={"warning_id": "KOR-L1-1", "stage": "shelter", "issued_ns": FAKE_T0_NS + 140 * _S}
+    )
+    korea_warns.areas = ["KR-51"]
+    own_echo = korea_warns.model_copy(update={"nation": "JPN", "warning_id": "JPN-L1-9"})
+    stray = korea_warns.model_copy(update={"launch_id": "KOR-L7", "warning_id": "KOR-L7-0"})
+    partners = [*view.partner_warnings(), korea_warns, own_echo, stray]
+    got = {lt.launch_id: lt for lt in timeline("JPN", view.alerts(), view.launches(), partners)}
+    rows = [(e.what, e.nation, e.after_launch_s) for e in got["L1"].entries]
+    assert rows == [
+        ("launch", "JPN", 0.0),
+        ("first_notice", "KOR", 55.0),
+        ("first_notice", "JPN", 70.0),
+        ("first_notice", "USA", 75.0),
+        ("first_area_warning", "JPN", 130.0),
+        ("first_area_warning", "KOR", 140.0),
+    ]
+    korea = got["L1"].entries[-1]
+    assert korea.areas == ["KR-51"] and korea.alert_id == "KOR-L1-1" and korea.stage == "shelter"
+    # a partner's warning of a launch this node does not know is a timeline of its own
+    stray_rows = [(e.what, e.nation) for e in got["KOR-L7"].entries]
+    assert stray_rows == [("first_notice", "KOR"), ("first_area_warning", "KOR")]
+    assert got["KOR-L7"].entries[0].after_launch_s is None
+
+
 def test_a_launch_seen_by_a_partner_and_one_without_a_known_time() -> None:
     view = FakeNodeView()
     partner = view.launches()[0].model_copy(update={"launch_id": "KOR-L9", "source": "KOR"})

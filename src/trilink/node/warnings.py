@@ -21,6 +21,11 @@ events (a partner's launch event is a launch notice). At each :meth:`WarningDesk
 
 A desk built with ``partners=False`` ignores everything from partners: the same nation alone,
 which is how the gain of sharing is measured.
+
+Each nation warns only its own public, but tells its partners what it told it: an alert goes out
+as a wire :class:`~trilink.wire.messages.Warning` (:func:`warning_message`), and a partner's
+warnings are kept per launch (:meth:`WarningDesk.partner_warnings`) for the timeline of who
+warned when. They never change the desk's own alerts.
 """
 
 from __future__ import annotations
@@ -40,9 +45,9 @@ from trilink.warning.areas import AreaLookup
 from trilink.warning.engine import Thresholds, WarningEngine, ellipse95
 from trilink.warning.model import Alert, Status
 from trilink.warning.picture import LaunchView, ObjectView, Role, ThreatPicture, sample_tracks
-from trilink.wire.messages import LaunchEvent, TrackBatch, TrackReport
+from trilink.wire.messages import LaunchEvent, TrackBatch, TrackReport, Warning
 
-__all__ = ["WarningDesk", "predict_desks", "predict_rows"]
+__all__ = ["PartnerWarning", "WarningDesk", "predict_desks", "predict_rows", "warning_message"]
 
 Array = NDArray[np.float64]
 
@@ -59,6 +64,34 @@ FALLEN_ALT_M = 30_000.0
 BOOSTER_RANGE_SHARE = 0.6
 #: phases in flight order (at one report time, the most advanced one wins)
 _PHASE_ORDER = {"boost": 0, "coast": 1, "reentry": 2}
+
+
+def warning_message(alert: Alert, text_en: str = "") -> Warning:
+    """An alert as the wire's :class:`~trilink.wire.messages.Warning` for the partners (an
+    ``impact`` on land is ``impacted``, elsewhere ``fell_at_sea``)."""
+    stage = alert.stage
+    wire_stage: str = stage
+    if stage == "impact":
+        on_land = alert.impact is not None and alert.impact.zone == "land"
+        wire_stage = "impacted" if on_land else "fell_at_sea"
+    return Warning(
+        launch_id=alert.launch_id,
+        warning_id=alert.alert_id,
+        stage=wire_stage,  # type: ignore[arg-type]
+        issued_ns=alert.issued_ns,
+        areas=tuple(a.code for a in alert.areas),
+        text_en=text_en[:2000],
+    )
+
+
+@dataclass(frozen=True)
+class PartnerWarning:
+    """A warning a partner issued to its own public, tied to this desk's launch when known."""
+
+    nation: str
+    #: the desk's launch id (the partner's own id until the desk knows the launch)
+    launch_id: str
+    warning: Warning
 
 
 @dataclass
@@ -145,6 +178,8 @@ class WarningDesk:
         self.multi_source_ticks: dict[str, int] = {}
         self.seen_ticks: dict[str, int] = {}
         self.alerts: list[Alert] = []
+        #: partners' warnings by (nation, warning id), in the order received
+        self._partner_warnings: dict[tuple[str, str], Warning] = {}
         #: object id -> [(t, lat, lon, alt)] of its fused sub-points, one per tick
         self.history: dict[str, list[tuple[float, float, float, float]]] = {}
 
@@ -161,6 +196,25 @@ class WarningDesk:
             self._add_report(origin, payload)
         elif isinstance(payload, LaunchEvent):
             self._add_launch(origin, payload)
+        elif isinstance(payload, Warning) and not own:
+            # a copy received twice (direct and via the hub) is one warning
+            self._partner_warnings.setdefault((origin, payload.warning_id), payload)
+
+    def partner_warnings(self) -> list[PartnerWarning]:
+        """The partners' warnings, oldest issued first, each under the desk's launch id: the
+        partner names a launch as its own desk did (``{first nation}-{id}``), which this desk
+        knows by the same key when the same event or track told it of the launch."""
+        out = []
+        for (origin, _), w in self._partner_warnings.items():
+            lid = w.launch_id
+            first = lid.split("-", 1)[0]
+            for key in (f"{first}/{lid}", f"{origin}/{lid}", f"{first}/{lid[len(first) + 1 :]}"):
+                if key in self.alias:
+                    lid = self.alias[key]
+                    break
+            out.append(PartnerWarning(origin, lid, w))
+        out.sort(key=lambda pw: (pw.warning.issued_ns, pw.nation))
+        return out
 
     def _source(self, origin: str, track_id: str) -> str:
         return f"own:{track_id}" if origin == self.nation else f"{origin}:{track_id}"

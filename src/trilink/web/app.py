@@ -315,7 +315,7 @@ class _Web:
             links=v.links(),
             agreements=v.agreements(),
             counters=v.counters(),
-            timeline=timeline(v.nation, alerts, launches),
+            timeline=timeline(v.nation, alerts, launches, v.partner_warnings()),
             replay=replay,
             clock_rate=1.0 if replay is None else replay.rate,
         )
@@ -777,7 +777,7 @@ def _routes(app: FastAPI, web: _Web) -> None:
 
     @app.get("/api/v1/timeline", response_model=list[LaunchTimeline], tags=["alerts"])
     async def timeline_route(s: Reader) -> list[LaunchTimeline]:
-        return timeline(view.nation, view.alerts(), view.launches())
+        return timeline(view.nation, view.alerts(), view.launches(), view.partner_warnings())
 
     def replay_control() -> ReplayControl:
         if web.replay is None:

@@ -12,6 +12,7 @@ from trilink.web.view import (
     EventRow,
     LaunchRow,
     LinkRow,
+    PartnerWarningRow,
     PredictionRow,
     TrackPoint,
     TrackRow,
@@ -171,6 +172,23 @@ class FakeNodeView:
                 state="in_force",
             ),
         }
+        # the partners' own warnings: the first told its public of the launch, the second too
+        self._partner_warnings = [
+            PartnerWarningRow(
+                nation=others[0],
+                launch_id="L1",
+                warning_id=f"{others[0]}-L1-0",
+                stage="launch",
+                issued_ns=t0 + 55 * _S,
+            ),
+            PartnerWarningRow(
+                nation=others[1],
+                launch_id="L1",
+                warning_id=f"{others[1]}-L1-0",
+                stage="launch",
+                issued_ns=t0 + 75 * _S,
+            ),
+        ]
         self._events = [
             EventRow(
                 msg_id="m-1", origin=others[0], kind="launch", launch_id="K-7", route="direct"
@@ -226,6 +244,9 @@ class FakeNodeView:
 
     def events(self) -> list[EventRow]:
         return list(self._events)
+
+    def partner_warnings(self) -> list[PartnerWarningRow]:
+        return list(self._partner_warnings)
 
     def links(self) -> list[LinkRow]:
         return list(self._links)

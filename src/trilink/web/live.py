@@ -24,6 +24,7 @@ from trilink.web.view import (
     LaunchRow,
     LinkRow,
     Origin,
+    PartnerWarningRow,
     PredictionRow,
     TrackPoint,
     TrackRow,
@@ -169,6 +170,19 @@ class LiveNodeView:
 
     def alerts(self) -> list[Alert]:
         return list(self.desk.alerts)
+
+    def partner_warnings(self) -> list[PartnerWarningRow]:
+        return [
+            PartnerWarningRow(
+                nation=pw.nation,
+                launch_id=pw.launch_id,
+                warning_id=pw.warning.warning_id,
+                stage=pw.warning.stage,
+                issued_ns=pw.warning.issued_ns,
+                areas=list(pw.warning.areas),
+            )
+            for pw in self.desk.partner_warnings()
+        ]
 
     # -- fabric -----------------------------------------------------------------------------
     def events(self) -> list[EventRow]:

@@ -1,8 +1,9 @@
-"""Each launch's timeline as the node knows it: the launch, the first notice, the first area
-warning and the outcome (the last announced impact, an all clear or a cancel).
+"""Each launch's timeline as the node knows it: the launch, each nation's first notice and
+first area warning, and the outcome (the node's last announced impact, all clear or cancel).
 
-Built from the node's own alerts and launches only: partners' public warnings do not reach a
-node (each nation warns its own public), so every notice and warning here is the node's own.
+The node's own moments come from its alerts; its partners' from the warnings they issued to
+their own publics and told the node of (a nation warns only its own public, so a partner's
+warning never becomes an alert here, only a line of the timeline).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from trilink.warning.model import Alert
-from trilink.web.view import LaunchRow
+from trilink.web.view import LaunchRow, PartnerWarningRow
 
 __all__ = ["LaunchTimeline", "TimelineEntry", "timeline"]
 
@@ -68,17 +69,43 @@ def _entry(
     return e
 
 
+def _partner_entries(warnings: list[PartnerWarningRow], t0: int | None) -> list[TimelineEntry]:
+    """Each partner's first notice and first area warning of one launch."""
+    out = []
+    for n in dict.fromkeys(w.nation for w in warnings):
+        mine = sorted((w for w in warnings if w.nation == n), key=lambda w: w.issued_ns)
+        firsts: list[tuple[What, PartnerWarningRow]] = [("first_notice", mine[0])]
+        warned = next((w for w in mine if w.areas), None)
+        if warned is not None:
+            firsts.append(("first_area_warning", warned))
+        for what, w in firsts:
+            e = _entry(what, n, w.issued_ns, t0)
+            e.alert_id, e.stage = w.warning_id, w.stage
+            if what == "first_area_warning":
+                e.areas = list(w.areas)
+            out.append(e)
+    return out
+
+
 def timeline(
-    nation: str, alerts: Iterable[Alert], launches: Iterable[LaunchRow]
+    nation: str,
+    alerts: Iterable[Alert],
+    launches: Iterable[LaunchRow],
+    partners: Iterable[PartnerWarningRow] = (),
 ) -> list[LaunchTimeline]:
-    """Per launch (oldest first): the launch, the first notice, the first area warning, the last
-    announced impact and the all clear or cancel, each when it happened."""
+    """Per launch (oldest first): the launch, each nation's first notice and first area
+    warning (own alerts and ``partners``' warnings), the last announced impact and the all
+    clear or cancel, each when it happened."""
     by_launch: dict[str, list[Alert]] = {}
     for a in alerts:
         by_launch.setdefault(a.launch_id, []).append(a)
+    theirs: dict[str, list[PartnerWarningRow]] = {}
+    for w in partners:
+        if w.nation != nation:
+            theirs.setdefault(w.launch_id, []).append(w)
     rows = {la.launch_id: la for la in launches}
     out = []
-    for lid in dict.fromkeys([*rows, *by_launch]):
+    for lid in dict.fromkeys([*rows, *by_launch, *theirs]):
         mine = sorted(by_launch.get(lid, []), key=lambda a: (a.issued_ns, a.seq))
         row = rows.get(lid)
         t0 = row.t_ns if row is not None else None
@@ -93,6 +120,7 @@ def timeline(
         warned = next((a for a in mine if a.areas), None)
         if warned is not None:
             entries.append(_entry("first_area_warning", nation, warned.issued_ns, t0, warned))
+        entries += _partner_entries(theirs.get(lid, []), t0)
         impact = next((a for a in reversed(mine) if a.stage == "impact"), None)
         outcome: Outcome = "pending"
         if impact is not None:

@@ -22,6 +22,7 @@ __all__ = [
     "LinkRow",
     "NodeView",
     "Origin",
+    "PartnerWarningRow",
     "PredictionRow",
     "TrackPoint",
     "TrackRow",
@@ -96,6 +97,19 @@ class EventRow(BaseModel):
     route: str
 
 
+class PartnerWarningRow(BaseModel):
+    """A warning a partner issued to its own public, as it told this node."""
+
+    nation: str
+    #: this node's launch id when it knows the launch, else the partner's
+    launch_id: str
+    warning_id: str
+    stage: str
+    issued_ns: int
+    #: the partner's own warned areas
+    areas: list[str] = []
+
+
 class LinkRow(BaseModel):
     """One partner link."""
 
@@ -155,6 +169,10 @@ class NodeView(Protocol):
         ...
 
     def events(self) -> list[EventRow]: ...
+
+    def partner_warnings(self) -> list[PartnerWarningRow]:
+        """What the partners told their own publics, oldest first (for the timeline)."""
+        ...
 
     def links(self) -> list[LinkRow]: ...
 

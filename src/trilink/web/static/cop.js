@@ -473,7 +473,9 @@
       const rows = lt.entries.map((e) => {
         const outcome = ["impact", "all_clear", "cancel"].includes(e.what);
         const detail = entryDetail(e, w);
-        return el("tr", { "data-what": e.what, class: outcome ? "outcome" : "" },
+        const own = e.nation === NATION;
+        const cls = [outcome ? "outcome" : "", own ? "" : "partner"].filter((x) => x).join(" ");
+        return el("tr", { "data-what": e.what, "data-nation": e.nation, class: cls },
           el("th", { scope: "row" }, w.what[e.what], detail ? el("span", { class: "detail" }, detail) : null),
           el("td", {}, e.nation),
           el("td", {}, e.after_launch_s === null ? "—" : w.seconds(Math.round(e.after_launch_s))),
