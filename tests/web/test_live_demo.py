@@ -323,6 +323,10 @@ def test_an_operator_pauses_and_speeds_the_replay_from_the_page_and_reads_the_ti
             page.get_by_role("button", name="日本語").click()
             own_notice = table.locator('tr[data-what="first_notice"][data-nation="JPN"]')
             expect(own_notice).to_contain_text("第一報")
+            # the replay's words follow the language too (still paused)
+            expect(pause).to_have_text("再生を再開")
+            expect(page.locator("#replay-state")).to_contain_text("一時停止中")
+            expect(page.locator('label[for="replay-speed"]')).to_have_text("速度")
             page.get_by_role("button", name="English").click()
             # The operator ends it (still paused): the outcome is the all clear.
             page.once("dialog", lambda d: d.accept())

@@ -416,6 +416,10 @@
       },
       zone: { land: "on land", territorial_sea: "in the territorial sea", eez: "in the EEZ", high_seas: "on the high seas" },
       seconds: (s) => `+${s} s`,
+      replay: {
+        name: "Replay", between: "between rounds", paused: "paused", running: "running",
+        pause: "Pause replay", resume: "Resume replay", speed: "speed", controls: "replay controls",
+      },
     },
     ko: {
       title: "경과", none: "발사 없음.", launch: "발사", event: "사건", nation: "국가",
@@ -426,6 +430,10 @@
       },
       zone: { land: "육지", territorial_sea: "영해", eez: "배타적 경제수역", high_seas: "공해" },
       seconds: (s) => `+${s}초`,
+      replay: {
+        name: "재생", between: "회차 사이", paused: "일시 정지", running: "재생 중",
+        pause: "재생 일시 정지", resume: "재생 계속", speed: "속도", controls: "재생 조작",
+      },
     },
     ja: {
       title: "経過", none: "発射なし。", launch: "発射", event: "事象", nation: "国",
@@ -436,6 +444,10 @@
       },
       zone: { land: "陸上", territorial_sea: "領海", eez: "排他的経済水域", high_seas: "公海" },
       seconds: (s) => `+${s}秒`,
+      replay: {
+        name: "再生", between: "回の間", paused: "一時停止中", running: "再生中",
+        pause: "再生を一時停止", resume: "再生を再開", speed: "速度", controls: "再生の操作",
+      },
     },
   };
   const LOCALES = { en: "en-GB", ko: "ko-KR", ja: "ja-JP" };
@@ -497,9 +509,10 @@
 
   // -- replay (scenario runs only) ----------------------------------------------------------
   function replayText(r) {
+    const w = WORDS[lang].replay;
     const speed = `${r.speed}×`;
-    if (!r.running) return `Replay ${speed}: between rounds`;
-    return `Replay ${speed}: ${r.paused ? "paused" : "running"}`;
+    if (!r.running) return `${w.name} ${speed}: ${w.between}`;
+    return `${w.name} ${speed}: ${r.paused ? w.paused : w.running}`;
   }
 
   function drawReplay() {
@@ -507,14 +520,20 @@
     const r = snap.replay;
     box.classList.toggle("hidden", !r);
     if (!r) return;
+    const w = WORDS[lang].replay;
+    box.setAttribute("lang", lang);
     const state = document.getElementById("replay-state");
     const text = replayText(r);
     if (state.textContent !== text) state.textContent = text;  // a live region: only on a change
     const pause = document.getElementById("replay-pause");
     if (pause) {
-      pause.textContent = r.paused ? "Resume replay" : "Pause replay";
+      pause.textContent = r.paused ? w.resume : w.pause;
       pause.dataset.paused = String(r.paused);
     }
+    const group = box.querySelector(".replay-controls");
+    if (group) group.setAttribute("aria-label", w.controls);
+    const label = box.querySelector('label[for="replay-speed"]');
+    if (label) label.textContent = w.speed;
     const speed = document.getElementById("replay-speed");
     if (speed && document.activeElement !== speed) {
       if (![...speed.options].some((o) => Number(o.value) === r.speed)) {
@@ -570,7 +589,7 @@
     b.addEventListener("click", () => {
       lang = b.dataset.lang;
       for (const o of document.querySelectorAll(".langs button")) o.setAttribute("aria-pressed", String(o === b));
-      if (snap) { drawAlerts(); drawTimeline(); }
+      if (snap) { drawAlerts(); drawTimeline(); drawReplay(); }
     });
   }
 
