@@ -155,3 +155,27 @@ def test_unknown_language_refused() -> None:
 def test_launch_time_used_for_launch_issue_time_for_all_clear() -> None:
     clear = render(alert("all_clear"), "en", "Asia/Tokyo", AREAS)
     assert "07:48 JST" in clear.description  # issued 300 s after the launch
+
+
+@pytest.mark.parametrize(
+    ("language", "known", "unknown"),
+    [
+        ("en", "from North Korea at 07:43 JST.", "from an unknown location a moment ago."),
+        ("ko", "오늘 07시 43분 북한 미사일 발사.", "방금 미상 지점 미사일 발사."),
+        ("ja", "07時43分頃、北朝鮮から", "先程、不明な地点から"),
+    ],
+)
+def test_a_first_notice_before_the_launch_is_located_reads_naturally(
+    language: str, known: str, unknown: str
+) -> None:
+    """A first notice from a track comes before the launch point and time are estimated: it
+    says "a moment ago", never "at a moment ago" or "先程頃"."""
+    for stage in ("launch", "shelter"):
+        located = render(alert(stage), language, "Asia/Tokyo", AREAS)  # type: ignore[arg-type]
+        if stage == "launch" or language != "ja":
+            assert known in located.description, (stage, located.description)
+        early = alert(stage, launch_time_ns=None, launch_lat_deg=None, launch_lon_deg=None)
+        text = render(early, language, "Asia/Tokyo", AREAS).description  # type: ignore[arg-type]
+        if stage == "launch" or language != "ja":
+            assert unknown in text, (stage, text)
+        assert "at a moment" not in text and "先程頃" not in text and "{" not in text

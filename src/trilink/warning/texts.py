@@ -123,8 +123,17 @@ def render(alert: Alert, language: Language, tz: str, areas: AreaLookup) -> Aler
         ip = alert.impact
         area = _area_name(areas, ip.area, language) if ip.area else own
         where = str(cat["where"][ip.zone][language]).format_map(_Strict(area=area, own=own))
+    fmt = cat["format"]
+    launched = (
+        str(fmt["launched_unknown"][language])
+        if alert.launch_time_ns is None
+        else str(fmt["launched"][language]).format(
+            time=_time(alert.launch_time_ns, language, zone, cat)
+        )
+    )
     values = _Strict(
         time=_time(when, language, zone, cat),
+        launched=launched,
         origin=_nation(cat, origin, language),
         areas=str(cat["format"]["list_sep"][language]).join(names),
         arrival=_time(min(arrivals) if arrivals else None, language, zone, cat),
