@@ -237,3 +237,37 @@ def test_partners_warnings_are_kept_under_the_desks_launch_and_never_become_aler
     own_alone = WarningDesk("JPN", areas, "exercise", partners=False)
     own_alone.add("KOR", told[0].warning)
     assert own_alone.partner_warnings() == []
+
+
+def test_an_object_heading_for_orbit_has_no_prediction(areas: AreaIndex) -> None:
+    """A stage in a circular orbit at 500 km: the desk predicts no fall and says so."""
+    from trilink.geo import GM_EARTH, WGS84_A
+
+    r = WGS84_A + 500e3
+    v_circ = float(np.sqrt(GM_EARTH / r))
+    t = 1_700_000_000.0
+    desk = WarningDesk("JPN", areas, "exercise")
+    for k in range(3):
+        # over the equator at 130 E, eastward (inertial speed; the Earth's turn is taken off)
+        lon = np.radians(130.0)
+        pos = np.array([r * np.cos(lon), r * np.sin(lon), 0.0])
+        east = np.array([-np.sin(lon), np.cos(lon), 0.0])
+        vel = east * (v_circ - 7.2921159e-5 * r)
+        desk.add(
+            "JPN",
+            TrackReport(
+                track_id="JPN-T9",
+                time_ns=round((t + k) * 1e9),
+                position_m=tuple(float(x) for x in pos),  # type: ignore[arg-type]
+                velocity_mps=tuple(float(x) for x in vel),  # type: ignore[arg-type]
+                covariance=COV,
+                phase="coast",
+                quality=0.9,
+                launch_id="JPN-L9",
+            ),
+        )
+        desk.tick(t + k)
+    (obj,) = desk.objects.values()
+    assert obj.orbital and obj.prediction is None
+    (view,) = desk.picture(t + 2).objects
+    assert view.orbital and view.impact_ns is None and not view.track_lat_deg.size

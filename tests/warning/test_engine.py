@@ -363,6 +363,37 @@ def test_all_clear_waits_for_every_threatening_object() -> None:
     assert stages(out) == ["impact", "all_clear"]
 
 
+def test_an_object_found_heading_for_orbit_drops_its_prediction_and_clears() -> None:
+    """A space launcher's stage first predicted to fall (areas warned) is then found to head
+    for orbit: the former prediction must not hold its areas nor the all clear (on Chollima-1
+    the US never cleared: a stale sub-orbital fall time, past the end of the run)."""
+    eng = engine()
+    run(eng, picture(10, (launch(),)))
+    out = overflight(eng, 200, sigma_km=60)
+    assert stages(out) == ["shelter"] and "JP-02" in codes(out[0])
+    up = dataclasses.replace(
+        flight(260, PACIFIC),
+        orbital=True,
+        impact_lat_deg=None,
+        impact_lon_deg=None,
+        impact_cov_en_m2=None,
+        impact_ns=None,
+        track_lat_deg=np.zeros((0, 0)),
+        track_lon_deg=np.zeros((0, 0)),
+        track_t_ns=np.zeros(0, dtype=np.int64),
+    )
+    out = run(eng, picture(260, (launch(),), (up,)))
+    assert stages(out) == ["all_clear"]  # tracked still, but nothing ahead to wait for
+    # lost afterwards: nothing more is said, and a new picture of it says nothing either
+    assert run(eng, picture(400, (launch(),))) == []
+    # without the flag the same lost object holds its fall time (1000 s) and the warning
+    eng2 = engine()
+    run(eng2, picture(10, (launch(),)))
+    overflight(eng2, 200, sigma_km=60)
+    assert run(eng2, picture(400, (launch(),))) == []
+    assert "all_clear" not in stages(run(eng2, picture(900, (launch(),))))
+
+
 # ---------------------------------------------------------------- the vectorised odds
 
 

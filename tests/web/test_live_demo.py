@@ -147,7 +147,7 @@ def test_health_logins_and_ports(demo: Demo) -> None:
 
 
 def _first_alert(c: httpx.Client, nation: str) -> dict[str, Any]:
-    """The nation's first alert with areas (JPN) or its first alert at all (KOR, USA: not threatened)."""
+    """The first alert with areas (JPN), else the first alert (KOR, USA: not threatened)."""
 
     def find() -> dict[str, Any] | None:
         alerts = c.get("/api/v1/alerts").json()

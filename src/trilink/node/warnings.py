@@ -131,6 +131,10 @@ class _Object:
     x: Array = field(default_factory=lambda: np.zeros(6))
     P: Array = field(default_factory=lambda: np.eye(6))
     prediction: _Prediction | None = None
+    #: when it was last predicted (an orbital object has no prediction, but is not due again)
+    predicted_t: float = -math.inf
+    #: the last prediction found it heading for orbit
+    orbital: bool = False
     fallen: bool = False
     reported_fallen: bool = False
 
@@ -366,7 +370,7 @@ class WarningDesk:
                 o.launch_id = lid
             if o.phase == "boost" or o.launch_id is None:
                 continue
-            if o.prediction is None or t - o.prediction.t >= self.predict_every_s - 1e-9:
+            if t - o.predicted_t >= self.predict_every_s - 1e-9:
                 due.append(oid)
         self._settle_events(t)
         for oid, o in self.objects.items():
@@ -506,6 +510,7 @@ class WarningDesk:
             phase=o.phase,
             confirmed=True,
             fallen=o.fallen,
+            orbital=o.orbital,
             lat_deg=o.lat,
             lon_deg=o.lon,
             alt_m=o.alt,
@@ -569,15 +574,21 @@ def predict_rows(rows: Sequence[tuple[WarningDesk, str]], t: float) -> None:
     cfg = AssessConfig()
     imp = predict_impact(t, x, P, cfg.beta, cfg.log_beta_sigma)
     for k, (d, oid) in enumerate(rows):
+        o = d.objects[oid]
+        o.predicted_t = t
+        o.orbital = bool(imp.orbital[k])
+        if o.orbital:
+            o.prediction = None  # no fall ahead: a former prediction must not hold
+            continue
         gt = imp.ground_track[k]
-        if imp.orbital[k] or not np.isfinite(imp.impact_lat[k]) or len(gt) < 2:
+        if not np.isfinite(imp.impact_lat[k]) or len(gt) < 2:
             continue
         cov = imp.cov_en[k]
         # seeded per object, so a desk's samples do not depend on who shares the batch
         tl, tn, frac = sample_tracks(
             gt[:, 0], gt[:, 1], cov, samples=d.samples, seed=d.seed + int(oid.rsplit("O", 1)[1])
         )
-        d.objects[oid].prediction = _Prediction(
+        o.prediction = _Prediction(
             t=t,
             impact_lat=float(imp.impact_lat[k]),
             impact_lon=float(imp.impact_lon[k]),

@@ -86,6 +86,8 @@ class _Obj:
     arrival: dict[str, int] = field(default_factory=dict)
     #: the area under the sub-point now ("" none)
     over: str = ""
+    #: heads for orbit (last said so): no fall to wait for
+    orbital: bool = False
 
     @property
     def threat(self) -> bool:
@@ -360,6 +362,11 @@ class WarningEngine:
             m.phase = o.phase
             m.last_seen_ns = t
             m.over = str(odds.over[j])
+            m.orbital = o.orbital
+            if o.orbital:
+                # an object found to head for orbit drops its former (sub-orbital) prediction:
+                # held, it kept areas warned and the all clear waiting for a fall that never comes
+                m.impact_ns, m.p, m.p_imp = None, {}, {}
             if o.impact_ns is not None:
                 m.impact_ns = o.impact_ns
                 m.impact_sigma_s = o.impact_sigma_s
@@ -505,7 +512,7 @@ class WarningEngine:
 
         # all clear: evidence for every threatening object, and nothing warned
         def done(m: _Obj) -> bool:
-            if m.fallen or self._expired(m, t):
+            if m.fallen or self._expired(m, t) or m.orbital:
                 return True
             past = any(c in st.passed for c in m.arrival)
             ahead = any(p >= th.drop for p in m.p.values())
@@ -523,7 +530,7 @@ class WarningEngine:
         if clear:
             st.cleared = True
             out.append(self._alert(lid, st, "all_clear"))
-        if st.cleared and all(m.fallen or self._expired(m, t) for m in threats):
+        if st.cleared and all(m.fallen or m.orbital or self._expired(m, t) for m in threats):
             st.closed = True
 
     def _alert(

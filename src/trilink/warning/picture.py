@@ -79,6 +79,8 @@ class ObjectView:
     lon_deg: float
     alt_m: float | None = None
     lofted: bool = False
+    #: the track heads for orbit: it will not fall, and nothing of a former prediction holds
+    orbital: bool = False
     apogee_km: float | None = None
     impact_lat_deg: float | None = None
     impact_lon_deg: float | None = None
