@@ -132,6 +132,21 @@ def latency_ms(latencies: list[float]) -> dict[str, float]:
     }
 
 
+def row_head(spec: RunSpec, duration_s: float, latencies: list[float]) -> dict[str, Any]:
+    """The first fields of every bench row: what was run, and the event latencies."""
+    return {
+        "route": spec.route,
+        "rate_per_s": spec.rate_per_s,
+        "outage_s": spec.outage_s,
+        "gsomia_switch_s": spec.switch_s,
+        "seconds": round(duration_s, 1),
+        "warmup_s": spec.warmup_s,
+        "latency_samples": len(latencies),
+        "event_rate_per_s": spec.event_rate,
+        "latency_ms": latency_ms(latencies),
+    }
+
+
 async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
     """Run one spec in ``root`` and return its result row."""
     leg = ROUTES.get(spec.route, "d")
@@ -226,15 +241,7 @@ async def run_once(spec: RunSpec, root: Path) -> dict[str, Any]:
         expected = set(sent_events)
         routes = {r[4] for r in jpn.store.events("KOR")}
         return {
-            "route": spec.route,
-            "rate_per_s": spec.rate_per_s,
-            "outage_s": spec.outage_s,
-            "gsomia_switch_s": spec.switch_s,
-            "seconds": round(duration, 1),
-            "warmup_s": spec.warmup_s,
-            "latency_samples": len(latencies),
-            "event_rate_per_s": spec.event_rate,
-            "latency_ms": latency_ms(latencies),
+            **row_head(spec, duration, latencies),
             "sent": len(expected),
             "delivered": len(set(delivered) & expected),
             "lost": len(expected - set(delivered)),

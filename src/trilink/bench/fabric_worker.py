@@ -218,7 +218,7 @@ def _wait_file(path: Path, timeout: float, procs: list[subprocess.Popen[bytes]])
 
 def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
     """Run one :class:`~trilink.bench.fabric.RunSpec` with a process per node."""
-    from trilink.bench.fabric import ROUTES, latency_ms
+    from trilink.bench.fabric import ROUTES, latency_ms, row_head
 
     leg = ROUTES.get(spec.route, "d")
     book = AgreementBook(state_dir=root / "agreements")
@@ -338,15 +338,7 @@ def run_once_processes(spec: Any, root: Path) -> dict[str, Any]:
     received = len(jpn["report_times"])
     report_ms = [(r - t) / 1e6 for t, r in jpn["report_times"] if t >= measure_from]
     row = {
-        "route": spec.route,
-        "rate_per_s": spec.rate_per_s,
-        "outage_s": spec.outage_s,
-        "gsomia_switch_s": spec.switch_s,
-        "seconds": round(duration, 1),
-        "warmup_s": spec.warmup_s,
-        "latency_samples": len(latencies),
-        "event_rate_per_s": spec.event_rate,
-        "latency_ms": latency_ms(latencies),
+        **row_head(spec, duration, latencies),
         "sent": len(expected),
         "delivered": len(expected & set(rows)),
         "lost": len(expected - set(rows)),

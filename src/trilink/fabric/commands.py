@@ -80,34 +80,24 @@ _dir = click.option(
 )
 
 
-@agreements.command("suspend")
-@click.argument("name")
-@_dir
-@_by
-@_reason
-def suspend_cmd(name: str, directory: Path | None, by: str, reason: str) -> None:
-    """Suspend NAME now; nodes re-route on their next message."""
-    _change(name, "suspended", directory, by, reason)
+def _state_command(verb: str, state: str, doc: str) -> None:
+    """``trilink agreements VERB NAME``: put agreement NAME in ``state`` now (audited)."""
+
+    @agreements.command(verb, help=doc)
+    @click.argument("name")
+    @_dir
+    @_by
+    @_reason
+    def cmd(name: str, directory: Path | None, by: str, reason: str) -> None:
+        _change(name, state, directory, by, reason)
 
 
-@agreements.command("restore")
-@click.argument("name")
-@_dir
-@_by
-@_reason
-def restore_cmd(name: str, directory: Path | None, by: str, reason: str) -> None:
-    """Put NAME back in force now."""
-    _change(name, "in_force", directory, by, reason)
-
-
-@agreements.command("terminate")
-@click.argument("name")
-@_dir
-@_by
-@_reason
-def terminate_cmd(name: str, directory: Path | None, by: str, reason: str) -> None:
-    """Terminate NAME (final)."""
-    _change(name, "terminated", directory, by, reason)
+for _verb, _state, _doc in (
+    ("suspend", "suspended", "Suspend NAME now; nodes re-route on their next message."),
+    ("restore", "in_force", "Put NAME back in force now."),
+    ("terminate", "terminated", "Terminate NAME (final)."),
+):
+    _state_command(_verb, _state, _doc)
 
 
 @click.group()

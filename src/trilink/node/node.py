@@ -52,6 +52,7 @@ from trilink.fabric.guard import (
     check_inbound,
 )
 from trilink.fabric.subjects import (
+    Subject,
     inbound_event_subjects,
     inbound_state_subjects,
     subject_fields,
@@ -701,18 +702,22 @@ class Node:
 
     async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
         now = self.clock()
+
+        def check() -> tuple[Subject, Envelope]:
+            return check_inbound(
+                self.nation,
+                subject,
+                data,
+                self.keyring,
+                self.book,
+                now,
+                hub_leg_for=self.nation if self.is_hub else None,
+                verified=self._verified,
+            )
+
         try:
             try:
-                subj, env = check_inbound(
-                    self.nation,
-                    subject,
-                    data,
-                    self.keyring,
-                    self.book,
-                    now,
-                    hub_leg_for=self.nation if self.is_hub else None,
-                    verified=self._verified,
-                )
+                subj, env = check()
             except WireError as exc:
                 # The sender may have seen an agreement come into force before our 0.2 s poll
                 # did: look at the state file (one stat) and judge once more if it changed.
@@ -720,16 +725,7 @@ class Node:
                     self._book_changed()
                 ):
                     raise
-                subj, env = check_inbound(
-                    self.nation,
-                    subject,
-                    data,
-                    self.keyring,
-                    self.book,
-                    now,
-                    hub_leg_for=self.nation if self.is_hub else None,
-                    verified=self._verified,
-                )
+                subj, env = check()
         except WireError as exc:
             self.refused_in[exc.reason] += 1
             # Audit what the subject claims (maybe invalid): nothing in the envelope is trusted.

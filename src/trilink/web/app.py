@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.cookies import SimpleCookie
@@ -672,18 +672,6 @@ def _routes(app: FastAPI, web: _Web) -> None:
     async def state(s: Reader) -> Snapshot:
         return web.snapshot()
 
-    @app.get("/api/v1/tracks", response_model=list[TrackRow], tags=["picture"])
-    async def tracks(s: Reader) -> list[TrackRow]:
-        return view.tracks()
-
-    @app.get("/api/v1/launches", response_model=list[LaunchRow], tags=["picture"])
-    async def launches(s: Reader) -> list[LaunchRow]:
-        return view.launches()
-
-    @app.get("/api/v1/predictions", response_model=list[PredictionRow], tags=["picture"])
-    async def predictions(s: Reader) -> list[PredictionRow]:
-        return view.predictions()
-
     @app.get("/api/v1/alerts", response_model=list[AlertModel], tags=["alerts"])
     async def alerts(s: Reader) -> list[AlertModel]:
         return web.alert_models()
@@ -752,21 +740,30 @@ def _routes(app: FastAPI, web: _Web) -> None:
             json.dumps(_picture(web), separators=(",", ":")), media_type="application/geo+json"
         )
 
-    @app.get("/api/v1/events", response_model=list[EventRow], tags=["fabric"])
-    async def events(s: Reader) -> list[EventRow]:
-        return view.events()
+    # The plain reads of the view: one GET each, for any logged-in user.
+    def reader(get: Callable[[], Any]) -> Callable[[Session], Awaitable[Any]]:
+        async def read(s: Reader) -> Any:
+            return get()
 
-    @app.get("/api/v1/links", response_model=list[LinkRow], tags=["fabric"])
-    async def links(s: Reader) -> list[LinkRow]:
-        return view.links()
+        return read
 
-    @app.get("/api/v1/counters", response_model=dict[str, int], tags=["fabric"])
-    async def counters(s: Reader) -> dict[str, int]:
-        return view.counters()
-
-    @app.get("/api/v1/agreements", response_model=list[AgreementRow], tags=["fabric"])
-    async def agreements(s: Reader) -> list[AgreementRow]:
-        return view.agreements()
+    for name, tag, model, get in (
+        ("tracks", "picture", list[TrackRow], view.tracks),
+        ("launches", "picture", list[LaunchRow], view.launches),
+        ("predictions", "picture", list[PredictionRow], view.predictions),
+        ("events", "fabric", list[EventRow], view.events),
+        ("links", "fabric", list[LinkRow], view.links),
+        ("counters", "fabric", dict[str, int], view.counters),
+        ("agreements", "fabric", list[AgreementRow], view.agreements),
+    ):
+        app.add_api_route(
+            f"/api/v1/{name}",
+            reader(get),
+            methods=["GET"],
+            response_model=model,
+            tags=[tag],
+            name=name,
+        )
 
     @app.post("/api/v1/agreements/{name}", response_model=AgreementRow, tags=["fabric"])
     async def change_agreement(name: str, change: AgreementChange, s: Admin) -> AgreementRow:
