@@ -9,7 +9,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -86,6 +88,22 @@ def test_demo_bad_scenario_starts_nothing(capsys: pytest.CaptureFixture[str]) ->
         main(["demo", "--speed", "0"])
 
 
+def _read_until(stream: IO[str], last: Callable[[str], bool]) -> list[str]:
+    """The lines of a child's output up to and including the first ``last`` one (or its end)."""
+    lines = []
+    for line in stream:
+        lines.append(line)
+        if last(line):
+            break
+    return lines
+
+
+def _server_ports(out: Path) -> list[tuple[str, int]]:
+    """The client ports of the demo's three NATS servers (from its fabric layout)."""
+    layout = json.loads((out / "fabric" / "fabric.json").read_text())
+    return [(s["host"], s["client_port"]) for s in layout["servers"].values()]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_demo_interrupted_stops_its_servers(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "demo"
@@ -94,14 +112,9 @@ def test_demo_interrupted_stops_its_servers(tmp_path: Path, sig: signal.Signals)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
-        lines = []
-        for line in proc.stderr:
-            lines.append(line)
-            if "nodes up" in line:
-                break
+        lines = _read_until(proc.stderr, lambda line: "nodes up" in line)
         assert any("nodes up" in x for x in lines), lines
-        layout = json.loads((out / "fabric" / "fabric.json").read_text())
-        ports = [(s["host"], s["client_port"]) for s in layout["servers"].values()]
+        ports = _server_ports(out)
         assert all(_port_open(h, p) for h, p in ports)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
@@ -143,18 +156,12 @@ def test_live_demo_serves_until_ctrl_c_then_leaves_nothing(tmp_path: Path) -> No
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("JPN "):
-                break
+        lines = _read_until(proc.stdout, lambda line: line.startswith("JPN "))
         assert lines[-1].split() == ["JPN", f"http://127.0.0.1:{base + 2}/"], lines
         for i, n in enumerate(("KOR", "USA", "JPN")):
             r = httpx.get(f"http://127.0.0.1:{base + i}/health", timeout=10)
             assert r.json() == {"nation": n, "status": "ok"}
-        layout = json.loads((out / "fabric" / "fabric.json").read_text())
-        ports = [(s["host"], s["client_port"]) for s in layout["servers"].values()]
-        ports += [("127.0.0.1", base + i) for i in range(3)]
+        ports = _server_ports(out) + [("127.0.0.1", base + i) for i in range(3)]
         assert all(_port_open(h, p) for h, p in ports)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)

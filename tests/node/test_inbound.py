@@ -157,6 +157,12 @@ async def test_time_window_edges_are_accepted(jpn: Node, created_ns: int) -> Non
     assert [e[1:3] for e in jpn.store.events()] == [("KOR", "launch")]
 
 
+def _audited_once(node: Node, want: tuple[str, str, str, str, str]) -> None:
+    """One refusal audited: (msg id, kind, origin, route, reason)."""
+    [row] = node.store.audit_rows("refused_in")
+    assert (row.msg_id, row.kind, row.origin, row.route, row.reason) == want
+
+
 async def test_track_replayed_on_the_state_path_is_refused(jpn: Node) -> None:
     track = signed("track")
     msg_id = msgspec.json.decode(track)["msg_id"]
@@ -165,14 +171,7 @@ async def test_track_replayed_on_the_state_path_is_refused(jpn: Node) -> None:
     await receive(jpn, "tl.d.KOR.JPN.st.track", track, from_stream=False)
     assert jpn.refused_in == Counter({"replay": 1})
     assert jpn.counters["received_track"] == 1
-    [row] = jpn.store.audit_rows("refused_in")
-    assert (row.msg_id, row.kind, row.origin, row.route, row.reason) == (
-        msg_id,
-        "track",
-        "KOR",
-        "d",
-        "replay",
-    )
+    _audited_once(jpn, (msg_id, "track", "KOR", "d", "replay"))
     # A new message about the same track is not a replay.
     await receive(jpn, "tl.d.KOR.JPN.st.track", signed("track", n=1), from_stream=False)
     assert jpn.counters["received_track"] == 2
@@ -185,11 +184,4 @@ async def test_hub_relays_a_message_once(usa: Node) -> None:
         await receive(usa, "tl.h.KOR.JPN.ev.launch", data)
     assert usa.counters["relayed"] == 1 and usa.store.spooled("JPN") == 1
     assert usa.refused_in == Counter({"replay": 1})
-    [row] = usa.store.audit_rows("refused_in")
-    assert (row.msg_id, row.kind, row.origin, row.route, row.reason) == (
-        msg_id,
-        "launch",
-        "KOR",
-        "h",
-        "replay",
-    )
+    _audited_once(usa, (msg_id, "launch", "KOR", "h", "replay"))

@@ -69,16 +69,20 @@ def test_track_of_one_fix_is_a_point_and_bad_tracks_raise() -> None:
         track_feature("T", [1, 2], [40.0], [130.0, 130.1])
 
 
-def test_impact_ellipse_is_geodesic_and_counter_clockwise() -> None:
-    impact = ImpactPoint(
-        lat_deg=41.2,
-        lon_deg=146.5,
+def _ellipse(lat: float, lon: float, azimuth_deg: float) -> ImpactPoint:
+    """A 60 × 20 km (95 %) impact ellipse."""
+    return ImpactPoint(
+        lat_deg=lat,
+        lon_deg=lon,
         time_ns=LAUNCH_NS,
         major_m=60_000.0,
         minor_m=20_000.0,
-        azimuth_deg=75.0,
+        azimuth_deg=azimuth_deg,
     )
-    f = _round_trip(impact_feature(impact, status="test"))
+
+
+def test_impact_ellipse_is_geodesic_and_counter_clockwise() -> None:
+    f = _round_trip(impact_feature(_ellipse(41.2, 146.5, 75.0), status="test"))
     poly = shape(f["geometry"])
     assert isinstance(poly, Polygon) and poly.is_valid
     assert poly.exterior.is_ccw
@@ -177,15 +181,7 @@ def test_mixed_statuses_and_nan_are_refused() -> None:
 
 
 def test_shapes_across_the_antimeridian_are_cut_in_two() -> None:
-    impact = ImpactPoint(
-        lat_deg=52.0,
-        lon_deg=179.8,
-        time_ns=LAUNCH_NS,
-        major_m=60_000.0,
-        minor_m=20_000.0,
-        azimuth_deg=90.0,
-    )
-    f = _round_trip(impact_feature(impact))
+    f = _round_trip(impact_feature(_ellipse(52.0, 179.8, 90.0)))
     multi = shape(f["geometry"])
     assert isinstance(multi, MultiPolygon) and multi.is_valid and len(multi.geoms) == 2
     assert all(p.exterior.is_ccw for p in multi.geoms)

@@ -34,7 +34,7 @@ from typing import Final
 from lxml import etree
 from shapely.geometry import MultiPolygon, Polygon
 
-from trilink.warning.model import Alert, ImpactPoint, Status
+from trilink.warning.model import Alert, ImpactPoint, Status, impact_of
 from trilink.warning.shapes import check_lat_lon, polygon_parts, simplified_ring
 
 __all__ = [
@@ -295,11 +295,8 @@ def impact_event(
     :class:`ImpactPoint` ``uid`` is required and ``status`` defaults to actual.
     """
     if isinstance(source, Alert):
-        if source.impact is None:
-            raise ValueError(f"{source.alert_id}: alert has no impact point")
-        impact = source.impact
-        obj = f".{source.object_id}" if source.object_id else ""
-        uid = uid or f"trilink.{source.nation}.{source.launch_id}{obj}.impact"
+        impact, key = impact_of(source)
+        uid = uid or f"trilink.{key}.impact"
         status = status or source.status
         time_ns = time_ns if time_ns is not None else source.issued_ns
         callsign = callsign or f"IMPACT {source.launch_id}"

@@ -24,7 +24,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from trilink.warning.model import Alert, ImpactPoint, Status
+from trilink.warning.model import Alert, ImpactPoint, Status, impact_of
 from trilink.warning.shapes import (
     check_geometry,
     check_lat_lon,
@@ -145,11 +145,8 @@ def impact_feature(
 ) -> Feature:
     """The 95 % impact ellipse as a Polygon (a Point when there is no ellipse)."""
     if isinstance(source, Alert):
-        if source.impact is None:
-            raise ValueError(f"{source.alert_id}: alert has no impact point")
-        impact = source.impact
-        obj = f".{source.object_id}" if source.object_id else ""
-        fid = fid or f"{source.nation}.{source.launch_id}{obj}.impact"
+        impact, key = impact_of(source)
+        fid = fid or f"{key}.impact"
         status = status or source.status
     else:
         impact = source

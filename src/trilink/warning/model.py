@@ -24,6 +24,7 @@ __all__ = [
     "Stage",
     "Status",
     "Zone",
+    "impact_of",
 ]
 
 #: J-Alert-like stages. ``update`` re-states areas or arrival; ``cancel`` withdraws an alert
@@ -115,3 +116,12 @@ class AlertText:
     headline: str
     description: str
     instruction: str = ""
+
+
+def impact_of(alert: Alert) -> tuple[ImpactPoint, str]:
+    """An alert's impact point and the key of what it is about, ``{nation}.{launch}[.{object}]``
+    (stable across the updates of one object, so each replaces the last in a client)."""
+    if alert.impact is None:
+        raise ValueError(f"{alert.alert_id}: alert has no impact point")
+    obj = f".{alert.object_id}" if alert.object_id else ""
+    return alert.impact, f"{alert.nation}.{alert.launch_id}{obj}"
