@@ -282,3 +282,40 @@ def test_an_object_heading_for_orbit_has_no_prediction(areas: AreaIndex) -> None
     assert obj.orbital and obj.prediction is None
     (view,) = desk.picture(t + 2).objects
     assert view.orbital and view.impact_ns is None and not view.track_lat_deg.size
+
+
+def test_a_second_younger_track_of_one_object_is_marked_a_duplicate(
+    flight: Flight, areas: AreaIndex
+) -> None:
+    """Two tracks of the warhead that do not fuse (two tracks of one nation): the younger, wider
+    one is the other's duplicate and carries no prediction; a far object is not."""
+    import msgspec
+
+    desk = WarningDesk("JPN", areas, "exercise")
+    rng = np.random.default_rng(4)
+    t0 = flight.launch_time + 200.0
+    wide = tuple((np.diag([20e3**2] * 3 + [200.0**2] * 3)).reshape(-1).tolist())
+    for k in range(8):
+        t = t0 + k
+        old = _on(0, "USA-T1", flight, t, rng)
+        assert old is not None
+        desk.add("USA", old)
+        if k >= 5:  # a new US track on the same warhead, first wide
+            desk.add("USA", msgspec.structs.replace(old, track_id="USA-T2", covariance=wide))
+        predict_desks([desk], t)
+        desk.decide(t)
+    objs = {o.object_id: o for o in desk.objects.values() if o.last_t == t}
+    assert len(objs) == 2
+    first, second = desk._object_of_source["USA:USA-T1"], desk._object_of_source["USA:USA-T2"]
+    assert objs[second].duplicate_of == first and objs[first].duplicate_of is None
+    views = {v.object_id: v for v in desk.picture(t).objects}
+    assert views[second].duplicate_of == first and not views[second].track_lat_deg.size
+    assert views[first].track_lat_deg.size and second not in desk.last_predictions()
+    # the same track moved 300 km away is an object of its own
+    far = msgspec.structs.replace(
+        old, track_id="USA-T2", position_m=tuple(x + 3e5 for x in old.position_m), covariance=wide
+    )
+    desk.add("USA", far)
+    desk.fuse(t + 0.5)
+    desk.picture(t + 0.5)
+    assert desk.objects[second].duplicate_of is None
