@@ -9,6 +9,7 @@ Every usage or input error ends in one line on stderr and exit code 2.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,19 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(2)
     except TrilinkError as exc:
         click.echo(f"trilink: error: {one_line(str(exc))}", err=True)
+        sys.exit(2)
+    except OSError as exc:  # a file or socket the command needed: said in one line too
+        click.echo(f"trilink: error: {one_line(str(exc))}", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        # A fault of trilink itself: still one line for the operator, the traceback on demand.
+        if os.environ.get("TRILINK_DEBUG"):
+            raise
+        what = one_line(f"{type(exc).__name__}: {exc}")
+        click.echo(
+            f"trilink: error: internal error ({what}); rerun with TRILINK_DEBUG=1 for details",
+            err=True,
+        )
         sys.exit(2)
 
 
