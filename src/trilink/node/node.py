@@ -464,12 +464,10 @@ class Node:
         if self.nc_state is None or not self.nc_state.is_connected:
             self.counters["state_dropped"] += 1
             self.store.audit(
-                AuditRow(
-                    at_ns=self.clock(),
-                    direction="dropped",
-                    msg_id=env.msg_id,
-                    kind=env.kind,
-                    origin=env.origin,
+                AuditRow.of(
+                    env,
+                    self.clock(),
+                    "dropped",
                     peer=ob.dest,
                     route=ob.leg,
                     reason="disconnected",
@@ -480,12 +478,10 @@ class Node:
         self.counters["sent_state"] += 1
         direction = "relayed" if ob.leg == "r" else "sent"
         self.store.audit(
-            AuditRow(
-                at_ns=self.clock(),
-                direction=direction,
-                msg_id=env.msg_id,
-                kind=env.kind,
-                origin=env.origin,
+            AuditRow.of(
+                env,
+                self.clock(),
+                direction,
                 peer=ob.dest,
                 route=ob.leg,
             )
@@ -531,12 +527,10 @@ class Node:
                 with self.store.transaction():
                     self.store.dequeue(q.seq)
                     self.store.audit_now(
-                        AuditRow(
-                            at_ns=self.clock(),
-                            direction="refused_out",
-                            msg_id=env.msg_id,
-                            kind=env.kind,
-                            origin=env.origin,
+                        AuditRow.of(
+                            env,
+                            self.clock(),
+                            "refused_out",
                             peer=dest,
                             route=q.leg,
                             reason="no_route_at_send",
@@ -571,12 +565,10 @@ class Node:
                 self.counters["acked_duplicate"] += 1
             direction = "relayed" if current.leg == "r" else "sent"
             detail = "" if ack.domain == expected else f"acked by domain {ack.domain}"
-            row = AuditRow(
-                at_ns=self.clock(),
-                direction=direction,
-                msg_id=env.msg_id,
-                kind=env.kind,
-                origin=env.origin,
+            row = AuditRow.of(
+                env,
+                self.clock(),
+                direction,
                 peer=dest,
                 route=current.leg,
                 reason="duplicate" if ack.duplicate else "",
@@ -803,12 +795,10 @@ class Node:
 
     @staticmethod
     def _received_row(env: Envelope, leg: str, now: int) -> AuditRow:
-        return AuditRow(
-            at_ns=now,
-            direction="received",
-            msg_id=env.msg_id,
-            kind=env.kind,
-            origin=env.origin,
+        return AuditRow.of(
+            env,
+            now,
+            "received",
             route=leg,
         )
 
@@ -816,12 +806,10 @@ class Node:
         self.refused_in["replay"] += 1
         self.counters["duplicates_dropped"] += 1
         self.store.audit(
-            AuditRow(
-                at_ns=now,
-                direction="refused_in",
-                msg_id=env.msg_id,
-                kind=env.kind,
-                origin=env.origin,
+            AuditRow.of(
+                env,
+                now,
+                "refused_in",
                 route=leg,
                 reason="replay",
                 detail="message id already received",

@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trilink.wire.messages import Envelope
 
 __all__ = ["AuditRow", "QueuedEvent", "Store"]
 
@@ -72,6 +75,31 @@ class AuditRow:
     route: str = ""
     reason: str = ""
     detail: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        env: Envelope,
+        at_ns: int,
+        direction: str,
+        *,
+        peer: str = "",
+        route: str = "",
+        reason: str = "",
+        detail: str = "",
+    ) -> AuditRow:
+        """The entry about one message: its id, kind and origin from its envelope."""
+        return cls(
+            at_ns=at_ns,
+            direction=direction,
+            msg_id=env.msg_id,
+            kind=env.kind,
+            origin=env.origin,
+            peer=peer,
+            route=route,
+            reason=reason,
+            detail=detail,
+        )
 
 
 @dataclass(frozen=True)
