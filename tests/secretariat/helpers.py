@@ -4,7 +4,6 @@ real uvicorn server in a thread, and Debian's chromium for the browser tests."""
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -21,26 +20,17 @@ from trilink.cli import main
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
 from trilink.secretariat.web.app import create_app
+from web.conftest import CHROMIUM as CHROMIUM
+from web.conftest import CHROMIUM_ARGS as WEB_CHROMIUM_ARGS
+from web.conftest import needs_chromium as needs_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 PASSWORD = "correct horse"
 NATIONS = ("KOR", "USA", "JPN")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-needs_chromium = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Debian chromium not installed (make browser)"
-)
+#: The web tests' chromium flags, and two more that keep the secretariat's pages offline.
+CHROMIUM_ARGS = [*WEB_CHROMIUM_ARGS, "--disable-quic", "--disable-sync"]
 
 #: A user to create: (user name, nation, role) or (user name, nation, role, display name).
 UserSpec = tuple[str, str, str] | tuple[str, str, str, str]

@@ -10,12 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trilink.secretariat.errors import (
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationError,
-)
+from trilink.secretariat.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from trilink.secretariat.models import AuditEntry, User
 from trilink.secretariat.services import Secretariat
 

@@ -13,12 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trilink.scenarios.model import library_names
-from trilink.secretariat.errors import (
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationError,
-)
+from trilink.secretariat.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from trilink.secretariat.models import AuditEntry, User
 from trilink.secretariat.services import Secretariat
 

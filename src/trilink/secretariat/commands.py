@@ -63,6 +63,18 @@ def _clock(now: str | None) -> Callable[[], dt.datetime]:
     return lambda: fixed
 
 
+password_option = click.option(
+    "--password", envvar="TRILINK_SECRETARIAT_PASSWORD", help="Or set the env var."
+)
+
+
+def _required(password: str | None) -> str:
+    """The password given by ``--password`` or the environment; there must be one."""
+    if not password:
+        raise ValidationError("--password (or TRILINK_SECRETARIAT_PASSWORD) is required")
+    return password
+
+
 @contextmanager
 def _service(
     db_url: str, as_user: str | None = None, now: str | None = None
@@ -139,7 +151,7 @@ def user() -> None:
 @click.argument("username")
 @click.option("--nation", required=True, help="KOR, USA or JPN.")
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
-@click.option("--password", envvar="TRILINK_SECRETARIAT_PASSWORD", help="Or set the env var.")
+@password_option
 @click.option("--email", default=None)
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 def user_add(
@@ -152,8 +164,7 @@ def user_add(
     lang: str,
 ) -> None:
     """Add a user."""
-    if not password:
-        raise ValidationError("--password (or TRILINK_SECRETARIAT_PASSWORD) is required")
+    password = _required(password)
     with _service(db_url) as svc:
         u = svc.create_user(username, nation, role, password, email=email, lang=lang)
         click.echo(f"added {u.username} ({u.nation}, {u.role})")
@@ -172,11 +183,10 @@ def user_deactivate(db_url: str, username: str) -> None:
 @user.command("passwd")
 @db_option
 @click.argument("username")
-@click.option("--password", envvar="TRILINK_SECRETARIAT_PASSWORD", help="Or set the env var.")
+@password_option
 def user_passwd(db_url: str, username: str, password: str | None) -> None:
     """Set a user's password; every session of the user ends."""
-    if not password:
-        raise ValidationError("--password (or TRILINK_SECRETARIAT_PASSWORD) is required")
+    password = _required(password)
     with _service(db_url) as svc:
         svc.set_password(username, password)
     click.echo(f"password of {username} changed; sessions ended")

@@ -162,6 +162,20 @@ class ServiceBase:
         if key and self.session.scalars(select(model).where(model.key == key)).first():  # type: ignore[attr-defined]
             raise ConflictError(f"key: this {noun} key is already in use; choose another")
 
+    def _add_shared(self, obj: V, visible_to: Any, noun: str) -> V:
+        """Share a new keyed object as asked (see :meth:`_share`), store it and audit it."""
+        assert isinstance(obj, Base)  # every shared object is a table row
+        self._share(obj, visible_to, noun)
+        self._add(obj, obj.visible_to)
+        return obj
+
+    def _edit(self, model: type[V], obj_id: int) -> tuple[V, dict[str, Any]]:
+        """Staff only: the visible object to change, and its columns before the change."""
+        self._staff()
+        obj = self._get(model, obj_id)
+        assert isinstance(obj, Base)  # every shared object is a table row
+        return obj, snapshot(obj)
+
     def _updated(self, obj: V, before: dict[str, Any], visible_to: Any) -> V:
         """Finish an update of ``obj``: widen its sharing if ``visible_to`` is given, and audit
         the change for every nation that saw it before or sees it now."""

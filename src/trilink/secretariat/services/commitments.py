@@ -78,15 +78,11 @@ class CommitmentServices(ServiceBase):
             created_at=now,
             updated_at=now,
         )
-        self._share(c, visible_to, "commitment")
-        self._add(c, c.visible_to)
-        return c
+        return self._add_shared(c, visible_to, "commitment")
 
     def update_commitment(self, c_id: int, changes: dict[str, Any]) -> Commitment:
         """Change fields of a commitment; the audit entry keeps before and after."""
-        self._staff()
-        c = self._get(Commitment, c_id)
-        before = snapshot(c)
+        c, before = self._edit(Commitment, c_id)
         audience = c.visible_to
         allowed = {
             "title",

@@ -7,7 +7,7 @@ from typing import Any
 
 from trilink.secretariat.errors import ValidationError, not_found
 from trilink.secretariat.models import Attachment, Document, DocumentVersion
-from trilink.secretariat.services.base import ServiceBase, snapshot
+from trilink.secretariat.services.base import ServiceBase
 from trilink.secretariat.validate import (
     MAX_BODY,
     check_choice,
@@ -66,9 +66,7 @@ class DocumentServices(ServiceBase):
     ) -> Document:
         """Change a document's metadata (``None``: unchanged; ``""`` clears the issue date or
         source). Texts change through new versions. Sharing can only be widened."""
-        self._staff()
-        doc = self._get(Document, doc_id)
-        before = snapshot(doc)
+        doc, before = self._edit(Document, doc_id)
         if kind is not None:
             doc.kind = check_choice("kind", kind, DOCUMENT_KINDS)
         if title is not None:

@@ -47,9 +47,7 @@ class ExerciseServices(ServiceBase):
         end = parse_date("ends_on", ends_on)
         if end < start:
             raise ValidationError("ends_on: before starts_on")
-        doms = [d for d in domains.split(",") if d] if isinstance(domains, str) else list(domains)
-        for d in doms:
-            check_choice("domains", d, DOMAINS)
+        doms = _domains(domains)
         ex = Exercise(
             key=check_key("key", key),
             name=i18n_field("name", name),
@@ -57,14 +55,12 @@ class ExerciseServices(ServiceBase):
             starts_on=start,
             ends_on=end,
             participants=",".join(nations("participants", participants)),
-            domains=",".join(d for d in DOMAINS if d in doms),
+            domains=doms,
             scenario=check_text("scenario", scenario, limit=200) if scenario else None,
             status=check_choice("status", status, EXERCISE_STATUSES),
             created_at=self.now(),
         )
-        self._share(ex, visible_to, "exercise")
-        self._add(ex, ex.visible_to)
-        return ex
+        return self._add_shared(ex, visible_to, "exercise")
 
     def update_exercise(
         self,
@@ -82,9 +78,7 @@ class ExerciseServices(ServiceBase):
     ) -> Exercise:
         """Change an exercise (``None``: unchanged; ``scenario=""`` clears it). Sharing can
         only be widened."""
-        self._staff()
-        ex = self._get(Exercise, ex_id)
-        before = snapshot(ex)
+        ex, before = self._edit(Exercise, ex_id)
         start = parse_date("starts_on", starts_on) if starts_on is not None else ex.starts_on
         end = parse_date("ends_on", ends_on) if ends_on is not None else ex.ends_on
         if end < start:
@@ -97,12 +91,7 @@ class ExerciseServices(ServiceBase):
         if participants is not None:
             ex.participants = ",".join(nations("participants", participants))
         if domains is not None:
-            doms = (
-                [d for d in domains.split(",") if d] if isinstance(domains, str) else list(domains)
-            )
-            for d in doms:
-                check_choice("domains", d, DOMAINS)
-            ex.domains = ",".join(d for d in DOMAINS if d in doms)
+            ex.domains = _domains(domains)
         if scenario is not None:
             ex.scenario = check_text("scenario", scenario, limit=200) if scenario else None
         if status is not None:
@@ -131,6 +120,14 @@ class ExerciseServices(ServiceBase):
         ex.status = "conducted"
         self.record_audit("attach_run", ex, before, ex.visible_to)
         return ex
+
+
+def _domains(value: Iterable[str] | str) -> str:
+    """Checked domains (a list, or comma-separated), stored comma-separated in canonical order."""
+    doms = [d for d in value.split(",") if d] if isinstance(value, str) else list(value)
+    for d in doms:
+        check_choice("domains", d, DOMAINS)
+    return ",".join(d for d in DOMAINS if d in doms)
 
 
 def _figures(report: Any) -> dict[str, Any]:

@@ -81,9 +81,7 @@ class MeetingServices(ServiceBase):
             workstream_id=workstream_id,
             created_at=self.now(),
         )
-        self._share(s, visible_to, "series")
-        self._add(s, s.visible_to)
-        return s
+        return self._add_shared(s, visible_to, "series")
 
     def update_series(
         self,
@@ -100,9 +98,7 @@ class MeetingServices(ServiceBase):
     ) -> MeetingSeries:
         """Change a series (``None``: unchanged); meetings already generated keep their times.
         Sharing can only be widened."""
-        self._staff()
-        s = self._get(MeetingSeries, s_id)
-        before = snapshot(s)
+        s, before = self._edit(MeetingSeries, s_id)
         if title is not None:
             s.title = i18n_field("title", title)
         if kind is not None:
@@ -193,9 +189,7 @@ class MeetingServices(ServiceBase):
             status=check_choice("status", status, MEETING_STATUSES),
             created_at=self.now(),
         )
-        self._share(m, visible_to, "meeting")
-        self._add(m, m.visible_to)
-        return m
+        return self._add_shared(m, visible_to, "meeting")
 
     def meeting(self, m_id: int) -> Meeting:
         """One visible meeting."""
@@ -249,10 +243,8 @@ class MeetingServices(ServiceBase):
     ) -> Meeting:
         """Change a meeting; ``start``/``end`` are local wall times in ``tz`` (the meeting's own
         zone when not given). Sharing can only be widened."""
-        self._staff()
-        m = self._get(Meeting, m_id)
+        m, before = self._edit(Meeting, m_id)
         self._not_locked(m)
-        before = snapshot(m)
         zone_name = m.tz if tz is None else tz
         zone = timezone("tz", zone_name)
         length = m.ends_at - m.starts_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trilink.secretariat.models import Workstream
-from trilink.secretariat.services.base import ServiceBase, snapshot
+from trilink.secretariat.services.base import ServiceBase
 from trilink.secretariat.validate import MAX_BODY, check_choice, check_key, i18n_field, nations
 
 __all__ = ["WORKSTREAM_STATUSES", "WorkstreamServices"]
@@ -37,9 +37,7 @@ class WorkstreamServices(ServiceBase):
             created_at=self.now(),
             updated_at=self.now(),
         )
-        self._share(ws, visible_to, "workstream")
-        self._add(ws, ws.visible_to)
-        return ws
+        return self._add_shared(ws, visible_to, "workstream")
 
     def update_workstream(
         self,
@@ -52,9 +50,7 @@ class WorkstreamServices(ServiceBase):
         visible_to: Any = None,
     ) -> Workstream:
         """Change a workstream (``None``: unchanged); sharing can only be widened."""
-        self._staff()
-        ws = self._get(Workstream, ws_id)
-        before = snapshot(ws)
+        ws, before = self._edit(Workstream, ws_id)
         if title is not None:
             ws.title = i18n_field("title", title)
         if description is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from alembic.operations import BatchOperations
 
 revision = "0001"
 down_revision = None
@@ -28,17 +29,13 @@ def upgrade() -> None:
         sa.Column("object_id", sa.Integer(), nullable=False),
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
-        sa.Column("vis_kor", sa.Boolean(), nullable=False),
-        sa.Column("vis_usa", sa.Boolean(), nullable=False),
-        sa.Column("vis_jpn", sa.Boolean(), nullable=False),
+        *_visibility_columns(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sec_audit")),
     )
     with op.batch_alter_table("sec_audit", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sec_audit_object_id"), ["object_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_sec_audit_object_type"), ["object_type"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_audit_vis_jpn"), ["vis_jpn"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_audit_vis_kor"), ["vis_kor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_audit_vis_usa"), ["vis_usa"], unique=False)
+        _create_visibility_indexes(batch_op, "sec_audit")
 
     op.create_table(
         "sec_document",
@@ -49,16 +46,12 @@ def upgrade() -> None:
         sa.Column("issued_on", sa.Date(), nullable=True),
         sa.Column("source_url", sa.String(length=2000), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("vis_kor", sa.Boolean(), nullable=False),
-        sa.Column("vis_usa", sa.Boolean(), nullable=False),
-        sa.Column("vis_jpn", sa.Boolean(), nullable=False),
+        *_visibility_columns(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sec_document")),
         sa.UniqueConstraint("key", name=op.f("uq_sec_document_key")),
     )
     with op.batch_alter_table("sec_document", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sec_document_vis_jpn"), ["vis_jpn"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_document_vis_kor"), ["vis_kor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_document_vis_usa"), ["vis_usa"], unique=False)
+        _create_visibility_indexes(batch_op, "sec_document")
 
     op.create_table(
         "sec_exercise",
@@ -74,16 +67,12 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("after_action", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("vis_kor", sa.Boolean(), nullable=False),
-        sa.Column("vis_usa", sa.Boolean(), nullable=False),
-        sa.Column("vis_jpn", sa.Boolean(), nullable=False),
+        *_visibility_columns(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sec_exercise")),
         sa.UniqueConstraint("key", name=op.f("uq_sec_exercise_key")),
     )
     with op.batch_alter_table("sec_exercise", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sec_exercise_vis_jpn"), ["vis_jpn"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_exercise_vis_kor"), ["vis_kor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_exercise_vis_usa"), ["vis_usa"], unique=False)
+        _create_visibility_indexes(batch_op, "sec_exercise")
 
     op.create_table(
         "sec_user",
@@ -111,16 +100,12 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.Column("vis_kor", sa.Boolean(), nullable=False),
-        sa.Column("vis_usa", sa.Boolean(), nullable=False),
-        sa.Column("vis_jpn", sa.Boolean(), nullable=False),
+        *_visibility_columns(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sec_workstream")),
         sa.UniqueConstraint("key", name=op.f("uq_sec_workstream_key")),
     )
     with op.batch_alter_table("sec_workstream", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sec_workstream_vis_jpn"), ["vis_jpn"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_workstream_vis_kor"), ["vis_kor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_workstream_vis_usa"), ["vis_usa"], unique=False)
+        _create_visibility_indexes(batch_op, "sec_workstream")
 
     op.create_table(
         "sec_commitment",
@@ -140,9 +125,7 @@ def upgrade() -> None:
         sa.Column("source_outcome_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.Column("vis_kor", sa.Boolean(), nullable=False),
-        sa.Column("vis_usa", sa.Boolean(), nullable=False),
-        sa.Column("vis_jpn", sa.Boolean(), nullable=False),
+        *_visibility_columns(),
         sa.ForeignKeyConstraint(
             ["parent_id"],
             ["sec_commitment.id"],
@@ -157,9 +140,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_sec_commitment_key")),
     )
     with op.batch_alter_table("sec_commitment", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sec_commitment_vis_jpn"), ["vis_jpn"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_commitment_vis_kor"), ["vis_kor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_commitment_vis_usa"), ["vis_usa"], unique=False)
+        _create_visibility_indexes(batch_op, "sec_commitment")
 
     op.create_table(
         "sec_document_version",
@@ -219,9 +200,7 @@ def upgrade() -> None:
         sa.Column("location", sa.String(length=200), nullable=False),
         sa.Column("workstream_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("vis_kor", sa.Boolean(), nullable=False),
-        sa.Column("vis_usa", sa.Boolean(), nullable=False),
-        sa.Column("vis_jpn", sa.Boolean(), nullable=False),
+        *_visibility_columns(),
         sa.ForeignKeyConstraint(
             ["workstream_id"],
             ["sec_workstream.id"],
@@ -231,9 +210,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_sec_series_key")),
     )
     with op.batch_alter_table("sec_series", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sec_series_vis_jpn"), ["vis_jpn"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_series_vis_kor"), ["vis_kor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_series_vis_usa"), ["vis_usa"], unique=False)
+        _create_visibility_indexes(batch_op, "sec_series")
 
     op.create_table(
         "sec_session",
@@ -288,9 +265,7 @@ def upgrade() -> None:
         sa.Column("location", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("vis_kor", sa.Boolean(), nullable=False),
-        sa.Column("vis_usa", sa.Boolean(), nullable=False),
-        sa.Column("vis_jpn", sa.Boolean(), nullable=False),
+        *_visibility_columns(),
         sa.ForeignKeyConstraint(
             ["series_id"], ["sec_series.id"], name=op.f("fk_sec_meeting_series_id_sec_series")
         ),
@@ -299,9 +274,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("series_id", "starts_at", name=op.f("uq_sec_meeting_series_id")),
     )
     with op.batch_alter_table("sec_meeting", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sec_meeting_vis_jpn"), ["vis_jpn"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_meeting_vis_kor"), ["vis_kor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sec_meeting_vis_usa"), ["vis_usa"], unique=False)
+        _create_visibility_indexes(batch_op, "sec_meeting")
 
     op.create_table(
         "sec_milestone",
@@ -416,55 +389,61 @@ def downgrade() -> None:
     op.drop_table("sec_agenda_item")
     op.drop_table("sec_milestone")
     with op.batch_alter_table("sec_meeting", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sec_meeting_vis_usa"))
-        batch_op.drop_index(batch_op.f("ix_sec_meeting_vis_kor"))
-        batch_op.drop_index(batch_op.f("ix_sec_meeting_vis_jpn"))
+        _drop_visibility_indexes(batch_op, "sec_meeting")
 
     op.drop_table("sec_meeting")
     op.drop_table("sec_evidence")
     op.drop_table("sec_attachment")
     op.drop_table("sec_session")
     with op.batch_alter_table("sec_series", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sec_series_vis_usa"))
-        batch_op.drop_index(batch_op.f("ix_sec_series_vis_kor"))
-        batch_op.drop_index(batch_op.f("ix_sec_series_vis_jpn"))
+        _drop_visibility_indexes(batch_op, "sec_series")
 
     op.drop_table("sec_series")
     op.drop_table("sec_notification")
     op.drop_table("sec_document_version")
     with op.batch_alter_table("sec_commitment", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sec_commitment_vis_usa"))
-        batch_op.drop_index(batch_op.f("ix_sec_commitment_vis_kor"))
-        batch_op.drop_index(batch_op.f("ix_sec_commitment_vis_jpn"))
+        _drop_visibility_indexes(batch_op, "sec_commitment")
 
     op.drop_table("sec_commitment")
     with op.batch_alter_table("sec_workstream", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sec_workstream_vis_usa"))
-        batch_op.drop_index(batch_op.f("ix_sec_workstream_vis_kor"))
-        batch_op.drop_index(batch_op.f("ix_sec_workstream_vis_jpn"))
+        _drop_visibility_indexes(batch_op, "sec_workstream")
 
     op.drop_table("sec_workstream")
     op.drop_table("sec_user")
     with op.batch_alter_table("sec_exercise", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sec_exercise_vis_usa"))
-        batch_op.drop_index(batch_op.f("ix_sec_exercise_vis_kor"))
-        batch_op.drop_index(batch_op.f("ix_sec_exercise_vis_jpn"))
+        _drop_visibility_indexes(batch_op, "sec_exercise")
 
     op.drop_table("sec_exercise")
     with op.batch_alter_table("sec_document", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sec_document_vis_usa"))
-        batch_op.drop_index(batch_op.f("ix_sec_document_vis_kor"))
-        batch_op.drop_index(batch_op.f("ix_sec_document_vis_jpn"))
+        _drop_visibility_indexes(batch_op, "sec_document")
 
     op.drop_table("sec_document")
     with op.batch_alter_table("sec_audit", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sec_audit_vis_usa"))
-        batch_op.drop_index(batch_op.f("ix_sec_audit_vis_kor"))
-        batch_op.drop_index(batch_op.f("ix_sec_audit_vis_jpn"))
+        _drop_visibility_indexes(batch_op, "sec_audit")
         batch_op.drop_index(batch_op.f("ix_sec_audit_object_type"))
         batch_op.drop_index(batch_op.f("ix_sec_audit_object_id"))
 
     op.drop_table("sec_audit")
+
+
+_NATION_FLAGS = ("vis_kor", "vis_usa", "vis_jpn")
+
+
+def _visibility_columns() -> list[sa.Column[bool]]:
+    """The three per-nation visibility flags every shareable table ends with."""
+    return [sa.Column(flag, sa.Boolean(), nullable=False) for flag in _NATION_FLAGS]
+
+
+def _create_visibility_indexes(batch_op: BatchOperations, table: str) -> None:
+    """Index the visibility flags of ``table`` (in the order autogenerate wrote them)."""
+    for flag in sorted(_NATION_FLAGS):
+        batch_op.create_index(batch_op.f(f"ix_{table}_{flag}"), [flag], unique=False)
+
+
+def _drop_visibility_indexes(batch_op: BatchOperations, table: str) -> None:
+    """Drop the indexes made by :func:`_create_visibility_indexes`, in reverse order."""
+    for flag in sorted(_NATION_FLAGS, reverse=True):
+        batch_op.drop_index(batch_op.f(f"ix_{table}_{flag}"))
 
 
 _FORBID = "audit log is append-only"

@@ -2,18 +2,19 @@
 filters."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as FormFile
 
 from trilink.secretariat.i18n import LANGS
 from trilink.secretariat.services import Secretariat
 from trilink.secretariat.web.deps import check_csrf
-from trilink.secretariat.web.render import deadline_input, int_field, nation_list
+from trilink.secretariat.web.render import deadline_input, int_field, nation_list, render
 
-__all__ = ["PageForm", "back", "i18n_form", "matches", "posted", "safe_next", "text_of"]
+__all__ = ["PageForm", "back", "i18n_form", "matches", "page", "posted", "safe_next", "text_of"]
 
 
 def i18n_form(form: FormData, name: str, fallback_lang: str) -> dict[str, str]:
@@ -47,6 +48,11 @@ def safe_next(path: str, default: str = "/") -> str:
     return path if ok else default
 
 
+def page(request: Request, svc: Secretariat, name: str, **ctx: Any) -> HTMLResponse:
+    """Render the page template ``name`` for the acting user (progress rolled up by ``svc``)."""
+    return render(request, name, svc.user, svc=svc, **ctx)
+
+
 def back(path: str) -> RedirectResponse:
     """See-other redirect after a form write."""
     return RedirectResponse(path, status_code=303)
@@ -64,6 +70,10 @@ class PageForm:
 
     def text(self, name: str, default: str = "") -> str:
         return str(self.form.get(name, default))
+
+    def texts(self, *names: str) -> dict[str, str]:
+        """The named text fields, as keyword arguments for a service call."""
+        return {name: self.text(name) for name in names}
 
     def values(self, name: str) -> list[str]:
         """Every value of a repeated field (checkboxes, multiple selects)."""

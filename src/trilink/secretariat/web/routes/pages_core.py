@@ -38,12 +38,12 @@ from trilink.secretariat.web.render import (
     ZONES,
     nation_list,
     reader_zone,
-    render,
 )
 from trilink.secretariat.web.routes.pages_common import (
     PageForm,
     back,
     matches,
+    page,
     posted,
     safe_next,
 )
@@ -59,11 +59,10 @@ Nations = Annotated[list[str], Form()]
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, svc: Svc) -> HTMLResponse:
     """What is overdue, due soon and coming up."""
-    return render(
+    return page(
         request,
+        svc,
         "dashboard.html",
-        svc.user,
-        svc=svc,
         title=t("dashboard", svc.user.lang),
         overdue=svc.list_commitments("overdue"),
         due_soon=svc.list_commitments("due_soon"),
@@ -74,7 +73,7 @@ def dashboard(request: Request, svc: Svc) -> HTMLResponse:
 # ---------------------------------------------------------------------------- settings
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, svc: Svc) -> HTMLResponse:
-    return render(request, "settings.html", svc.user, svc=svc, title=t("settings", svc.user.lang))
+    return page(request, svc, "settings.html", title=t("settings", svc.user.lang))
 
 
 @router.post("/settings")
@@ -137,11 +136,10 @@ def user_token_form(request: Request, svc: Svc, username: str, csrf: Text = "") 
 # ---------------------------------------------------------------------------- notifications
 @router.get("/notifications", response_class=HTMLResponse)
 def notifications_page(request: Request, svc: Svc) -> HTMLResponse:
-    return render(
+    return page(
         request,
+        svc,
         "notifications.html",
-        svc.user,
-        svc=svc,
         entries=notices(svc, request),
         seen=seen_id(request, svc.user.username),
         title=t("notifications", svc.user.lang),
@@ -192,11 +190,10 @@ def users_page(request: Request, svc: Svc, q: str = "", nation: str = "") -> HTM
         if matches(q, u.username, u.display_name, u.email or "")
         and (not nation or u.nation == nation)
     ]
-    return render(
+    return page(
         request,
+        svc,
         "users.html",
-        svc.user,
-        svc=svc,
         users=users,
         roles=ROLES,
         q=q,
@@ -243,11 +240,10 @@ def workstreams_page(
         and (not status or w.status == status)
         and (not owner or owner in w.owners.split(","))
     ]
-    return render(
+    return page(
         request,
+        svc,
         "workstreams.html",
-        svc.user,
-        svc=svc,
         items=items,
         q=q,
         status=status,
@@ -275,11 +271,10 @@ async def workstream_create_form(request: Request, svc: Svc) -> Response:
 def workstream_page(request: Request, svc: Svc, w_id: int) -> HTMLResponse:
     w = svc.workstream(w_id)
     items = svc.list_commitments(workstream_id=w.id)
-    return render(
+    return page(
         request,
+        svc,
         "workstream.html",
-        svc.user,
-        svc=svc,
         w=w,
         items=items,
         chart=timeline_chart(items, svc.now(), reader_zone(request, svc.user), svc.user.lang),
@@ -377,11 +372,10 @@ def commitments_page(
         and (not status or c.status == status)
         and (not owner or owner in c.owners.split(","))
     ]
-    return render(
+    return page(
         request,
+        svc,
         "commitments.html",
-        svc.user,
-        svc=svc,
         items=items,
         view=view,
         views=COMMITMENT_VIEWS,
@@ -435,11 +429,10 @@ def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
             source = None
     zone = reader_zone(request, svc.user)
     local = c.deadline.astimezone(ZoneInfo(zone)) if c.deadline else None
-    return render(
+    return page(
         request,
+        svc,
         "commitment.html",
-        svc.user,
-        svc=svc,
         c=c,
         children=svc.children(c),
         source=source,
@@ -517,11 +510,10 @@ def audit_page(
         for e in svc.audit(object_type=object_type or None, limit=1000)
         if (not actor or e.actor == actor) and matches(q, e.action, str(e.after or ""))
     ][:300]
-    return render(
+    return page(
         request,
+        svc,
         "audit.html",
-        svc.user,
-        svc=svc,
         entries=entries,
         q=q,
         object_type=object_type,

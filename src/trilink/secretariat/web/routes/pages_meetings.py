@@ -17,8 +17,8 @@ from trilink.secretariat.services import (
 )
 from trilink.secretariat.web.deps import Svc, check_csrf
 from trilink.secretariat.web.notices import followed
-from trilink.secretariat.web.render import int_field, nation_list, render
-from trilink.secretariat.web.routes.pages_common import back, matches, posted
+from trilink.secretariat.web.render import int_field, nation_list
+from trilink.secretariat.web.routes.pages_common import back, matches, page, posted
 
 __all__ = ["router"]
 
@@ -43,11 +43,10 @@ def meetings_page(
         )
         if matches(q, m.title, m.location, m.key or "") and (not status or m.status == status)
     ]
-    return render(
+    return page(
         request,
+        svc,
         "meetings.html",
-        svc.user,
-        svc=svc,
         items=items,
         q=q,
         status=status,
@@ -84,13 +83,10 @@ async def series_create_form(request: Request, svc: Svc) -> Response:
         form.text("key"),
         form.text("kind"),
         form.i18n("title"),
-        rule=form.text("rule"),
-        tz=form.text("tz"),
-        anchor=form.text("anchor"),
         duration_min=form.integer("duration_min", "120"),
-        location=form.text("location"),
         workstream_id=form.ref("workstream_id"),
         visible_to=form.nations("vis") or "all",
+        **form.texts("rule", "tz", "anchor", "location"),
     )
     return back(f"/series/{s.id}")
 
@@ -98,11 +94,10 @@ async def series_create_form(request: Request, svc: Svc) -> Response:
 @router.get("/series/{s_id}", response_class=HTMLResponse)
 def series_page(request: Request, svc: Svc, s_id: int) -> HTMLResponse:
     s = svc.series(s_id)
-    return render(
+    return page(
         request,
+        svc,
         "series.html",
-        svc.user,
-        svc=svc,
         s=s,
         items=svc.list_meetings(series_id=s.id),
         statuses=MEETING_STATUSES,
@@ -117,13 +112,9 @@ async def series_edit_form(request: Request, svc: Svc, s_id: int) -> Response:
     svc.update_series(
         s_id,
         title=form.i18n("title"),
-        kind=form.text("kind"),
-        rule=form.text("rule"),
-        tz=form.text("tz"),
-        anchor=form.text("anchor"),
         duration_min=form.integer("duration_min"),
-        location=form.text("location"),
         visible_to=form.nations("vis"),
+        **form.texts("kind", "rule", "tz", "anchor", "location"),
     )
     return back(f"/series/{s_id}")
 
@@ -144,11 +135,10 @@ def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
     approved = (
         sorted({a.nation for a in mins.approvals if a.revision == mins.revision}) if mins else []
     )
-    return render(
+    return page(
         request,
+        svc,
         "meeting.html",
-        svc.user,
-        svc=svc,
         m=m,
         series=svc.series(m.series_id) if m.series_id else None,
         minutes=mins,
@@ -172,12 +162,8 @@ async def meeting_edit_form(request: Request, svc: Svc, m_id: int) -> Response:
     svc.update_meeting(
         m_id,
         title=form.i18n("title"),
-        start=form.text("start"),
-        end=form.text("end"),
-        tz=form.text("tz"),
-        location=form.text("location"),
-        status=form.text("status"),
         visible_to=form.nations("vis"),
+        **form.texts("start", "end", "tz", "location", "status"),
     )
     return back(f"/meetings/{m_id}")
 

@@ -16,8 +16,8 @@ from trilink.secretariat.services import DOCUMENT_KINDS, DOMAINS, EXERCISE_STATU
 from trilink.secretariat.services.documents import MAX_ATTACHMENT
 from trilink.secretariat.web.deps import Svc, check_csrf
 from trilink.secretariat.web.notices import followed
-from trilink.secretariat.web.render import NATIONS, render
-from trilink.secretariat.web.routes.pages_common import back, matches, posted
+from trilink.secretariat.web.render import NATIONS
+from trilink.secretariat.web.routes.pages_common import back, matches, page, posted
 
 __all__ = ["after_action_chart", "router"]
 
@@ -48,11 +48,10 @@ def exercises_page(
         and (not status or e.status == status)
         and (not domain or domain in e.domains.split(","))
     ]
-    return render(
+    return page(
         request,
+        svc,
         "exercises.html",
-        svc.user,
-        svc=svc,
         items=items,
         q=q,
         status=status,
@@ -162,11 +161,10 @@ def after_action_chart(run: dict[str, Any] | None) -> dict[str, Any] | None:
 @router.get("/exercises/{e_id}", response_class=HTMLResponse)
 def exercise_page(request: Request, svc: Svc, e_id: int) -> HTMLResponse:
     ex = svc.exercise(e_id)
-    return render(
+    return page(
         request,
+        svc,
         "exercise.html",
-        svc.user,
-        svc=svc,
         e=ex,
         aar=after_action_chart(ex.after_action),
         following=("exercise", ex.id) in followed(request),
@@ -189,13 +187,11 @@ async def exercise_edit_form(request: Request, svc: Svc, e_id: int) -> Response:
         e_id,
         name=form.i18n("name"),
         description=form.i18n("description"),
-        starts_on=form.text("starts_on"),
-        ends_on=form.text("ends_on"),
         participants=form.nations("participants"),
         domains=form.values("domains"),
         scenario=scenario,
-        status=form.text("status"),
         visible_to=form.nations("vis"),
+        **form.texts("starts_on", "ends_on", "status"),
     )
     return back(f"/exercises/{e_id}")
 
@@ -227,11 +223,10 @@ def documents_page(request: Request, svc: Svc, q: str = "", kind: str = "") -> H
         if matches(q, d.key, d.title, *(v.body for v in d.versions[-1:]))
         and (not kind or d.kind == kind)
     ]
-    return render(
+    return page(
         request,
+        svc,
         "documents.html",
-        svc.user,
-        svc=svc,
         items=items,
         q=q,
         kind=kind,
@@ -270,11 +265,10 @@ async def _attach(svc: Any, version_id: int, upload: FormFile) -> None:
 @router.get("/documents/{d_id}", response_class=HTMLResponse)
 def document_page(request: Request, svc: Svc, d_id: int) -> HTMLResponse:
     d = svc.document(d_id)
-    return render(
+    return page(
         request,
+        svc,
         "document.html",
-        svc.user,
-        svc=svc,
         d=d,
         following=("document", d.id) in followed(request),
         entries=svc.audit(object_type="document", object_id=d.id),
