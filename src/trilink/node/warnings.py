@@ -65,6 +65,12 @@ BOOSTER_RANGE_SHARE = 0.6
 #: two live objects of one launch whose states differ by less than this squared Mahalanobis
 #: distance (position and velocity, their covariances summed) cannot be told apart: χ²₆ 99 %
 DUPLICATE_GATE = 16.81
+#: nor can two closer than this in position (m) and velocity (m/s), whatever their filters
+#: claim: two trackers' tracks of one warhead sit a few hundred metres and tens of m/s apart
+#: with covariances that call that a 7-10 σ difference (Hwasong-17, two US tracks: 300-600 m,
+#: 64 m/s); a separated warhead and its stage part faster (KN-23: 4 km and ~500 m/s 8 s on)
+DUPLICATE_NEAR_M = 2_000.0
+DUPLICATE_NEAR_MPS = 200.0
 #: phases in flight order (at one report time, the most advanced one wins)
 _PHASE_ORDER = {"boost": 0, "coast": 1, "reentry": 2}
 
@@ -460,14 +466,18 @@ class WarningDesk:
                 # no launch point yet: the earliest sub-point seen of the launch's objects
                 first = min((self.history[o.object_id][0] for o in group), key=lambda h: h[0])
                 lat0, lon0 = first[1], first[2]
+            # Ranges of every object of the launch ever predicted, lost ones included: a stage
+            # falling after its warhead was lost is still a stage (Hwasong-17: every sensor
+            # lost the warhead at 340 s; alone in the picture at its fall, the first stage
+            # was taken for the warhead and its fall in North Korea's waters announced).
             ranges = {
                 o.object_id: float(
                     geodesic_inverse(lat0, lon0, o.prediction.impact_lat, o.prediction.impact_lon)[
                         2
                     ]
                 )
-                for o in group
-                if o.prediction is not None
+                for o in self.objects.values()
+                if o.launch_id == lid and o.prediction is not None and not o.orbital
             }
             self._mark_duplicates([o for o in group if o.last_t >= t - 1e-9 and not o.fallen])
             ranges = {k: r for k, r in ranges.items() if self.objects[k].duplicate_of is None}
@@ -503,11 +513,15 @@ class WarningDesk:
                 if b.duplicate_of is not None:
                     continue
                 d = a.x - b.x
+                near = (
+                    float(np.linalg.norm(d[0:3])) < DUPLICATE_NEAR_M
+                    and float(np.linalg.norm(d[3:6])) < DUPLICATE_NEAR_MPS
+                )
                 try:
                     m2 = float(d @ np.linalg.solve(a.P + b.P, d))
                 except np.linalg.LinAlgError:
-                    continue
-                if m2 < DUPLICATE_GATE:
+                    m2 = np.inf
+                if near or m2 < DUPLICATE_GATE:
                     a.duplicate_of = b.object_id
                     break
 
