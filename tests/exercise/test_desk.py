@@ -311,6 +311,20 @@ def test_a_second_younger_track_of_one_object_is_marked_a_duplicate(
     views = {v.object_id: v for v in desk.picture(t).objects}
     assert views[second].duplicate_of == first and not views[second].track_lat_deg.size
     assert views[first].track_lat_deg.size and second not in desk.last_predictions()
+    # two tight tracks 400 m and 60 m/s apart (many sigma by their filters) are still one
+    tight = tuple((np.diag([50.0**2] * 3 + [5.0**2] * 3)).reshape(-1).tolist())
+    beside = msgspec.structs.replace(
+        old,
+        track_id="USA-T2",
+        position_m=(old.position_m[0] + 400.0, *old.position_m[1:]),
+        velocity_mps=(old.velocity_mps[0] + 60.0, *old.velocity_mps[1:]),
+        covariance=tight,
+    )
+    desk.add("USA", msgspec.structs.replace(old, covariance=tight))
+    desk.add("USA", beside)
+    desk.fuse(t + 0.25)
+    desk.picture(t + 0.25)
+    assert {desk.objects[first].duplicate_of, desk.objects[second].duplicate_of} == {None, first}
     # the same track moved 300 km away is an object of its own
     far = msgspec.structs.replace(
         old, track_id="USA-T2", position_m=tuple(x + 3e5 for x in old.position_m), covariance=wide
