@@ -6,14 +6,20 @@ events (a partner's launch event is a launch notice). At each :meth:`WarningDesk
 
 1. fuses the reports current at that time;
 2. gives each fused row a stable object id (a row keeps the id of any source it had before, so
-   an object first seen by a partner keeps its identity when the own radar picks it up);
+   an object first seen by a partner keeps its identity when the own radar picks it up; when two
+   rows claim one object, the row with more sources there keeps it, and the other becomes an
+   object of its own if it holds a new track: a source that followed one object now follows
+   another, as a partner's track on a missile goes on with its warhead after separation);
 3. ties rows to launches through the launch ids their sources carry, merging one launch
    announced by several nations (same point within 50 km + 3σ, same time within 30 s);
 4. predicts every coasting object's impact through the full dynamics (unscented transform,
    :func:`~trilink.assess.impact.predict_impact`), every ``predict_every_s``, batched over the
    objects of every desk that ticks at the same time (:func:`predict_desks`);
 5. names roles: per launch the object predicted to fall farthest from the launch point is the
-   re-entry vehicle, an object falling short of 60 % of that range is a spent stage;
+   re-entry vehicle, an object falling short of 60 % of that range is a spent stage (every
+   object of the launch ever predicted counts, lost ones too); an object heading for orbit has
+   no prediction; a live object that cannot be told from a better-known one of its launch
+   (within χ²₆ 99 %, or 2 km and 200 m/s) is its duplicate, and its own prediction is not used;
 6. marks an object fallen when its reports stop after it was seen below 30 km or after its
    predicted impact time;
 7. hands the :class:`~trilink.warning.picture.ThreatPicture` to the nation's
