@@ -2,17 +2,20 @@
 
 Every entry is **approximate**. Published figures (class, propellant, diameter, launch mass,
 reported maximum range) come from open sources listed in ``docs/sources.md`` (CSIS Missile Threat,
-Japan Ministry of Defense press releases, the 38 North / NTI / IISS open literature). Stage
-splits, specific impulses and burn times are *notional*: chosen so that the rocket equation gives
-the published range class, not knowledge of the real vehicles. trilink uses them to fly
-trajectories with a realistic boost duration and shape; the fitter then scales the propellant
-load to match a published apogee and range.
+Japan Ministry of Defense press releases, the 38 North / NTI / IISS open literature); each entry
+carries its attribution in ``data/missiles.toml``, where the figures live. Stage splits, specific
+impulses and burn times are *notional*: chosen so that the rocket equation gives the published
+range class, not knowledge of the real vehicles. trilink uses them to fly trajectories with a
+realistic boost duration and shape; the fitter then scales the propellant load to match a
+published apogee and range.
 """
 
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
 
 __all__ = ["G0", "MISSILES", "Missile", "Stage", "classify_range", "get_missile"]
 
@@ -95,169 +98,22 @@ def classify_range(range_km: float) -> str:
     return "ICBM"
 
 
-_SRC = "CSIS Missile Threat; Japan MoD releases; open literature (approximate, notional stages)"
+def _load() -> dict[str, Missile]:
+    """The catalogue shipped as ``data/missiles.toml``, by name in file order."""
+    text = resources.files("trilink.physics").joinpath("data", "missiles.toml").read_text("utf-8")
+    doc = tomllib.loads(text)
+    attribution: str = doc["attribution"]
+    out: dict[str, Missile] = {}
+    for entry in doc["missile"]:
+        fields = dict(entry)
+        note = fields.pop("note")
+        fields["stages"] = tuple(Stage(**s) for s in fields["stages"])
+        fields["aliases"] = tuple(fields.get("aliases", ()))
+        out[fields["name"]] = Missile(**fields, source=f"{attribution}; {note}")
+    return out
 
-MISSILES: dict[str, Missile] = {
-    m.name: m
-    for m in (
-        Missile(
-            "KN-25",
-            "SRBM",
-            "solid",
-            (Stage(1500, 500, 245, 25),),
-            payload_kg=400,
-            diameter_m=0.6,
-            rv_beta_kg_m2=3000,
-            published_range_km=380,
-            vertical_rise_s=3,
-            source=_SRC + "; 600 mm 'super-large' MRL, ~380 km",
-            aliases=("600mm-MRL",),
-        ),
-        Missile(
-            "KN-23",
-            "SRBM",
-            "solid",
-            (Stage(2300, 600, 250, 35),),
-            payload_kg=500,
-            diameter_m=0.95,
-            rv_beta_kg_m2=4000,
-            published_range_km=690,
-            vertical_rise_s=4,
-            source=_SRC + "; Hwasong-11Ga, ~690 km, depressed flights ~50 km apogee",
-            aliases=("Hwasong-11Ga", "KN23"),
-        ),
-        Missile(
-            "Scud-ER",
-            "SRBM",
-            "liquid",
-            (Stage(4900, 900, 231, 85),),
-            payload_kg=500,
-            diameter_m=0.88,
-            rv_beta_kg_m2=2500,
-            published_range_km=1000,
-            source=_SRC + "; Hwasong-9, ~1,000 km",
-            aliases=("Hwasong-9",),
-        ),
-        Missile(
-            "Nodong",
-            "MRBM",
-            "liquid",
-            (Stage(12900, 2100, 226, 110),),
-            payload_kg=1000,
-            diameter_m=1.25,
-            rv_beta_kg_m2=3000,
-            published_range_km=1300,
-            source=_SRC + "; Hwasong-7, ~1,200-1,500 km",
-            aliases=("Hwasong-7", "Rodong"),
-        ),
-        Missile(
-            "Hwasong-12",
-            "IRBM",
-            "liquid",
-            (Stage(22000, 2400, 300, 130),),
-            payload_kg=650,
-            diameter_m=1.65,
-            rv_beta_kg_m2=4000,
-            published_range_km=4500,
-            source=_SRC
-            + "; KN-17, ~4,500 km; flights over Japan 2017-08-29, 2017-09-15, 2022-10-04",
-            aliases=("KN-17", "HS-12"),
-        ),
-        Missile(
-            "Hwasong-14",
-            "ICBM",
-            "liquid",
-            (Stage(22000, 2500, 300, 130), Stage(3000, 600, 310, 120)),
-            payload_kg=500,
-            diameter_m=1.65,
-            rv_beta_kg_m2=5000,
-            published_range_km=10000,
-            source=_SRC + "; KN-20, ~10,000 km; lofted 2017-07-04 and 2017-07-28",
-            aliases=("KN-20", "HS-14"),
-        ),
-        Missile(
-            "Hwasong-15",
-            "ICBM",
-            "liquid",
-            (Stage(50000, 5000, 300, 140), Stage(7000, 1200, 310, 150)),
-            payload_kg=1000,
-            diameter_m=2.4,
-            rv_beta_kg_m2=5000,
-            published_range_km=13000,
-            vertical_rise_s=8,
-            source=_SRC + "; KN-22, ~13,000 km; lofted 2017-11-29 (4,475 km apogee)",
-            aliases=("KN-22", "HS-15"),
-        ),
-        Missile(
-            "Hwasong-17",
-            "ICBM",
-            "liquid",
-            (Stage(80000, 7000, 300, 120), Stage(14000, 1800, 315, 140)),
-            payload_kg=1500,
-            diameter_m=2.9,
-            rv_beta_kg_m2=5000,
-            published_range_km=15000,
-            vertical_rise_s=10,
-            source=_SRC + "; KN-28, ~15,000 km; lofted 2022-11-18 (~6,040 km apogee)",
-            aliases=("KN-28", "HS-17"),
-        ),
-        Missile(
-            "Hwasong-18",
-            "ICBM",
-            "solid",
-            (Stage(35000, 4000, 265, 80), Stage(12000, 1500, 275, 70), Stage(3000, 500, 285, 50)),
-            payload_kg=700,
-            diameter_m=2.0,
-            rv_beta_kg_m2=5000,
-            published_range_km=15000,
-            vertical_rise_s=6,
-            source=_SRC + "; solid ICBM; lofted 2023-07-12 (~6,650 km apogee, ~74 min)",
-            aliases=("HS-18",),
-        ),
-        Missile(
-            "Hwasong-19",
-            "ICBM",
-            "solid",
-            (Stage(40000, 4500, 265, 85), Stage(14000, 1700, 275, 75), Stage(3500, 550, 285, 55)),
-            payload_kg=800,
-            diameter_m=2.2,
-            rv_beta_kg_m2=5000,
-            published_range_km=15000,
-            vertical_rise_s=6,
-            source=_SRC + "; solid ICBM; lofted 2024-10-31 (~7,690 km apogee, ~86 min)",
-            aliases=("HS-19",),
-        ),
-        Missile(
-            "Pukguksong-3",
-            "MRBM",
-            "solid",
-            (Stage(10000, 1500, 260, 60), Stage(3000, 500, 270, 45)),
-            payload_kg=650,
-            diameter_m=1.4,
-            rv_beta_kg_m2=4000,
-            published_range_km=2000,
-            source=_SRC + "; SLBM, 2019-10-02 lofted (~910 km apogee, ~450 km range)",
-            aliases=("KN-26", "PKS-3"),
-        ),
-        Missile(
-            "Chollima-1",
-            "SLV",
-            "liquid",
-            (
-                Stage(50000, 5000, 300, 140),
-                Stage(10000, 1200, 315, 160),
-                Stage(1500, 300, 320, 200),
-            ),
-            payload_kg=300,
-            diameter_m=2.4,
-            rv_beta_kg_m2=200,
-            published_range_km=0,
-            vertical_rise_s=8,
-            source=_SRC + "; satellite launch vehicle, Sohae; Malligyong-1 orbited 2023-11-21",
-            aliases=("Chollima",),
-        ),
-    )
-}
+
+MISSILES: dict[str, Missile] = _load()
 
 _BY_ALIAS = {k.lower(): v for v in MISSILES.values() for k in (v.name, *v.aliases)}
 

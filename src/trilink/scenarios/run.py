@@ -15,7 +15,7 @@ from trilink import TrilinkError
 from trilink.physics.trajectory import Trajectory
 from trilink.scenarios.model import Launch, Scenario, launch_sites, scenario_sensors
 from trilink.sensors.catalogue import SensorSpec
-from trilink.sensors.plots import Plots, generate_plots
+from trilink.sensors.plots import Plots, generate_plots, object_samples
 
 if TYPE_CHECKING:
     from trilink.physics import FlightPlan
@@ -192,17 +192,12 @@ def write_truth_jsonl(run: ScenarioRun, out: str | Path | IO[str]) -> int:
             return write_truth_jsonl(run, fh)
     scn = run.scenario
     n = int(np.floor(scn.duration_s / scn.truth_interval_s)) + 1
-    grid = scn.epoch_s + scn.truth_interval_s * np.arange(n)
+    grid = scn.epoch_s + scn.truth_interval_s * np.arange(n, dtype=np.float64)
     rows: list[tuple[float, int, str]] = []
     trajs: Sequence[Trajectory] = run.trajectories
     flight_of = run.launch_of_object()
-    for k, tr in enumerate(trajs):
-        lo = np.searchsorted(grid, tr.t_start, side="left")
-        hi = np.searchsorted(grid, tr.t_end, side="right")
-        if hi <= lo:
-            continue
-        tq = grid[lo:hi]
-        p, v, burning, _ = tr.at(tq)
+    for k, tq, p, v, burning in object_samples(trajs, grid):
+        object_id = trajs[k].object_id
         launch_id = run.flights[flight_of[k]].launch.id
         pr = np.round(p, 3).tolist()
         vr = np.round(v, 4).tolist()
@@ -213,7 +208,7 @@ def write_truth_jsonl(run: ScenarioRun, out: str | Path | IO[str]) -> int:
                 (
                     tl[i],
                     k,
-                    f'{{"t": {tl[i]!r}, "object": "{tr.object_id}", '
+                    f'{{"t": {tl[i]!r}, "object": "{object_id}", '
                     f'"ecef_m": [{pr[i][0]!r}, {pr[i][1]!r}, {pr[i][2]!r}], '
                     f'"vel_ecef_mps": [{vr[i][0]!r}, {vr[i][1]!r}, {vr[i][2]!r}], '
                     f'"burning": {"true" if bl[i] else "false"}, "launch": "{launch_id}"}}\n',

@@ -16,7 +16,7 @@ low targets, which matters little for ballistic missiles at hundreds of km altit
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -38,6 +38,7 @@ __all__ = [
     "Plots",
     "sensor_rng",
     "scan_times",
+    "object_samples",
     "sample_objects",
     "radar_geometry",
     "radar_visible",
@@ -48,6 +49,10 @@ __all__ = [
 
 Array = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+#: (t, obj, pos [N,3], vel [N,3], burning): :func:`sample_objects`' (time, object) pairs
+Samples = tuple[Array, IntArray, Array, Array, NDArray[np.bool_]]
+#: one sensor's plot columns by name (:data:`_COLUMNS` but ``sensor``)
+_Columns = dict[str, Array | IntArray]
 
 _MRAD = 1e-3
 _TWO_PI = 2.0 * np.pi
@@ -122,11 +127,11 @@ def scan_times(spec: SensorSpec, t0: float, t1: float, rng: np.random.Generator)
     return t0 + phase + period * np.arange(max(n, 0), dtype=np.float64)
 
 
-def sample_objects(
+def object_samples(
     trajectories: Sequence[Trajectory], times: Array
-) -> tuple[Array, IntArray, Array, Array, NDArray[np.bool_]]:
-    """All (time, object) pairs where the object exists: (t, obj, pos [N,3], vel [N,3], burning)."""
-    ts, objs, ps, vs, bs = [], [], [], [], []
+) -> Iterator[tuple[int, Array, Array, Array, NDArray[np.bool_]]]:
+    """For each object that exists at some of the sorted ``times``: its index, those times, and
+    its position [N,3], velocity [N,3] and burning flag [N] at them."""
     for k, traj in enumerate(trajectories):
         lo = np.searchsorted(times, traj.t_start, side="left")
         hi = np.searchsorted(times, traj.t_end, side="right")
@@ -134,6 +139,13 @@ def sample_objects(
             continue
         tq = times[lo:hi]
         p, v, burning, _ = traj.at(tq)
+        yield k, tq, p, v, burning
+
+
+def sample_objects(trajectories: Sequence[Trajectory], times: Array) -> Samples:
+    """All (time, object) pairs where the object exists: (t, obj, pos [N,3], vel [N,3], burning)."""
+    ts, objs, ps, vs, bs = [], [], [], [], []
+    for k, tq, p, v, burning in object_samples(trajectories, times):
         ts.append(tq)
         objs.append(np.full(len(tq), k, dtype=np.intp))
         ps.append(p)
@@ -201,22 +213,9 @@ def earth_occluded(origin: Array, pos: Array) -> NDArray[np.bool_]:
     return hidden
 
 
-def _pack(spec_idx: int, n: int, **cols: Array | IntArray) -> dict[str, Array | IntArray]:
-    out = dict(cols)
-    out["sensor"] = np.full(n, spec_idx, dtype=np.intp)
-    return out
-
-
-def _radar(
-    spec: SensorSpec,
-    idx: int,
-    trajectories: Sequence[Trajectory],
-    t0: float,
-    t1: float,
-    rng: np.random.Generator,
-) -> dict[str, Array | IntArray]:
-    times = scan_times(spec, t0, t1, rng)
-    t, obj, pos, vel, _ = sample_objects(trajectories, times)
+def _radar(spec: SensorSpec, times: Array, seen: Samples, rng: np.random.Generator) -> _Columns:
+    """A radar's plots of the objects ``seen`` at its scan ``times``, and clutter."""
+    t, obj, pos, vel, _ = seen
     n = len(t)
     az, el, rng_m = radar_geometry(spec, pos)
     visible = radar_visible(spec, pos)
@@ -251,9 +250,7 @@ def _radar(
     d = detected
     nd = int(d.sum())
     ntot = nd + nc
-    return _pack(
-        idx,
-        ntot,
+    return dict(
         t=np.concatenate([t[d], c_t]),
         range_m=np.concatenate([m_range[d], c_range]),
         az=np.mod(np.concatenate([m_az[d], c_az]), _TWO_PI),
@@ -268,16 +265,10 @@ def _radar(
     )
 
 
-def _ir(
-    spec: SensorSpec,
-    idx: int,
-    trajectories: Sequence[Trajectory],
-    t0: float,
-    t1: float,
-    rng: np.random.Generator,
-) -> dict[str, Array | IntArray]:
-    times = scan_times(spec, t0, t1, rng)
-    t, obj, pos, _, burning = sample_objects(trajectories, times)
+def _ir(spec: SensorSpec, times: Array, seen: Samples, rng: np.random.Generator) -> _Columns:
+    """A space-based infrared sensor's plots of the burning objects ``seen`` at its scan
+    ``times``, and clutter."""
+    t, obj, pos, _, burning = seen
     n = len(t)
     lat, lon, alt = _site(spec)
     sat = geodetic_to_ecef(lat, lon, alt)
@@ -319,9 +310,7 @@ def _ir(
     ntot = int(d.sum()) + nc
     nan = np.full(ntot, np.nan)
     tt = np.concatenate([t[d], c_t])
-    return _pack(
-        idx,
-        ntot,
+    return dict(
         t=tt,
         range_m=nan,
         az=np.mod(np.concatenate([m_az[d], c_az]), _TWO_PI),
@@ -347,8 +336,11 @@ def generate_plots(
     parts = []
     for idx, spec in enumerate(sensors):
         rng = sensor_rng(seed, spec.id)
+        times = scan_times(spec, t0, t1, rng)
         make = _radar if spec.kind == "radar" else _ir
-        parts.append(make(spec, idx, trajectories, t0, t1, rng))
+        part = make(spec, times, sample_objects(trajectories, times), rng)
+        part["sensor"] = np.full(len(part["t"]), idx, dtype=np.intp)
+        parts.append(part)
     cols: dict[str, Array | IntArray] = {}
     for name in _COLUMNS:
         if parts:

@@ -358,6 +358,31 @@ def _jac(y: Any, boost: float, A: Any) -> None:
     A[5, 8] = boost
 
 
+# Small dense-matrix helpers of the filters. Each sums in index order, as the loops they
+# replaced did, so results are bit-for-bit those of the written-out loops; Numba inlines them.
+@njit(cache=True)
+def _matmul(A: Any, B: Any, ni: int, nk: int, nq: int, out: Any) -> None:
+    """``out[:ni, :nk] = A[:ni, :nq] @ B[:nq, :nk]``."""
+    for i in range(ni):
+        for k in range(nk):
+            s = 0.0
+            for q in range(nq):
+                s += A[i, q] * B[q, k]
+            out[i, k] = s
+
+
+@njit(cache=True)
+def _matmul_t(A: Any, B: Any, ni: int, nk: int, nq: int, upper: bool, out: Any) -> None:
+    """``out[:ni, :nk] = A[:ni, :nq] @ B[:nk, :nq].T``; with ``upper`` only the entries on and
+    above the diagonal (a symmetric result the caller mirrors)."""
+    for i in range(ni):
+        for k in range(i if upper else 0, nk):
+            s = 0.0
+            for q in range(nq):
+                s += A[i, q] * B[k, q]
+            out[i, k] = s
+
+
 @njit(cache=True)
 def _predict_one(
     y: Any, Pm: Any, boost: float, dt: float, qb: float, qj: float, qh: float, beta: float,
@@ -412,18 +437,8 @@ def _predict_one(
                 Pm[i, j] = 0.0
                 Pm[j, i] = 0.0
     # covariance: F P F^T + Q
-    for i in range(n):
-        for j in range(n):
-            s = 0.0
-            for m in range(n):
-                s += F[i, m] * Pm[m, j]
-            T[i, j] = s
-    for i in range(n):
-        for j in range(i, n):
-            s = 0.0
-            for m in range(n):
-                s += T[i, m] * F[j, m]
-            Pm[i, j] = s
+    _matmul(F, Pm, n, n, n, T)
+    _matmul_t(T, F, n, n, n, True, Pm)
     adt = abs(dt)
     jq = qj * boost
     b00 = qb * adt**3 / 3 + jq * adt**5 / 20
@@ -536,6 +551,91 @@ def _chol_solve_logdet(S: Any, y: Any, m: int, L: Any, sol: Any) -> tuple[float,
 
 
 @njit(cache=True)
+def _mahalanobis(S: Any, v: Any, m: int, L: Any, sol: Any) -> tuple[float, float, bool]:
+    """Squared Mahalanobis length of ``v`` [m] under ``S`` [m, m] and log det S, and whether S
+    was positive definite (both 0 when not)."""
+    ld, ok = _chol_solve_logdet(S, v, m, L, sol)
+    if not ok:
+        return 0.0, 0.0, False
+    s = 0.0
+    for r in range(m):
+        s += v[r] * sol[r]
+    return s, ld, True
+
+
+@njit(cache=True)
+def _az_col(comps: Any) -> int:
+    """Column of the azimuth (component 1) among ``comps``, or -1."""
+    az_col = -1
+    for r in range(comps.shape[0]):
+        if comps[r] == 1:
+            az_col = r
+    return az_col
+
+
+@njit(cache=True)
+def _innovation(z: Any, h: Any, m: int, az_col: int, out: Any) -> None:
+    """``out = z - h`` with the azimuth difference wrapped into [-π, π)."""
+    for r in range(m):
+        out[r] = z[r] - h[r]
+    if az_col >= 0:
+        out[az_col] = _wrap(out[az_col])
+
+
+@njit(cache=True)
+def _innov_cov(Ps: Any, H: Any, Rd: Any, nn: int, m: int, PHt: Any, S: Any) -> None:
+    """``PHt = P Hᵀ`` and the innovation covariance ``S = H P Hᵀ + diag(Rd)`` over the first
+    ``nn`` states."""
+    _matmul_t(Ps, H, nn, m, nn, False, PHt)
+    _matmul(H, PHt, m, m, nn, S)
+    for r in range(m):
+        S[r, r] += Rd[r]
+
+
+@njit(cache=True)
+def _gain(PHt: Any, S: Any, nn: int, m: int, L: Any, col: Any, sol: Any, K: Any) -> None:
+    """Kalman gain ``K = PHt S⁻¹`` row by row (solve S k = PHt[i])."""
+    for i in range(nn):
+        for r in range(m):
+            col[r] = PHt[i, r]
+        _chol_solve_logdet(S, col, m, L, sol)
+        for r in range(m):
+            K[i, r] = sol[r]
+
+
+@njit(cache=True)
+def _add_gain(xs: Any, K: Any, v: Any, nn: int, m: int) -> None:
+    """``xs[:nn] += K v``."""
+    for i in range(nn):
+        s = 0.0
+        for r in range(m):
+            s += K[i, r] * v[r]
+        xs[i] += s
+
+
+@njit(cache=True)
+def _joseph(
+    K: Any, H: Any, Ps: Any, Rd: Any, nn: int, m: int, sym: bool, IKH: Any, T: Any, out: Any
+) -> None:
+    """Joseph-form covariance ``(I - KH) P (I - KH)ᵀ + K diag(Rd) Kᵀ`` over the first ``nn``
+    states into ``out``; with ``sym`` the upper triangle is computed and mirrored."""
+    _matmul(K, H, nn, nn, m, IKH)
+    for i in range(nn):
+        for k in range(nn):
+            IKH[i, k] = (1.0 if i == k else 0.0) - IKH[i, k]
+    _matmul(IKH, Ps, nn, nn, nn, T)
+    _matmul_t(T, IKH, nn, nn, nn, sym, out)
+    for i in range(nn):
+        for k in range(i if sym else 0, nn):
+            s = out[i, k]
+            for r in range(m):
+                s += K[i, r] * Rd[r] * K[k, r]
+            out[i, k] = s
+            if sym:
+                out[k, i] = s
+
+
+@njit(cache=True)
 def gate(
     x: Any, P: Any, mu: Any, site: Any, rot: Any, comps: Any, z: Any, R: Any,
     d2: Any, logdet: Any,
@@ -555,50 +655,20 @@ def gate(
     L = np.zeros((m, m))
     yv = np.empty(m)
     sol = np.empty(m)
-    az_col = -1
-    for r in range(m):
-        if comps[r] == 1:
-            az_col = r
+    az_col = _az_col(comps)
     for t in range(nt):
-        for i in range(9):
-            xc[i] = mu[t, 0] * x[t, 0, i] + mu[t, 1] * x[t, 1, i]
-        for i in range(9):
-            da = x[t, 0, i] - xc[i]
-            db = x[t, 1, i] - xc[i]
-            for k in range(9):
-                Pc[i, k] = mu[t, 0] * (P[t, 0, i, k] + da * (x[t, 0, k] - xc[k])) + mu[t, 1] * (
-                    P[t, 1, i, k] + db * (x[t, 1, k] - xc[k])
-                )
+        _combined(x, P, mu, t, xc, Pc)
         _meas(xc, site, rot, comps, h, H)
-        for r in range(m):
-            for k in range(9):
-                s = 0.0
-                for q in range(9):
-                    s += H[r, q] * Pc[q, k]
-                HP[r, k] = s
-        for r in range(m):
-            for c in range(m):
-                s = 0.0
-                for k in range(9):
-                    s += HP[r, k] * H[c, k]
-                S0[r, c] = s
+        _matmul(H, Pc, m, 9, 9, HP)
+        _matmul_t(HP, H, m, m, 9, False, S0)
         for p in range(npl):
             for r in range(m):
                 for c in range(m):
                     S[r, c] = S0[r, c]
                 S[r, r] += R[p, r]
-                yv[r] = z[p, r] - h[r]
-            if az_col >= 0:
-                yv[az_col] = _wrap(yv[az_col])
-            ld, ok = _chol_solve_logdet(S, yv, m, L, sol)
-            if not ok:
-                d2[t, p] = 1e30
-                logdet[t, p] = 0.0
-                continue
-            s = 0.0
-            for r in range(m):
-                s += yv[r] * sol[r]
-            d2[t, p] = s
+            _innovation(z[p], h, m, az_col, yv)
+            dd, ld, ok = _mahalanobis(S, yv, m, L, sol)
+            d2[t, p] = dd if ok else 1e30
             logdet[t, p] = ld
 
 
@@ -620,10 +690,7 @@ def update(
     IKH = np.empty((9, 9))
     T = np.empty((9, 9))
     Pn = np.empty((9, 9))
-    az_col = -1
-    for r in range(m):
-        if comps[r] == 1:
-            az_col = r
+    az_col = _az_col(comps)
     loglik = np.empty(2)
     for a in range(ti.shape[0]):
         t = ti[a]
@@ -634,63 +701,16 @@ def update(
             # predict) and unobserved, so its gain there is zero: update the 6x6 block only.
             nn = 6 if j == 0 else 9
             _meas(xs, site, rot, comps, h, H)
-            for i in range(nn):
-                for r in range(m):
-                    s = 0.0
-                    for k in range(nn):
-                        s += Ps[i, k] * H[r, k]
-                    PHt[i, r] = s
-            for r in range(m):
-                for c in range(m):
-                    s = 0.0
-                    for k in range(nn):
-                        s += H[r, k] * PHt[k, c]
-                    S[r, c] = s
-                S[r, r] += R[a, r]
-                yv[r] = z[a, r] - h[r]
-            if az_col >= 0:
-                yv[az_col] = _wrap(yv[az_col])
-            ld, ok = _chol_solve_logdet(S, yv, m, L, sol)
+            _innov_cov(Ps, H, R[a], nn, m, PHt, S)
+            _innovation(z[a], h, m, az_col, yv)
+            dd, ld, ok = _mahalanobis(S, yv, m, L, sol)
             if not ok:
                 loglik[j] = -1e30
                 continue
-            s = 0.0
-            for r in range(m):
-                s += yv[r] * sol[r]
-            loglik[j] = -0.5 * (s + ld)
-            # K = PHt S^-1  (row by row: solve S k = PHt[i])
-            for i in range(nn):
-                for r in range(m):
-                    col[r] = PHt[i, r]
-                _chol_solve_logdet(S, col, m, L, sol)
-                for r in range(m):
-                    K[i, r] = sol[r]
-            for i in range(nn):
-                s = 0.0
-                for r in range(m):
-                    s += K[i, r] * yv[r]
-                xs[i] += s
-            for i in range(nn):
-                for k in range(nn):
-                    s = 0.0
-                    for r in range(m):
-                        s += K[i, r] * H[r, k]
-                    IKH[i, k] = (1.0 if i == k else 0.0) - s
-            for i in range(nn):
-                for k in range(nn):
-                    s = 0.0
-                    for q in range(nn):
-                        s += IKH[i, q] * Ps[q, k]
-                    T[i, k] = s
-            for i in range(nn):
-                for k in range(i, nn):
-                    s = 0.0
-                    for q in range(nn):
-                        s += T[i, q] * IKH[k, q]
-                    for r in range(m):
-                        s += K[i, r] * R[a, r] * K[k, r]
-                    Pn[i, k] = s
-                    Pn[k, i] = s
+            loglik[j] = -0.5 * (dd + ld)
+            _gain(PHt, S, nn, m, L, col, sol, K)
+            _add_gain(xs, K, yv, nn, m)
+            _joseph(K, H, Ps, R[a], nn, m, True, IKH, T, Pn)
             for i in range(nn):
                 for k in range(nn):
                     Ps[i, k] = Pn[i, k]
@@ -974,13 +994,8 @@ def _merge_strikes(n: int, trk: Any, time: float, fresh_s: float) -> bool:
                 dx[a] = xc[i, a] - xc[j, a]
                 for b in range(6):
                     S[a, b] = Pc[i, a, b] + Pc[j, a, b]
-            _ld, ok = _chol_solve_logdet(S, dx, 6, L, sol)
-            if not ok:
-                continue
-            m2 = 0.0
-            for a in range(6):
-                m2 += dx[a] * sol[a]
-            if m2 < 3.0:
+            m2, _ld, ok = _mahalanobis(S, dx, 6, L, sol)
+            if ok and m2 < 3.0:
                 young = i if t_first[c[i]] > t_first[c[j]] else j
                 hit[young] = True
     any_dup = False
@@ -1010,6 +1025,19 @@ def _pair_ok(rng: float, rr: float, s_rng: float, s_rr: float, q: Any, dt: float
 
 
 @njit(cache=True)
+def _move_pooled(pool: Any, w: int, q: int) -> None:
+    """Move pooled plot ``q`` to row ``w`` (``w`` ≤ ``q``) of every :class:`PlotPool` array.
+
+    Field by field, not by :func:`_move_row`: this runs every scan, and the tuple loop
+    (``literal_unroll``) cost ~7 % of the engine's time in the 10-target benchmark."""
+    if w != q:
+        pool.pos[w] = pool.pos[q]
+        pool.P[w] = pool.P[q]
+        pool.f[w] = pool.f[q]
+        pool.s[w] = pool.s[q]
+
+
+@njit(cache=True)
 def _pair_and_pool(
     t: float, s: int, xs: Any, Ps: Any, pf: Any, n: int, next_id: int, npool: int,
     v_max: float, window_s: float, max_age: float, acc_sigma: float, mu0: float,
@@ -1022,15 +1050,9 @@ def _pair_and_pool(
     x, P = trk.x, trk.P
     nf = xs.shape[0]
     w = 0
-    # Rows move field by field here, not by _move_row: this runs every scan, and the tuple loop
-    # (literal_unroll) cost ~7 % of the engine's time in the 10-target benchmark.
     for q in range(npool):  # drop pooled plots that waited too long
         if t - pool_f[q, 0] <= window_s:
-            if w != q:
-                pool_pos[w] = pool_pos[q]
-                pool_P[w] = pool_P[q]
-                pool_f[w] = pool_f[q]
-                pool_s[w] = pool_s[q]
+            _move_pooled(pool, w, q)
             w += 1
     npool = w
     used = np.zeros(npool, np.bool_)
@@ -1103,11 +1125,7 @@ def _pair_and_pool(
     w = 0
     for q in range(npool):  # keep the unused pooled plots, in order
         if not used[q]:
-            if w != q:
-                pool_pos[w] = pool_pos[q]
-                pool_P[w] = pool_P[q]
-                pool_f[w] = pool_f[q]
-                pool_s[w] = pool_s[q]
+            _move_pooled(pool, w, q)
             w += 1
     for i in range(nf):  # then the plots that found no partner
         if pair[i] < 0:
@@ -1141,7 +1159,6 @@ def _jpda(
                     rowc[r] += 1
                     colc[p] += 1
     shared = np.zeros(n, np.bool_)
-    nt = 0
     for r in range(n):
         if confirmed[r]:
             s = rowc[r] > 1
@@ -1149,31 +1166,17 @@ def _jpda(
                 if g[r, p] and colc[p] > 1:
                     s = True
             shared[r] = s
-            if s:
-                nt += 1
+    T = np.flatnonzero(shared)
+    nt = T.shape[0]
     if nt == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0))
-    T = np.empty(nt, np.int64)
-    q = 0
-    for r in range(n):
-        if shared[r]:
-            T[q] = r
-            q += 1
     inpl = np.zeros(npl, np.bool_)
     for a in range(nt):
         for p in range(npl):
             if g[T[a], p]:
                 inpl[p] = True
-    nm = 0
-    for p in range(npl):
-        if inpl[p]:
-            nm += 1
-    Pl = np.empty(nm, np.int64)
-    q = 0
-    for p in range(npl):
-        if inpl[p]:
-            Pl[q] = p
-            q += 1
+    Pl = np.flatnonzero(inpl)
+    nm = Pl.shape[0]
     c0 = np.inf
     for a in range(nt):
         for b in range(nm):
@@ -1250,10 +1253,7 @@ def _pda_update(
     Sp = np.empty((m, m))
     ll = np.empty(nm)
     loglik = np.empty(2)
-    az_col = -1
-    for r in range(m):
-        if comps[r] == 1:
-            az_col = r
+    az_col = _az_col(comps)
     for a in range(ti.shape[0]):
         t = ti[a]
         best = 0
@@ -1270,41 +1270,20 @@ def _pda_update(
             xs = x[t, j]
             Ps = P[t, j]
             _meas(xs, site, rot, comps, h, H)
-            for i in range(9):
-                for r in range(m):
-                    s = 0.0
-                    for k in range(9):
-                        s += Ps[i, k] * H[r, k]
-                    PHt[i, r] = s
-            for r in range(m):
-                for c in range(m):
-                    s = 0.0
-                    for k in range(9):
-                        s += H[r, k] * PHt[k, c]
-                    S[r, c] = s
-                S[r, r] += Rd[r]
+            _innov_cov(Ps, H, Rd, 9, m, PHt, S)
             for b in range(nm):
-                for r in range(m):
-                    nu[b, r] = z[b, r] - h[r]
-                if az_col >= 0:
-                    nu[b, az_col] = _wrap(nu[b, az_col])
+                _innovation(z[b], h, m, az_col, nu[b])
             for r in range(m):
                 s = 0.0
                 for b in range(nm):
                     s += beta[a, b] * nu[b, r]
                 nbar[r] = s
-            ld = 0.0
             ok = True
             top = -np.inf
             for b in range(nm):
-                for r in range(m):
-                    col[r] = nu[b, r]
-                ld, ok = _chol_solve_logdet(S, col, m, L, sol)
+                d, ld, ok = _mahalanobis(S, nu[b], m, L, sol)
                 if not ok:
                     break
-                d = 0.0
-                for r in range(m):
-                    d += col[r] * sol[r]
                 ll[b] = -0.5 * (d + ld)
                 top = max(top, ll[b])
             if not ok:
@@ -1314,37 +1293,11 @@ def _pda_update(
             for b in range(nm):
                 acc += beta[a, b] * math.exp(ll[b] - top)
             loglik[j] = top + math.log(acc + 1e-300)
-            for i in range(9):
-                for r in range(m):
-                    col[r] = PHt[i, r]
-                _chol_solve_logdet(S, col, m, L, sol)
-                for r in range(m):
-                    K[i, r] = sol[r]
-            for i in range(9):
-                s = 0.0
-                for r in range(m):
-                    s += K[i, r] * nbar[r]
-                xs[i] += s
-            for i in range(9):
-                for k in range(9):
-                    s = 0.0
-                    for r in range(m):
-                        s += K[i, r] * H[r, k]
-                    IKH[i, k] = (1.0 if i == k else 0.0) - s
-            for i in range(9):
-                for k in range(9):
-                    s = 0.0
-                    for q in range(9):
-                        s += IKH[i, q] * Ps[q, k]
-                    T[i, k] = s
-            for i in range(9):
-                for k in range(9):
-                    s = 0.0
-                    for q in range(9):
-                        s += T[i, q] * IKH[k, q]
-                    for r in range(m):
-                        s += K[i, r] * Rd[r] * K[k, r]
-                    Pc[i, k] = s
+            _gain(PHt, S, 9, m, L, col, sol, K)
+            _add_gain(xs, K, nbar, 9, m)
+            # the whole product, no mirrored triangle: the average with the transpose below
+            # makes the sum symmetric
+            _joseph(K, H, Ps, Rd, 9, m, False, IKH, T, Pc)
             # spread of the innovations: sum β ν νᵀ − ν̄ ν̄ᵀ
             for r in range(m):
                 for c in range(m):
@@ -1379,6 +1332,31 @@ def _drag_q(
     h = rn - WGS84_A * (1.0 - WGS84_F * (xb[2] / rn) ** 2)
     a_d = _rho(h) * (xb[3] * xb[3] + xb[4] * xb[4] + xb[5] * xb[5]) / (2.0 * beta)
     return float((drag_sigma * a_d) ** 2 * drag_tau)
+
+
+@njit(cache=True)
+def _advance(
+    trk: Any, n: int, t: float, dt: float, cf: Any, qb: Any, ws9: Any, ws99: Any, dmix: Any,
+    x0: Any,
+) -> None:  # fmt: skip
+    """``Tracker._advance``: IMM mix and predict track rows ``0:n`` of ``trk`` by ``dt`` to time
+    ``t`` (nothing when there are none or ``dt`` is not positive), with :func:`pack_config`'s
+    settings ``cf``; ``qb`` [cap] and the rest are workspace."""
+    if not (n > 0 and dt > 0.0):
+        return
+    x, P, mu, t_boost = trk.x, trk.P, trk.mu, trk.t_boost
+    beta = cf[C_BETA]
+    p_bt = 1.0 - math.exp(-dt / cf[C_TAU_TO_BOOST])
+    p_tb = 1.0 - math.exp(-dt / cf[C_TAU_TO_BALLISTIC])
+    for r in range(n):
+        qb[r] = cf[C_Q_BALLISTIC] + cf[C_Q_POST] * math.exp(-(t - t_boost[r]) / cf[C_TAU_POST])
+        qb[r] += _drag_q(
+            x[r, 0], mu[r, 1], cf[C_DRAG_SIGMA], cf[C_DRAG_SIGMA_RV], cf[C_DRAG_TAU], beta
+        )
+    _imm_predict_n(
+        x, P, mu, n, dt, p_bt, p_tb, cf[C_ONE_WAY_MIXING], qb, cf[C_Q_JERK], cf[C_Q_HOLD], beta,
+        ws9, ws99, dmix, x0,
+    )  # fmt: skip
 
 
 @njit(cache=True)
@@ -1472,11 +1450,6 @@ def _run_scans(
     npool = istate[S_NPOOL]
     time = fstate[S_TIME]
     last_merge = fstate[S_LAST_MERGE]
-    tau_tb, tau_tbal = cf[C_TAU_TO_BOOST], cf[C_TAU_TO_BALLISTIC]
-    one_way, beta = cf[C_ONE_WAY_MIXING], cf[C_BETA]
-    q_ball, q_post, tau_post = cf[C_Q_BALLISTIC], cf[C_Q_POST], cf[C_TAU_POST]
-    q_jerk, q_hold = cf[C_Q_JERK], cf[C_Q_HOLD]
-    drag_sigma, drag_sigma_rv, drag_tau = cf[C_DRAG_SIGMA], cf[C_DRAG_SIGMA_RV], cf[C_DRAG_TAU]
     v_max, acc_sigma, mu0 = cf[C_V_MAX], cf[C_INIT_ACC_SIGMA], cf[C_MU_BOOST0]
     tent_to, coast_to = cf[C_TENTATIVE_TIMEOUT], cf[C_COAST_TIMEOUT]
     merge_s, window_s = cf[C_MERGE_CHECK], cf[C_PAIR_WINDOW]
@@ -1523,15 +1496,7 @@ def _run_scans(
         # ---- advance (IMM mix + predict) to the scan time
         dt = t - time if math.isfinite(time) else 0.0
         time = t
-        if n > 0 and dt > 0.0:
-            p_bt = 1.0 - math.exp(-dt / tau_tb)
-            p_tb = 1.0 - math.exp(-dt / tau_tbal)
-            for r in range(n):
-                qb[r] = q_ball + q_post * math.exp(-(t - t_boost[r]) / tau_post)
-                qb[r] += _drag_q(x[r, 0], mu[r, 1], drag_sigma, drag_sigma_rv, drag_tau, beta)
-            _imm_predict_n(
-                x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
-            )
+        _advance(trk, n, t, dt, cf, qb, ws9, ws99, dmix, x0)
         # ---- the scan's measurements
         z = np.empty((npl, m))
         R = np.empty((npl, m))
@@ -1735,15 +1700,7 @@ def _run_scans(
     dt = t_end - time if math.isfinite(time) else 0.0
     if math.isfinite(t_end) and t_end > time:
         time = t_end
-        if n > 0 and dt > 0.0:
-            p_bt = 1.0 - math.exp(-dt / tau_tb)
-            p_tb = 1.0 - math.exp(-dt / tau_tbal)
-            for r in range(n):
-                qb[r] = q_ball + q_post * math.exp(-(t_end - t_boost[r]) / tau_post)
-                qb[r] += _drag_q(x[r, 0], mu[r, 1], drag_sigma, drag_sigma_rv, drag_tau, beta)
-            _imm_predict_n(
-                x, P, mu, n, dt, p_bt, p_tb, one_way, qb, q_jerk, q_hold, beta, ws9, ws99, dmix, x0
-            )
+        _advance(trk, n, t_end, dt, cf, qb, ws9, ws99, dmix, x0)
     nk = 0
     for r in range(n):
         if confirmed[r]:

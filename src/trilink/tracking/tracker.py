@@ -203,6 +203,13 @@ def _gain(
     return h, H, S, K
 
 
+def _joseph(Ps: Array, K: Array, H: Array, Rd: Array) -> Array:
+    """Joseph-form updated covariance (I − KH) P (I − KH)ᵀ + K R Kᵀ of each state [N, 9, 9]."""
+    IKH = np.eye(NX) - K @ H
+    P_upd: Array = IKH @ Ps @ np.swapaxes(IKH, 1, 2) + K @ Rd @ np.swapaxes(K, 1, 2)
+    return P_upd
+
+
 def _combine(x: Array, P: Array, mu: Array) -> tuple[Array, Array]:
     xc = np.einsum("tj,tjk->tk", mu, x)
     dx = x - xc[:, None, :]
@@ -810,8 +817,7 @@ class Tracker:
         nbar = np.einsum("np,npi->ni", bet, nu)
         b0 = np.clip(1.0 - bet.sum(axis=1), 0.0, 1.0)[:, None, None]
         xs = xs + np.einsum("nij,nj->ni", K, nbar)
-        IKH = np.eye(NX) - K @ H
-        Pc = IKH @ Ps @ np.swapaxes(IKH, 1, 2) + K @ Rd @ np.swapaxes(K, 1, 2)
+        Pc = _joseph(Ps, K, H, Rd)
         spread = np.einsum("np,npi,npj->nij", bet, nu, nu) - nbar[:, :, None] * nbar[:, None, :]
         Ps = b0 * Ps + (1.0 - b0) * Pc + K @ spread @ np.swapaxes(K, 1, 2)
         Ps = 0.5 * (Ps + np.swapaxes(Ps, 1, 2))
@@ -840,8 +846,7 @@ class Tracker:
         h, H, S, K = _gain(xs, Ps, Rd, site, rot, comps)
         y = wrap_residual(zz - h, comps)
         xs = xs + np.einsum("nij,nj->ni", K, y)
-        IKH = np.eye(NX) - K @ H
-        Ps = IKH @ Ps @ np.swapaxes(IKH, 1, 2) + K @ Rd @ np.swapaxes(K, 1, 2)
+        Ps = _joseph(Ps, K, H, Rd)
         Ps = 0.5 * (Ps + np.swapaxes(Ps, 1, 2))
         sol = np.linalg.solve(S, y[..., None])[..., 0]
         loglik = -0.5 * (np.sum(y * sol, axis=1) + np.linalg.slogdet(S)[1])
