@@ -394,26 +394,6 @@ def test_an_object_found_heading_for_orbit_drops_its_prediction_and_clears() -> 
     assert "all_clear" not in stages(run(eng2, picture(900, (launch(),))))
 
 
-def test_a_duplicate_tracks_own_prediction_neither_warns_nor_is_held() -> None:
-    """A second, younger track of the object (wide samples over Shimane) marked as a duplicate
-    of the first raises nothing, and once both are lost only the object's own prediction is
-    held: the all clear comes with the object's fall."""
-    eng = engine()
-    run(eng, picture(10, (launch(),)))
-    main = flight(300, SEA_OF_JAPAN, sigma_km=20, oid="A")
-    young = dataclasses.replace(flight(300, SHIMANE, sigma_km=150, oid="B"), duplicate_of="A")
-    assert stages(run(eng, picture(300, (launch(),), (main, young)))) == []
-    assert run(eng, picture(320, (launch(),))) == []  # both lost: nothing held over Shimane
-    out = run(eng, picture(1000, (launch(),), (flight(1000, SEA_OF_JAPAN, fallen=True, oid="A"),)))
-    assert stages(out) == ["impact", "all_clear"]
-    # the same young track unmarked warns Shimane: the mark is what keeps it quiet
-    eng2 = engine()
-    run(eng2, picture(10, (launch(),)))
-    unmarked = dataclasses.replace(young, duplicate_of=None)
-    out = run(eng2, picture(300, (launch(),), (main, unmarked)))
-    assert stages(out) == ["shelter"] and "JP-32" in codes(out[0])
-
-
 # ---------------------------------------------------------------- the vectorised odds
 
 

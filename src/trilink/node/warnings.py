@@ -18,8 +18,7 @@ events (a partner's launch event is a launch notice). At each :meth:`WarningDesk
 5. names roles: per launch the object predicted to fall farthest from the launch point is the
    re-entry vehicle, an object falling short of 60 % of that range is a spent stage (every
    object of the launch ever predicted counts, lost ones too); an object heading for orbit has
-   no prediction; a live object that cannot be told from a better-known one of its launch
-   (within χ²₆ 99 %, or 2 km and 200 m/s) is its duplicate, and its own prediction is not used;
+   no prediction;
 6. marks an object fallen when its reports stop after it was seen below 30 km or after its
    predicted impact time;
 7. hands the :class:`~trilink.warning.picture.ThreatPicture` to the nation's
@@ -68,15 +67,6 @@ EVENT_HOLD_S = 3.0
 FALLEN_ALT_M = 30_000.0
 #: an object predicted to fall short of this share of its launch's longest range is a stage
 BOOSTER_RANGE_SHARE = 0.6
-#: two live objects of one launch whose states differ by less than this squared Mahalanobis
-#: distance (position and velocity, their covariances summed) cannot be told apart: χ²₆ 99 %
-DUPLICATE_GATE = 16.81
-#: nor can two closer than this in position (m) and velocity (m/s), whatever their filters
-#: claim: two trackers' tracks of one warhead sit a few hundred metres and tens of m/s apart
-#: with covariances that call that a 7-10 σ difference (Hwasong-17, two US tracks: 300-600 m,
-#: 64 m/s); a separated warhead and its stage part faster (KN-23: 4 km and ~500 m/s 8 s on)
-DUPLICATE_NEAR_M = 2_000.0
-DUPLICATE_NEAR_MPS = 200.0
 #: phases in flight order (at one report time, the most advanced one wins)
 _PHASE_ORDER = {"boost": 0, "coast": 1, "reentry": 2}
 
@@ -150,8 +140,6 @@ class _Object:
     predicted_t: float = -math.inf
     #: the last prediction found it heading for orbit
     orbital: bool = False
-    #: the better-known object of its launch it cannot be told from (at its last tick)
-    duplicate_of: str | None = None
     fallen: bool = False
     reported_fallen: bool = False
 
@@ -485,8 +473,6 @@ class WarningDesk:
                 for o in self.objects.values()
                 if o.launch_id == lid and o.prediction is not None and not o.orbital
             }
-            self._mark_duplicates([o for o in group if o.last_t >= t - 1e-9 and not o.fallen])
-            ranges = {k: r for k, r in ranges.items() if self.objects[k].duplicate_of is None}
             longest = max(ranges.values(), default=0.0)
             for o in group:
                 role: Role = "unknown"
@@ -504,37 +490,8 @@ class WarningDesk:
             objects=tuple(objs),
         )
 
-    @staticmethod
-    def _mark_duplicates(live: Sequence[_Object]) -> None:
-        """Mark each live object that cannot be told from a better-known one of its launch
-        (a second track of one warhead: a partner's that has not fused yet, or a new track of
-        the same tracker). Its first, wide covariance would otherwise be predicted as an object
-        of its own: on the lofted Hwasong-17 such a track, twelve seconds old when every sensor
-        lost the warhead, put 6-12 % on Hokkaido, held until the fall an hour later. Checked at
-        every tick: a separated warhead is its own object as soon as the two differ."""
-        best_first = sorted(live, key=lambda o: float(np.trace(o.P[0:3, 0:3])))
-        for i, a in enumerate(best_first):
-            a.duplicate_of = None
-            for b in best_first[:i]:
-                if b.duplicate_of is not None:
-                    continue
-                d = a.x - b.x
-                near = (
-                    float(np.linalg.norm(d[0:3])) < DUPLICATE_NEAR_M
-                    and float(np.linalg.norm(d[3:6])) < DUPLICATE_NEAR_MPS
-                )
-                try:
-                    m2 = float(d @ np.linalg.solve(a.P + b.P, d))
-                except np.linalg.LinAlgError:
-                    m2 = np.inf
-                if near or m2 < DUPLICATE_GATE:
-                    a.duplicate_of = b.object_id
-                    break
-
     def _view(self, o: _Object, role: Role, t: float) -> ObjectView:
         p = o.prediction
-        if o.duplicate_of is not None:
-            p = None  # the object it duplicates carries the prediction
         kw: dict[str, object] = {}
         if p is not None:
             t_imp = round(p.impact_t * 1e9)
@@ -563,7 +520,6 @@ class WarningDesk:
             confirmed=True,
             fallen=o.fallen,
             orbital=o.orbital,
-            duplicate_of=o.duplicate_of,
             lat_deg=o.lat,
             lon_deg=o.lon,
             alt_m=o.alt,
@@ -578,7 +534,7 @@ class WarningDesk:
         out = {}
         for oid, o in self.objects.items():
             p = o.prediction
-            if p is None or o.duplicate_of is not None:
+            if p is None:
                 continue
             major, minor, az = ellipse95(p.cov_en)
             k = p.track_lat.shape[0]

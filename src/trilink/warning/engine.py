@@ -88,8 +88,6 @@ class _Obj:
     over: str = ""
     #: heads for orbit (last said so): no fall to wait for
     orbital: bool = False
-    #: last seen as a younger track of another object: nothing of its own holds
-    duplicate: bool = False
 
     @property
     def threat(self) -> bool:
@@ -321,7 +319,6 @@ class WarningEngine:
             and o.role != "booster"
             and not o.fallen
             and not o.orbital
-            and o.duplicate_of is None
             and o.track_lat_deg.size
         ]
         odds = area_odds(
@@ -370,11 +367,9 @@ class WarningEngine:
             m.last_seen_ns = t
             m.over = str(odds.over[j])
             m.orbital = o.orbital
-            m.duplicate = o.duplicate_of is not None
-            if o.orbital or m.duplicate:
+            if o.orbital:
                 # an object found to head for orbit drops its former (sub-orbital) prediction:
-                # held, it kept areas warned and the all clear waiting for a fall that never
-                # comes; a duplicate's own (young, wide) prediction is not the object's
+                # held, it kept areas warned and the all clear waiting for a fall that never comes
                 m.impact_ns, m.p, m.p_imp = None, {}, {}
             if o.impact_ns is not None:
                 m.impact_ns = o.impact_ns
@@ -425,8 +420,6 @@ class WarningEngine:
         """A lost track's prediction no longer holds: its fall time (with margin) is over."""
         if m.present or m.fallen:
             return False
-        if m.duplicate:
-            return True  # its object goes on under its own id
         th = self.thresholds
         if m.impact_ns is None:
             return t > m.last_seen_ns + round(th.lost_grace_s * 1e9)
@@ -496,7 +489,7 @@ class WarningEngine:
 
         fell_areas: set[str] = set()
         for oid, m in st.objs.items():
-            if oid in st.reported or not m.fallen or not m.confirmed or m.duplicate:
+            if oid in st.reported or not m.fallen or not m.confirmed:
                 continue
             st.reported.add(oid)
             ip = impacts.get(oid)
@@ -523,7 +516,7 @@ class WarningEngine:
 
         # all clear: evidence for every threatening object, and nothing warned
         def done(m: _Obj) -> bool:
-            if m.fallen or self._expired(m, t) or m.orbital or m.duplicate:
+            if m.fallen or self._expired(m, t) or m.orbital:
                 return True
             past = any(c in st.passed for c in m.arrival)
             ahead = any(p >= th.drop for p in m.p.values())
@@ -541,9 +534,7 @@ class WarningEngine:
         if clear:
             st.cleared = True
             out.append(self._alert(lid, st, "all_clear"))
-        if st.cleared and all(
-            m.fallen or m.orbital or m.duplicate or self._expired(m, t) for m in threats
-        ):
+        if st.cleared and all(m.fallen or m.orbital or self._expired(m, t) for m in threats):
             st.closed = True
 
     def _alert(

@@ -81,9 +81,6 @@ class ObjectView:
     lofted: bool = False
     #: the track heads for orbit: it will not fall, and nothing of a former prediction holds
     orbital: bool = False
-    #: another object of the launch this one cannot yet be told from (a second, younger track
-    #: of the same object): its own, wider prediction does not count, and it is not held
-    duplicate_of: str | None = None
     apogee_km: float | None = None
     impact_lat_deg: float | None = None
     impact_lon_deg: float | None = None
