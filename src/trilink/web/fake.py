@@ -175,19 +175,13 @@ class FakeNodeView:
         # the partners' own warnings: the first told its public of the launch, the second too
         self._partner_warnings = [
             PartnerWarningRow(
-                nation=others[0],
+                nation=n,
                 launch_id="L1",
-                warning_id=f"{others[0]}-L1-0",
+                warning_id=f"{n}-L1-0",
                 stage="launch",
-                issued_ns=t0 + 55 * _S,
-            ),
-            PartnerWarningRow(
-                nation=others[1],
-                launch_id="L1",
-                warning_id=f"{others[1]}-L1-0",
-                stage="launch",
-                issued_ns=t0 + 75 * _S,
-            ),
+                issued_ns=t0 + after_s * _S,
+            )
+            for n, after_s in ((others[0], 55), (others[1], 75))
         ]
         self._events = [
             EventRow(
