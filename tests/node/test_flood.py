@@ -13,7 +13,7 @@ from nats.js.errors import APIError
 
 from trilink.fabric.guard import Outgoing
 from trilink.node.config import NodeConfig
-from trilink.node.node import STREAM, Node
+from trilink.node.node import STREAM, Node, state_stream
 from trilink.node.shedding import DropTally, TokenBucket
 from trilink.synthetic.messages import sample_payload
 from trilink.wire.codec import encode
@@ -108,6 +108,14 @@ async def test_flood_during_real_traffic(env: Env) -> None:
             if i % 1000 == 0:
                 await asyncio.sleep(0)  # let the real traffic be produced meanwhile
         await rogue.flush()
+        # the flood has ended when JPN's stream for KOR has stored its last message: the flush
+        # answers from KOR's server, and the messages still cross the link after it
+        assert jpn.nc_state is not None
+        js = jpn.nc_state.jetstream()
+        deadline = t0 + 60
+        while (await js.stream_info(state_stream("KOR"))).state.last_seq < flood:
+            assert time.monotonic() < deadline, "the flood never reached JPN's stream"
+            await asyncio.sleep(0.005)
         flood_s = time.monotonic() - t0
 
     async def real_traffic(n: int) -> None:
