@@ -211,7 +211,8 @@ class LiveDemo:
         return on
 
     def _reconcile_direct(self) -> None:
-        """The fabric's direct KOR-JPN link follows GSOMIA (servers restart in a thread)."""
+        """The fabric's direct KOR-JPN link follows GSOMIA (the two servers reload their
+        configs, in a thread; no restart)."""
         task = asyncio.get_running_loop().create_task(self._set_direct())
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import numpy as np
 import pytest
 
 from trilink.livedemo import free_port_base
@@ -175,6 +176,11 @@ def _warning_ahead(c: httpx.Client, lead_s: float = 30.0) -> dict[str, Any]:
 
     got: dict[str, Any] = _wait(find, 150, "JPN's first area alert ahead of arrival", step=0.1)
     return got
+
+
+def _replay_state(c: httpx.Client) -> dict[str, Any]:
+    state: dict[str, Any] = c.get("/api/v1/replay").json()
+    return state
 
 
 def _replay(c: httpx.Client, **change: Any) -> dict[str, Any]:
@@ -364,38 +370,90 @@ def test_an_operator_pauses_and_speeds_the_replay_from_the_page_and_reads_the_ti
     assert not errors, errors
 
 
+def _kor_state_rows(jpn_admin: httpx.Client, seen: set[tuple[Any, ...]]) -> None:
+    """Add JPN's audit rows of state received from KOR (track batches, heartbeats) to ``seen``."""
+    for e in jpn_admin.get("/api/v1/audit", params={"limit": 1000}).json():
+        if e["direction"] == "received" and e["origin"] == "KOR" and e["kind"] != "event":
+            seen.add((e["at_ns"], e["kind"], e["route"], e["detail"]))
+
+
 def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
     demo: Demo,
 ) -> None:
-    with demo.client("KOR", "admin") as admin, demo.client("JPN") as jpn:
-        before = {e["msg_id"] for e in jpn.get("/api/v1/events").json()}
-        r = admin.post(
-            "/api/v1/agreements/GSOMIA", json={"action": "suspend", "reason": "demo test"}
-        )
-        assert r.status_code == 200, r.text
-        assert r.json()["state"] == "suspended"
+    """An admin suspends GSOMIA on KOR's page: KOR's tracks reach JPN via the hub with no gap
+    (JPN's audit of what it received from KOR), and come direct again once it is restored."""
+    from playwright.sync_api import expect, sync_playwright
 
-        def via_hub() -> bool:
-            links = {x["peer"]: x for x in jpn.get("/api/v1/links").json()}
-            return links["KOR"]["route"] == "via_hub"
+    seen: set[tuple[Any, ...]] = set()
+    errors: list[str] = []
+    with (
+        sync_playwright() as pw,
+        demo.client("JPN", "admin") as jpn,
+        demo.client("JPN", "operator") as op,
+    ):
+        # A slower replay, started early in a round: KOR's radars track for the whole switch.
+        _replay(op, speed=3)
+        _wait(
+            lambda: 40 <= _replay_state(op)["t_s"] <= 120 and _replay_state(op)["running"],
+            240,
+            "a round 40-120 s in",
+        )
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(demo.urls["KOR"])
+            page.fill("#username", "admin")
+            page.fill("#password", demo.passwords["KOR"]["admin"])
+            page.press("#password", "Enter")
+            page.wait_for_url(demo.urls["KOR"])
 
-        _wait(via_hub, 30, "JPN to see KOR via the hub")
-        # new KOR events reach JPN relayed by the hub (the replay loops, so they keep coming)
-        relayed = _wait(
-            lambda: [
-                e
-                for e in jpn.get("/api/v1/events").json()
-                if e["origin"] == "KOR" and e["msg_id"] not in before and e["route"] == "r"
-            ],
-            120,
-            "a KOR event relayed to JPN",
-        )
-        assert relayed
-        r = admin.post(
-            "/api/v1/agreements/GSOMIA", json={"action": "restore", "reason": "demo test done"}
-        )
-        assert r.status_code == 200 and r.json()["state"] == "in_force"
-        _wait(lambda: not via_hub(), 30, "JPN to see KOR direct again")
+            def act(action: str, reason: str) -> None:
+                page.fill(f'input[data-agreement="GSOMIA"][data-action="{action}"]', reason)
+                page.click(f'button[data-agreement="GSOMIA"]:has-text("{action}")')
+
+            def via_hub() -> bool:
+                _kor_state_rows(jpn, seen)
+                links = {x["peer"]: x for x in jpn.get("/api/v1/links").json()}
+                return bool(links["KOR"]["route"] == "via_hub")
+
+            _kor_state_rows(jpn, seen)
+            assert any(k == "tracks" and r == "d" for _, k, r, _ in seen), "no direct KOR tracks"
+            t_switch = time.time_ns()
+            act("suspend", "demo test")
+            row = page.locator("#agreements tbody tr", has_text="GSOMIA")
+            expect(row).to_contain_text("suspended", timeout=20_000)
+            _wait(via_hub, 30, "JPN to see KOR via the hub", step=0.2)
+            _wait(
+                lambda: (
+                    via_hub()
+                    and any(k == "tracks" and r == "r" and t > t_switch for t, k, r, _ in seen)
+                ),
+                60,
+                "KOR's tracks relayed to JPN",
+                step=0.2,
+            )
+            time.sleep(2.0)
+            _kor_state_rows(jpn, seen)
+            t_end = time.time_ns()
+            act("restore", "demo test done")
+            expect(row).to_contain_text("in force", timeout=20_000)
+            _wait(lambda: not via_hub(), 30, "JPN to see KOR direct again", step=0.2)
+        finally:
+            browser.close()
+            _replay(op, speed=float(SPEED))
+    # No gap: from a second before the click until the relayed tracks had flowed for 2 s, KOR's
+    # track batches kept reaching JPN, none more than 2 s after the one before (or the window's
+    # edges).
+    lo, hi = t_switch - 10**9, t_end
+    times = sorted(t for t, k, _, _ in seen if k == "tracks" and lo <= t <= hi)
+    assert len(times) >= 5, times
+    gaps = np.diff(np.asarray([lo, *times, hi], dtype=np.int64)) / 1e9
+    assert float(gaps.max()) < 2.0, gaps
+    routes = [r for t, k, r, _ in sorted(seen) if k == "tracks" and t_switch - 10**9 <= t <= t_end]
+    assert routes[0] == "d" and routes[-1] == "r"
+    assert not errors, errors
 
 
 def test_loop_starts_each_round_with_fresh_desks(demo: Demo) -> None:
