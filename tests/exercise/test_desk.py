@@ -282,3 +282,37 @@ def test_an_object_heading_for_orbit_has_no_prediction(areas: AreaIndex) -> None
     assert obj.orbital and obj.prediction is None
     (view,) = desk.picture(t + 2).objects
     assert view.orbital and view.impact_ns is None and not view.track_lat_deg.size
+
+
+def test_a_short_range_missile_of_a_volley_is_not_taken_for_a_spent_stage(
+    flight: Flight, areas: AreaIndex
+) -> None:
+    """A volley under one launch id: a Hwasong-12 and, a minute later from Jangyon, a KN-25
+    that flies over Baengnyeong (KR-28) 50 s after its launch. The KN-25 falls at a tenth of the
+    Hwasong-12's range, but it is another missile, not the Hwasong-12's spent stage: it is a
+    re-entry vehicle, and Korea warns Incheon before it arrives."""
+    import msgspec
+
+    kn25 = next(f for f in fly(load_scenario("salvo-srbm-20")) if f.launch.id == "S09")
+    offset = 60.0  # the KN-25's launch, seconds after the Hwasong-12's
+    rng = np.random.default_rng(3)
+    desk = WarningDesk("KOR", areas, "exercise")
+    roles: dict[str, set[str]] = {"hs12": set(), "kn25": set()}
+    for k in range(1, 200):
+        t = flight.launch_time + k
+        r = _on(0, "KOR-T1", flight, t, rng)
+        if r is not None:
+            desk.add("KOR", r)
+        if k >= offset + 8:  # Korea's radar sees the KN-25 8 s after its launch
+            r = _on(0, "KOR-T2", kn25, kn25.launch_time + k - offset, rng)
+            if r is not None:
+                desk.add("KOR", msgspec.structs.replace(r, time_ns=round(t * 1e9)))
+        desk.tick(t)
+        for v in desk.picture(t).objects:
+            if v.impact_ns is not None:
+                name = "hs12" if desk._object_of_source.get("own:KOR-T1") == v.object_id else "kn25"
+                roles[name].add(v.role)
+    assert {o.launch_id for o in desk.objects.values()} == {"KOR-L1"}  # one launch
+    assert roles == {"hs12": {"rv"}, "kn25": {"rv"}}
+    warned = _first_warning(desk.alerts, "KR-28", flight.launch_time)
+    assert warned is not None and warned < offset + 50

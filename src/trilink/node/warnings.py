@@ -65,8 +65,16 @@ SAME_OBJECT_M = 100_000.0
 EVENT_HOLD_S = 3.0
 #: below this a track that stops reporting has reached the ground (radars lose it low)
 FALLEN_ALT_M = 30_000.0
-#: an object predicted to fall short of this share of its launch's longest range is a stage
+#: an object predicted to fall short of this share of its missile's longest range is a stage
 BOOSTER_RANGE_SHARE = 0.6
+#: a new object this close (m) to, and this slow (m/s) against, an object of its launch seen
+#: now is a part of the same missile (a separated stage or warhead, or the same missile tracked
+#: anew); otherwise it is another missile of the volley
+SAME_MISSILE_M = 30_000.0
+SAME_MISSILE_MPS = 300.0
+#: a launch point this close (m) to a missile's first sub-point is that missile's (radars first
+#: see a missile up to a few minutes of flight from its launch)
+SAME_SITE_M = 300_000.0
 #: phases in flight order (at one report time, the most advanced one wins)
 _PHASE_ORDER = {"boost": 0, "coast": 1, "reentry": 2}
 
@@ -140,6 +148,8 @@ class _Object:
     predicted_t: float = -math.inf
     #: the last prediction found it heading for orbit
     orbital: bool = False
+    #: the object id of the first object of its missile (its parts share it)
+    missile: str = ""
     fallen: bool = False
     reported_fallen: bool = False
 
@@ -373,6 +383,8 @@ class WarningDesk:
             lid = self._launch_of_row(sources, o, t)
             if o.launch_id is None:
                 o.launch_id = lid
+            if o.launch_id is not None and not o.missile:
+                o.missile = self._missile_of(o, t)
             if o.phase == "boost" or o.launch_id is None:
                 continue
             if t - o.predicted_t >= self.predict_every_s - 1e-9:
@@ -385,6 +397,22 @@ class WarningDesk:
             if o.alt < FALLEN_ALT_M or late:
                 o.fallen = True
         return due
+
+    def _missile_of(self, o: _Object, t: float) -> str:
+        """The missile a newly placed object is part of: that of an object of its launch seen
+        now (or a tick ago) at nearly the same place and velocity, else its own. A volley is
+        one launch, but the spent stage of one missile is not to be judged against the range
+        of another: in a 100-missile salvo from eleven sites every short-range missile was taken
+        for a spent stage of the longest-range one, and none was warned."""
+        for other in self.objects.values():
+            if other is o or other.launch_id != o.launch_id or not other.missile:
+                continue
+            if other.last_t < t - 1.0 - 1e-9:
+                continue
+            near = float(np.linalg.norm(other.x[0:3] - o.x[0:3])) < SAME_MISSILE_M
+            if near and float(np.linalg.norm(other.x[3:6] - o.x[3:6])) < SAME_MISSILE_MPS:
+                return other.missile
+        return o.object_id
 
     def _identities(self, rows: Sequence[Sequence[str]]) -> list[tuple[int, str]]:
         """The object id of each fused row (row index, id), rows that name no object dropped.
@@ -455,31 +483,25 @@ class WarningDesk:
         objs: list[ObjectView] = []
         for lid, group in by_launch.items():
             la = self.launches[lid]
-            lat0, lon0 = la.lat, la.lon
-            if not math.isfinite(lat0):
-                # no launch point yet: the earliest sub-point seen of the launch's objects
-                first = min((self.history[o.object_id][0] for o in group), key=lambda h: h[0])
-                lat0, lon0 = first[1], first[2]
             # Ranges of every object of the launch ever predicted, lost ones included: a stage
             # falling after its warhead was lost is still a stage (Hwasong-17: every sensor
             # lost the warhead at 340 s; alone in the picture at its fall, the first stage
             # was taken for the warhead and its fall in North Korea's waters announced).
-            ranges = {
-                o.object_id: float(
-                    geodesic_inverse(lat0, lon0, o.prediction.impact_lat, o.prediction.impact_lon)[
-                        2
-                    ]
-                )
-                for o in self.objects.values()
-                if o.launch_id == lid and o.prediction is not None and not o.orbital
-            }
-            longest = max(ranges.values(), default=0.0)
+            ranges: dict[str, float] = {}
+            longest: dict[str, float] = {}
+            for o in self.objects.values():
+                p = o.prediction
+                if o.launch_id != lid or p is None or o.orbital:
+                    continue
+                lat0, lon0 = self._missile_origin(o.missile, la)
+                r = float(geodesic_inverse(lat0, lon0, p.impact_lat, p.impact_lon)[2])
+                ranges[o.object_id] = r
+                longest[o.missile] = max(longest.get(o.missile, 0.0), r)
             for o in group:
                 role: Role = "unknown"
                 if o.object_id in ranges:
-                    role = (
-                        "rv" if ranges[o.object_id] >= BOOSTER_RANGE_SHARE * longest else "booster"
-                    )
+                    share = ranges[o.object_id] / max(longest[o.missile], 1.0)
+                    role = "rv" if share >= BOOSTER_RANGE_SHARE else "booster"
                 objs.append(self._view(o, role, t))
                 if o.fallen:
                     o.reported_fallen = True
@@ -489,6 +511,17 @@ class WarningDesk:
             launches=tuple(views.values()),
             objects=tuple(objs),
         )
+
+    def _missile_origin(self, missile: str, la: _Launch) -> tuple[float, float]:
+        """Where a missile's ranges are measured from: its launch's point when that lies near
+        the missile's first sub-point, else that sub-point (a volley from several sites is one
+        launch, with the point of one of them)."""
+        hist = self.history.get(missile)
+        if not hist:
+            return la.lat, la.lon
+        _, lat, lon, _ = hist[0]
+        near = math.isfinite(la.lat) and geodesic_inverse(la.lat, la.lon, lat, lon)[2] < SAME_SITE_M
+        return (la.lat, la.lon) if near else (lat, lon)
 
     def _view(self, o: _Object, role: Role, t: float) -> ObjectView:
         p = o.prediction
