@@ -15,10 +15,11 @@ events (a partner's launch event is a launch notice). At each :meth:`WarningDesk
 4. predicts every coasting object's impact through the full dynamics (unscented transform,
    :func:`~trilink.assess.impact.predict_impact`), every ``predict_every_s``, batched over the
    objects of every desk that ticks at the same time (:func:`predict_desks`);
-5. names roles: per launch the object predicted to fall farthest from the launch point is the
-   re-entry vehicle, an object falling short of 60 % of that range is a spent stage (every
-   object of the launch ever predicted counts, lost ones too); an object heading for orbit has
-   no prediction;
+5. names roles per missile: an object falling short of 60 % of the longest predicted range of
+   its missile is a spent stage, the others are re-entry vehicles (every object of the missile
+   ever predicted counts, lost ones too). A volley is one launch; a new object near an object
+   of its launch in place and velocity is part of that object's missile, any other is a missile
+   of its own. An object heading for orbit has no prediction;
 6. marks an object fallen when its reports stop after it was seen below 30 km or after its
    predicted impact time;
 7. hands the :class:`~trilink.warning.picture.ThreatPicture` to the nation's
