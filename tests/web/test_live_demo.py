@@ -190,6 +190,24 @@ def _replay(c: httpx.Client, **change: Any) -> dict[str, Any]:
     return state
 
 
+def _logged_in_page(
+    browser: Any, demo: Demo, nation: str, role: str, errors: list[str], requested: list[str]
+) -> Any:
+    """A new page of ``nation``'s picture, logged in through the login form as ``role``; its
+    console errors go to ``errors`` and the URLs it asks for to ``requested``."""
+    page = browser.new_page(viewport={"width": 1500, "height": 900})
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(demo.urls[nation])
+    assert page.url.endswith("/login")
+    page.fill("#username", role)
+    page.fill("#password", demo.passwords[nation][role])
+    page.press("#password", "Enter")
+    page.wait_for_url(demo.urls[nation])
+    return page
+
+
 def test_each_page_shows_the_shared_track_ellipse_and_timely_alert(
     demo: Demo, tmp_path: Path
 ) -> None:
@@ -202,16 +220,7 @@ def test_each_page_shows_the_shared_track_ellipse_and_timely_alert(
         try:
             pages = {}
             for n in ("JPN", "KOR", "USA"):
-                page = browser.new_page(viewport={"width": 1500, "height": 900})
-                page.on("request", lambda r: requested.append(r.url))
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(demo.urls[n])
-                assert page.url.endswith("/login")
-                page.fill("#username", "viewer")
-                page.fill("#password", demo.passwords[n]["viewer"])
-                page.press("#password", "Enter")
-                page.wait_for_url(demo.urls[n])
+                page = _logged_in_page(browser, demo, n, "viewer", errors, requested)
                 expect(page.locator("#status-banner")).to_contain_text("EXERCISE")
                 pages[n] = page
             for n, page in pages.items():
@@ -290,14 +299,7 @@ def test_an_operator_pauses_and_speeds_the_replay_from_the_page_and_reads_the_ti
     ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(demo.urls["JPN"])
-            page.fill("#username", "operator")
-            page.fill("#password", demo.passwords["JPN"]["operator"])
-            page.press("#password", "Enter")
-            page.wait_for_url(demo.urls["JPN"])
+            page = _logged_in_page(browser, demo, "JPN", "operator", errors, [])
             alert = _warning_ahead(c)
             lid = alert["launch_id"]
             countdown = page.locator(f'article.alert[data-launch="{lid}"] .countdown')
@@ -386,6 +388,7 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
 
     seen: set[tuple[Any, ...]] = set()
     errors: list[str] = []
+    requested: list[str] = []
     with (
         sync_playwright() as pw,
         demo.client("JPN", "admin") as jpn,
@@ -400,14 +403,7 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
         )
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(demo.urls["KOR"])
-            page.fill("#username", "admin")
-            page.fill("#password", demo.passwords["KOR"]["admin"])
-            page.press("#password", "Enter")
-            page.wait_for_url(demo.urls["KOR"])
+            page = _logged_in_page(browser, demo, "KOR", "admin", errors, requested)
 
             def act(action: str, reason: str) -> None:
                 page.fill(f'input[data-agreement="GSOMIA"][data-action="{action}"]', reason)
@@ -454,6 +450,7 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
     routes = [r for t, k, r, _ in sorted(seen) if k == "tracks" and t_switch - 10**9 <= t <= t_end]
     assert routes[0] == "d" and routes[-1] == "r"
     assert not errors, errors
+    assert {urlsplit(u).hostname for u in requested if not u.startswith("data:")} == {"127.0.0.1"}
 
 
 def test_loop_starts_each_round_with_fresh_desks(demo: Demo) -> None:
