@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from trilink import TrilinkError
 from trilink.cli import main
 from trilink.physics import MISSILES, get_missile, plan_flight
 from trilink.scenarios.model import load_scenario
@@ -119,3 +120,14 @@ def test_added_missile_flies_in_a_scenario_file(name: str, tmp_path: Path) -> No
         assert plan.fit is not None and plan.fit.converged
         assert plan.apogee_km == pytest.approx(apogee, rel=1e-3)
         assert plan.range_km == pytest.approx(rng, rel=1e-3)
+
+
+def test_a_scenario_file_may_name_a_missile_by_alias_or_in_another_case(tmp_path: Path) -> None:
+    text = _scenario("Pukguksong-2").replace('missile = "Pukguksong-2"', 'missile = "kn-15"')
+    path = tmp_path / "alias.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_scenario(str(path)).launches[0].missile == "Pukguksong-2"
+    path.write_text(text.replace('"kn-15"', '"Taepodong-9"'), encoding="utf-8")
+    unknown = r"launches\[0\]\.missile: unknown missile 'Taepodong-9'"
+    with pytest.raises(TrilinkError, match=unknown):
+        load_scenario(str(path))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -194,9 +195,24 @@ def parse_scenario(text: str, origin: str = "<scenario>") -> Scenario:
         scn = msgspec.convert(doc, type=Scenario)
     except msgspec.ValidationError as exc:
         raise TrilinkError(f"{origin}: {_field_message(str(exc))}") from None
-    scn = msgspec.structs.replace(scn, path=origin)
+    scn = msgspec.structs.replace(scn, path=origin, launches=_catalogue_names(scn.launches))
     _check(scn, origin)
     return scn
+
+
+def _catalogue_names(launches: Sequence[Launch]) -> list[Launch]:
+    """The launches with each missile under its catalogue name: a file may name it by an alias
+    or in another case ("KN-15", "hwasong-12"); an unknown name is left for the check to name."""
+    from trilink.physics import get_missile
+
+    out = []
+    for ln in launches:
+        try:
+            name = get_missile(ln.missile).name
+        except KeyError:
+            name = ln.missile
+        out.append(ln if name == ln.missile else msgspec.structs.replace(ln, missile=name))
+    return out
 
 
 def _field_message(msg: str) -> str:
