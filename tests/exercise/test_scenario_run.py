@@ -12,10 +12,7 @@ from lxml import etree
 
 from trilink.cli import main
 
-# Its own group: the run's servers are its own and its outcome does not hang on timing (the
-# desks decide in scenario time), so it need not wait in line with the timing-sensitive
-# real-server tests of the "nats" group.
-pytestmark = pytest.mark.xdist_group("scenario-run")
+pytestmark = pytest.mark.xdist_group("nats")
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = DATA / "kn23-nll.toml"

@@ -232,7 +232,8 @@ def test_each_page_shows_the_shared_track_ellipse_and_timely_alert(
                         _replay(op, paused=True)
                     else:
                         alert = _first_alert(c, n)
-                    card = page.locator(f'article.alert[data-alert="{alert["alert_id"]}"]')
+                    # the launch's card shows its latest alert (an update may follow at once)
+                    card = page.locator(f'article.alert[data-launch="{alert["launch_id"]}"]')
                     expect(card).to_be_visible(timeout=20_000)
                     partner = {"JPN": "KOR", "KOR": "JPN", "USA": "KOR"}[n]
                     if n == "JPN":
@@ -394,13 +395,14 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
         demo.client("JPN", "admin") as jpn,
         demo.client("JPN", "operator") as op,
     ):
-        # A slower replay, started early in a round: KOR's radars track for the whole switch.
-        _replay(op, speed=3)
+        # Slowed early in a round, once KOR's radars track: they do for the whole switch.
         _wait(
-            lambda: 40 <= _replay_state(op)["t_s"] <= 120 and _replay_state(op)["running"],
-            240,
-            "a round 40-120 s in",
+            lambda: _replay_state(op)["running"] and 30 <= _replay_state(op)["t_s"] <= 90,
+            120,
+            "a round 30-90 s in",
+            step=0.2,
         )
+        _replay(op, speed=3)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = _logged_in_page(browser, demo, "KOR", "admin", errors, requested)
