@@ -30,6 +30,7 @@ import numpy as np
 import pytest
 
 from trilink.livedemo import free_port_base
+from trilink.node.fusion import FusionBook
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, login_form, needs_chromium
 
@@ -395,14 +396,15 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
         demo.client("JPN", "admin") as jpn,
         demo.client("JPN", "operator") as op,
     ):
-        # Slowed early in a round, once KOR's radars track: they do for the whole switch.
+        # Real time from early in a round, once KOR's radars track: they do for the whole
+        # switch, and a gap in wall time is a gap in the picture's time.
         _wait(
-            lambda: _replay_state(op)["running"] and 30 <= _replay_state(op)["t_s"] <= 90,
+            lambda: _replay_state(op)["running"] and 50 <= _replay_state(op)["t_s"] <= 110,
             120,
-            "a round 30-90 s in",
+            "a round 50-110 s in",
             step=0.2,
         )
-        _replay(op, speed=3)
+        _replay(op, speed=1)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = _logged_in_page(browser, demo, "KOR", "admin", errors, requested)
@@ -416,8 +418,15 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
                 links = {x["peer"]: x for x in jpn.get("/api/v1/links").json()}
                 return bool(links["KOR"]["route"] == "via_hub")
 
-            _kor_state_rows(jpn, seen)
-            assert any(k == "tracks" and r == "d" for _, k, r, _ in seen), "no direct KOR tracks"
+            _wait(
+                lambda: (
+                    _kor_state_rows(jpn, seen)
+                    or any(k == "tracks" and r == "d" for _, k, r, _ in seen)
+                ),
+                30,
+                "KOR's tracks reaching JPN direct",
+                step=0.2,
+            )
             t_switch = time.time_ns()
             act("suspend", "demo test")
             row = page.locator("#agreements tbody tr", has_text="GSOMIA")
@@ -441,14 +450,14 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
         finally:
             browser.close()
             _replay(op, speed=float(SPEED))
-    # No gap: from a second before the click until the relayed tracks had flowed for 2 s, KOR's
-    # track batches kept reaching JPN, none more than 2 s after the one before (or the window's
-    # edges).
+    # No gap in the picture: from a second before the click until the relayed tracks had flowed
+    # for 2 s, KOR's track batches kept reaching JPN, none later after the one before (or the
+    # window's edges) than JPN's fusion keeps a report: KOR never dropped out of JPN's picture.
     lo, hi = t_switch - 10**9, t_end
     times = sorted(t for t, k, _, _ in seen if k == "tracks" and lo <= t <= hi)
-    assert len(times) >= 5, times
+    assert len(times) >= 3, times
     gaps = np.diff(np.asarray([lo, *times, hi], dtype=np.int64)) / 1e9
-    assert float(gaps.max()) < 2.0, gaps
+    assert float(gaps.max()) < FusionBook.max_age_s, gaps
     routes = [r for t, k, r, _ in sorted(seen) if k == "tracks" and t_switch - 10**9 <= t <= t_end]
     assert routes[0] == "d" and routes[-1] == "r"
     assert not errors, errors
