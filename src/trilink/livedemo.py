@@ -125,8 +125,10 @@ def free_port_base(host: str = "127.0.0.1", count: int = 3, tries: int = 200) ->
     """A base port with ``count`` consecutive free ports on ``host`` (for tests)."""
     import random
 
+    from trilink.fabric.server import PORT_HIGH, PORT_LOW
+
     for _ in range(tries):
-        base = random.randint(20000, 32000)  # below Linux's ephemeral ports
+        base = random.randrange(PORT_LOW, PORT_HIGH - count + 1)  # below the ephemeral ports
         socks = []
         try:
             for i in range(count):

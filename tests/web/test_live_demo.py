@@ -374,11 +374,13 @@ def test_an_operator_pauses_and_speeds_the_replay_from_the_page_and_reads_the_ti
     assert not errors, errors
 
 
-def _kor_state_rows(jpn_admin: httpx.Client, seen: set[tuple[Any, ...]]) -> None:
-    """Add JPN's audit rows of state received from KOR (track batches, heartbeats) to ``seen``."""
+def _kor_state_rows(jpn_admin: httpx.Client, seen: set[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+    """Add JPN's audit rows of state received from KOR (track batches, heartbeats) to ``seen``;
+    return it."""
     for e in jpn_admin.get("/api/v1/audit", params={"limit": 1000}).json():
         if e["direction"] == "received" and e["origin"] == "KOR" and e["kind"] != "event":
             seen.add((e["at_ns"], e["kind"], e["route"], e["detail"]))
+    return seen
 
 
 def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
@@ -399,7 +401,7 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
         # Real time from early in a round, once KOR's radars track: they do for the whole
         # switch, and a gap in wall time is a gap in the picture's time.
         _wait(
-            lambda: _replay_state(op)["running"] and 50 <= _replay_state(op)["t_s"] <= 110,
+            lambda: (st := _replay_state(op))["running"] and 50 <= st["t_s"] <= 110,
             120,
             "a round 50-110 s in",
             step=0.2,
@@ -419,9 +421,8 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
                 return bool(links["KOR"]["route"] == "via_hub")
 
             _wait(
-                lambda: (
-                    _kor_state_rows(jpn, seen)
-                    or any(k == "tracks" and r == "d" for _, k, r, _ in seen)
+                lambda: any(
+                    k == "tracks" and r == "d" for _, k, r, _ in _kor_state_rows(jpn, seen)
                 ),
                 30,
                 "KOR's tracks reaching JPN direct",
@@ -458,7 +459,7 @@ def test_gsomia_suspended_from_the_admin_page_reroutes_kor_to_jpn_via_the_hub(
     assert len(times) >= 3, times
     gaps = np.diff(np.asarray([lo, *times, hi], dtype=np.int64)) / 1e9
     assert float(gaps.max()) < FusionBook.max_age_s, gaps
-    routes = [r for t, k, r, _ in sorted(seen) if k == "tracks" and t_switch - 10**9 <= t <= t_end]
+    routes = [r for t, k, r, _ in sorted(seen) if k == "tracks" and lo <= t <= hi]
     assert routes[0] == "d" and routes[-1] == "r"
     assert not errors, errors
     assert {urlsplit(u).hostname for u in requested if not u.startswith("data:")} == {"127.0.0.1"}

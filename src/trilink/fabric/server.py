@@ -66,7 +66,7 @@ def nats_server_binary() -> Path:
 #: kernel picked with bind(0) is also the kind it hands to outgoing connections, and one made
 #: between the pick and the server's bind (a leaf link from the server started just before)
 #: took it, and the server exited ("address already in use")
-_PORT_LOW, _PORT_HIGH = 20_000, 32_000
+PORT_LOW, PORT_HIGH = 20_000, 32_000
 #: ports this process handed out already (two picks must differ before either is bound)
 _handed: set[tuple[str, int]] = set()
 _handed_lock = threading.Lock()
@@ -78,7 +78,7 @@ def free_port(host: str = "127.0.0.1", tries: int = 500) -> int:
     rng = random.SystemRandom()
     with _handed_lock:
         for _ in range(tries):
-            port = rng.randrange(_PORT_LOW, _PORT_HIGH)
+            port = rng.randrange(PORT_LOW, PORT_HIGH)
             if (host, port) in _handed:
                 continue
             with socket.socket() as s:
@@ -88,7 +88,7 @@ def free_port(host: str = "127.0.0.1", tries: int = 500) -> int:
                     continue
             _handed.add((host, port))
             return port
-    raise TrilinkError(f"no free port on {host} in {_PORT_LOW}-{_PORT_HIGH}")
+    raise TrilinkError(f"no free port on {host} in {PORT_LOW}-{PORT_HIGH}")
 
 
 @contextlib.contextmanager

@@ -490,11 +490,14 @@ class WarningDesk:
             # was taken for the warhead and its fall in North Korea's waters announced).
             ranges: dict[str, float] = {}
             longest: dict[str, float] = {}
+            origins: dict[str, tuple[float, float]] = {}
             for o in self.objects.values():
                 p = o.prediction
                 if o.launch_id != lid or p is None or o.orbital:
                     continue
-                lat0, lon0 = self._missile_origin(o.missile, la)
+                if o.missile not in origins:
+                    origins[o.missile] = self._missile_origin(o.missile, la)
+                lat0, lon0 = origins[o.missile]
                 r = float(geodesic_inverse(lat0, lon0, p.impact_lat, p.impact_lon)[2])
                 ranges[o.object_id] = r
                 longest[o.missile] = max(longest.get(o.missile, 0.0), r)
