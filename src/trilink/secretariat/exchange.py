@@ -23,7 +23,6 @@ from trilink.secretariat.validate import check_year, timezone
 __all__ = ["FORMAT", "export_csv", "export_data", "import_data"]
 
 FORMAT = "trilink-secretariat/1"
-_SECTIONS = ("workstreams", "commitments", "series", "meetings", "exercises", "documents")
 
 
 def _vis(obj: Any) -> list[str] | str:
@@ -191,9 +190,9 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def _exists(fn: Callable[[str], Any], key: str) -> bool:
+def _exists(svc: Secretariat, by_key: Callable[[Secretariat, str], Any], key: str) -> bool:
     try:
-        fn(key)
+        by_key(svc, key)
     except NotFoundError:
         return False
     return True
@@ -214,11 +213,11 @@ def _import_all(svc: Secretariat, data: Any) -> dict[str, int]:
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT:
         raise ValidationError(f"import: unknown format {str(fmt)[:40]!r} (expected {FORMAT})")
-    unknown = set(data) - {"format", "sources", "note", *_SECTIONS}
+    unknown = set(data) - {"format", "sources", "note", *_IMPORTERS}
     if unknown:
         raise ValidationError(f"import: unknown sections {', '.join(sorted(unknown))}")
-    counts = dict.fromkeys(_SECTIONS, 0)
-    for section in _SECTIONS:
+    counts = dict.fromkeys(_IMPORTERS, 0)
+    for section in _IMPORTERS:
         items = data.get(section, [])
         if not isinstance(items, list):
             raise ValidationError(f"{section}: expected a list")
@@ -235,130 +234,141 @@ def _import_all(svc: Secretariat, data: Any) -> dict[str, int]:
     return counts
 
 
+def _import_one(svc: Secretariat, section: str, item: dict[str, Any]) -> int:
+    """Create ``item`` unless an object of its section already has its key; 1 if created."""
+    by_key, create, key_optional = _IMPORTERS[section]
+    key: Any = item.get("key")
+    # An item of a section whose key may be left out is looked up only when it has one.
+    if (key or not key_optional) and _exists(svc, by_key, key):
+        return 0
+    create(svc, item, key, item.get("visible_to", "all"))
+    return 1
+
+
 def _ws_id(svc: Secretariat, key: Any) -> int | None:
     return svc.workstream_by_key(key).id if key else None
 
 
-def _import_one(svc: Secretariat, section: str, item: dict[str, Any]) -> int:
-    key: Any = item.get("key")
-    vis = item.get("visible_to", "all")
-    if section == "workstreams":
-        if _exists(svc.workstream_by_key, key):
-            return 0
-        svc.create_workstream(
-            key,
-            item["title"],
-            description=item.get("description"),
-            owners=item.get("owners", "all"),
-            status=item.get("status", "active"),
-            visible_to=vis,
-        )
-        return 1
-    if section == "commitments":
-        if key and _exists(svc.commitment_by_key, key):
-            return 0
-        c = svc.create_commitment(
-            item["title"],
-            key=key,
-            owners=item["owners"],
-            deadline=item.get("deadline"),
-            deadline_note=item.get("deadline_note"),
-            description=item.get("description"),
-            workstream_id=_ws_id(svc, item.get("workstream")),
-            parent_id=svc.commitment_by_key(item["parent"]).id if item.get("parent") else None,
-            status=item.get("status", "open"),
-            progress=item.get("progress", 0),
-            weight=item.get("weight", 1),
-            review_date=item.get("review_date"),
-            visible_to=vis,
-        )
-        for m in item.get("milestones", []):
-            ms = svc.add_milestone(c.id, m["title"], m.get("due"))
-            if m.get("done") or m.get("done_at"):
-                svc.complete_milestone(ms.id)
-        for e in item.get("evidence", []):
-            svc.add_evidence(c.id, e["url"], e["label"])
-        return 1
-    if section == "series":
-        if _exists(svc.series_by_key, key):
-            return 0
-        s = svc.create_series(
-            key,
-            item["kind"],
-            item["title"],
-            rule=item["rule"],
-            tz=item["tz"],
-            anchor=item["anchor"],
-            duration_min=item.get("duration_min", 120),
-            location=item.get("location", ""),
-            workstream_id=_ws_id(svc, item.get("workstream")),
-            visible_to=vis,
-        )
-        if item.get("generate_until"):
-            svc.generate_meetings(s.id, item["generate_until"])
-        return 1
-    if section == "meetings":
-        if key and _exists(svc.meeting_by_key, key):
-            return 0
-        m = _import_meeting(svc, item, key, vis)
-        for a in item.get("agenda", []):
-            svc.add_agenda_item(
-                m.id,
-                a["title"],
-                presenter=a.get("presenter", ""),
-                duration_min=a.get("duration_min", 15),
-            )
-        for o in item.get("outcomes", []):
-            out = svc.add_outcome(
-                m.id, o["kind"], o["text"], owners=o.get("owners"), deadline=o.get("deadline")
-            )
-            if o.get("commitment") and o["kind"] == "decision":
-                _link(svc, out, svc.commitment_by_key(o["commitment"]))
-        minutes = item.get("minutes")
-        if isinstance(minutes, dict) and minutes.get("body"):
-            svc.write_minutes(m.id, minutes["body"])
-        return 1
-    if section == "exercises":
-        if _exists(svc.exercise_by_key, key):
-            return 0
-        ex = svc.create_exercise(
-            key,
-            item["name"],
-            description=item.get("description"),
-            starts_on=item["starts_on"],
-            ends_on=item["ends_on"],
-            participants=item.get("participants", "all"),
-            domains=item.get("domains", ""),
-            scenario=item.get("scenario"),
-            status=item.get("status", "planned"),
-            visible_to=vis,
-        )
-        if item.get("after_action"):
-            svc.attach_run(ex.id, item["after_action"])
-        return 1
-    if section == "documents":
-        if _exists(svc.document_by_key, key):
-            return 0
-        versions = item.get("versions") or [
-            {"body": item.get("body"), "note": item.get("note", "")}
-        ]
-        doc = svc.create_document(
-            key,
-            item["kind"],
-            item["title"],
-            body=versions[0]["body"],
-            note=versions[0].get("note", ""),
-            issued_on=item.get("issued_on"),
-            source_url=item.get("source_url"),
-            visible_to=vis,
-        )
-        for v in versions[1:]:
-            svc.add_version(doc.id, v["body"], v.get("note", ""))
-        return 1
-    raise ValidationError(f"unknown section {section}")  # pragma: no cover
+def _import_workstream(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> None:
+    svc.create_workstream(
+        key,
+        item["title"],
+        description=item.get("description"),
+        owners=item.get("owners", "all"),
+        status=item.get("status", "active"),
+        visible_to=vis,
+    )
 
 
-def _import_meeting(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> Meeting:
+def _import_commitment(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> None:
+    c = svc.create_commitment(
+        item["title"],
+        key=key,
+        owners=item["owners"],
+        deadline=item.get("deadline"),
+        deadline_note=item.get("deadline_note"),
+        description=item.get("description"),
+        workstream_id=_ws_id(svc, item.get("workstream")),
+        parent_id=svc.commitment_by_key(item["parent"]).id if item.get("parent") else None,
+        status=item.get("status", "open"),
+        progress=item.get("progress", 0),
+        weight=item.get("weight", 1),
+        review_date=item.get("review_date"),
+        visible_to=vis,
+    )
+    for m in item.get("milestones", []):
+        ms = svc.add_milestone(c.id, m["title"], m.get("due"))
+        if m.get("done") or m.get("done_at"):
+            svc.complete_milestone(ms.id)
+    for e in item.get("evidence", []):
+        svc.add_evidence(c.id, e["url"], e["label"])
+
+
+def _import_series(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> None:
+    s = svc.create_series(
+        key,
+        item["kind"],
+        item["title"],
+        rule=item["rule"],
+        tz=item["tz"],
+        anchor=item["anchor"],
+        duration_min=item.get("duration_min", 120),
+        location=item.get("location", ""),
+        workstream_id=_ws_id(svc, item.get("workstream")),
+        visible_to=vis,
+    )
+    if item.get("generate_until"):
+        svc.generate_meetings(s.id, item["generate_until"])
+
+
+def _import_meeting(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> None:
+    m = _create_meeting(svc, item, key, vis)
+    for a in item.get("agenda", []):
+        svc.add_agenda_item(
+            m.id,
+            a["title"],
+            presenter=a.get("presenter", ""),
+            duration_min=a.get("duration_min", 15),
+        )
+    for o in item.get("outcomes", []):
+        out = svc.add_outcome(
+            m.id, o["kind"], o["text"], owners=o.get("owners"), deadline=o.get("deadline")
+        )
+        if o.get("commitment") and o["kind"] == "decision":
+            _link(svc, out, svc.commitment_by_key(o["commitment"]))
+    minutes = item.get("minutes")
+    if isinstance(minutes, dict) and minutes.get("body"):
+        svc.write_minutes(m.id, minutes["body"])
+
+
+def _import_exercise(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> None:
+    ex = svc.create_exercise(
+        key,
+        item["name"],
+        description=item.get("description"),
+        starts_on=item["starts_on"],
+        ends_on=item["ends_on"],
+        participants=item.get("participants", "all"),
+        domains=item.get("domains", ""),
+        scenario=item.get("scenario"),
+        status=item.get("status", "planned"),
+        visible_to=vis,
+    )
+    if item.get("after_action"):
+        svc.attach_run(ex.id, item["after_action"])
+
+
+def _import_document(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> None:
+    versions = item.get("versions") or [{"body": item.get("body"), "note": item.get("note", "")}]
+    doc = svc.create_document(
+        key,
+        item["kind"],
+        item["title"],
+        body=versions[0]["body"],
+        note=versions[0].get("note", ""),
+        issued_on=item.get("issued_on"),
+        source_url=item.get("source_url"),
+        visible_to=vis,
+    )
+    for v in versions[1:]:
+        svc.add_version(doc.id, v["body"], v.get("note", ""))
+
+
+_Importer = Callable[[Secretariat, dict[str, Any], Any, Any], None]
+
+#: each section's look-up by key, its importer, and whether its key may be left out; in import
+#: order (a commitment or series names its workstream, a meeting its series, by key)
+_IMPORTERS: dict[str, tuple[Callable[[Secretariat, str], Any], _Importer, bool]] = {
+    "workstreams": (Secretariat.workstream_by_key, _import_workstream, False),
+    "commitments": (Secretariat.commitment_by_key, _import_commitment, True),
+    "series": (Secretariat.series_by_key, _import_series, False),
+    "meetings": (Secretariat.meeting_by_key, _import_meeting, True),
+    "exercises": (Secretariat.exercise_by_key, _import_exercise, False),
+    "documents": (Secretariat.document_by_key, _import_document, False),
+}
+
+
+def _create_meeting(svc: Secretariat, item: dict[str, Any], key: Any, vis: Any) -> Meeting:
     series_id = svc.series_by_key(item["series"]).id if item.get("series") else None
     if "start" in item:
         start = item["start"]
