@@ -90,43 +90,80 @@ def _f(x: float, nd: int = 1) -> str:
     return f"{round(float(x), nd)}"
 
 
+def _header(
+    about: list[str],
+    *,
+    name: str,
+    title: str,
+    description: str,
+    epoch: str,
+    seed: int,
+    truth_interval_s: float,
+    sources: list[str],
+) -> list[str]:
+    """A scenario file's opening lines: ``about`` as comments, then its top-level keys
+    (``sources`` as TOML lines)."""
+    return [
+        *(f"# {line}" for line in about),
+        "# Written by tools/make_salvo_scenarios.py.",
+        f'name = "{name}"',
+        f'title = "{title}"',
+        f'description = "{description}"',
+        f'epoch = "{epoch}"',
+        f"seed = {seed}",
+        "duration_s = 1800.0",
+        f"truth_interval_s = {truth_interval_s}",
+        *sources,
+    ]
+
+
+def _launch(
+    launch_id: str, site: str, missile: str, time_s: float, azimuth_deg: float
+) -> list[str]:
+    """A ``[[launches]]`` table's keys up to its azimuth (the caller adds how it is shaped)."""
+    return [
+        "",
+        "[[launches]]",
+        f'id = "{launch_id}"',
+        f'site = "{site}"',
+        f'missile = "{missile}"',
+        f"time_s = {_f(time_s)}",
+        f"azimuth_deg = {_f(azimuth_deg)}",
+    ]
+
+
 def srbm20() -> str:
     rng = np.random.default_rng(20221102)
-    out = [
-        "# Salvo of SRBMs in the manner of 2022-11-02 (about 25 missiles of several types that",
-        "# day, from sites on both coasts; one SRBM from the Wonsan area fell ~26 km south of the",
-        "# NLL,",
-        "# ~57 km east of Sokcho). COMPRESSED and APPROXIMATE: launch areas, types, ranges and",
-        "# apogees are plausible public-class figures in volleys, not the day's actual list.",
-        "# Sources: ROK JCS and Japan MOD statements of 2022-11-02/03.",
-        "# Written by tools/make_salvo_scenarios.py.",
-        'name = "salvo-srbm-20"',
-        'title = "SRBM salvo from both coasts (in the manner of 2022-11-02)"',
-        'description = "21 SRBMs in 7 volleys over 20 minutes, east and west; one crosses the NLL."',  # noqa: E501
-        'epoch = "2022-11-01T23:51:00Z"',
-        "seed = 20221102",
-        "duration_s = 1800.0",
-        "truth_interval_s = 1.0",
+    about = [
+        "Salvo of SRBMs in the manner of 2022-11-02 (about 25 missiles of several types that",
+        "day, from sites on both coasts; one SRBM from the Wonsan area fell ~26 km south of the",
+        "NLL,",
+        "~57 km east of Sokcho). COMPRESSED and APPROXIMATE: launch areas, types, ranges and",
+        "apogees are plausible public-class figures in volleys, not the day's actual list.",
+        "Sources: ROK JCS and Japan MOD statements of 2022-11-02/03.",
+    ]
+    sources = [
         "sources = [",
         '  "ROK JCS / Japan MOD statements, 2022-11-02 (some 25 missiles; one SRBM south of NLL)",',
         "]",
     ]
+    out = _header(
+        about,
+        name="salvo-srbm-20",
+        title="SRBM salvo from both coasts (in the manner of 2022-11-02)",
+        description="21 SRBMs in 7 volleys over 20 minutes, east and west; one crosses the NLL.",
+        epoch="2022-11-01T23:51:00Z",
+        seed=20221102,
+        truth_interval_s=1.0,
+        sources=sources,
+    )
     k = 0
     for v, (site, missile, az, apo, rng_km, n) in enumerate(SRBM_VOLLEYS):
         t0 = 170.0 * v + rng.uniform(0, 30)
         for j in range(n):
             k += 1
-            out += [
-                "",
-                "[[launches]]",
-                f'id = "S{k:02d}"',
-                f'site = "{site}"',
-                f'missile = "{missile}"',
-                f"time_s = {_f(t0 + 20.0 * j + rng.uniform(0, 8))}",
-                f"azimuth_deg = {_f(az)}",
-                f"apogee_km = {_f(apo)}",
-                f"range_km = {_f(rng_km)}",
-            ]
+            out += _launch(f"S{k:02d}", site, missile, t0 + 20.0 * j + rng.uniform(0, 8), az)
+            out += [f"apogee_km = {_f(apo)}", f"range_km = {_f(rng_km)}"]
             if k == 1:
                 out.append('note = "the one that fell south of the NLL"')
     return "\n".join(out) + "\n" + SENSORS
@@ -137,21 +174,24 @@ def salvo100() -> str:
     from trilink.scenarios.model import launch_sites
 
     rng = np.random.default_rng(100)
-    out = [
-        "# SYNTHETIC salvo of 100 launches in ten minutes (no historical counterpart): 70 SRBMs,",
-        "# 20 MRBM-type and 10 IRBM-type missiles in 11 volleys from 11 launch areas, given as",
-        "# explicit burnout states (burnout at the missile's full burn time; speed as the physics",
-        "# reaches it, recorded for reference). A load test for trackers and the network.",
-        "# Written by tools/make_salvo_scenarios.py.",
-        'name = "salvo-100"',
-        'title = "Synthetic 100-missile salvo"',
-        'description = "100 launches of mixed classes in 11 volleys within 10 minutes."',
-        'epoch = "2025-01-01T00:00:00Z"',
-        "seed = 100",
-        "duration_s = 1800.0",
-        "truth_interval_s = 2.0",
-        'sources = ["synthetic; magnitudes from public descriptions of the missile classes"]',
+    about = [
+        "SYNTHETIC salvo of 100 launches in ten minutes (no historical counterpart): 70 SRBMs,",
+        "20 MRBM-type and 10 IRBM-type missiles in 11 volleys from 11 launch areas, given as",
+        "explicit burnout states (burnout at the missile's full burn time; speed as the physics",
+        "reaches it, recorded for reference). A load test for trackers and the network.",
     ]
+    out = _header(
+        about,
+        name="salvo-100",
+        title="Synthetic 100-missile salvo",
+        description="100 launches of mixed classes in 11 volleys within 10 minutes.",
+        epoch="2025-01-01T00:00:00Z",
+        seed=100,
+        truth_interval_s=2.0,
+        sources=[
+            'sources = ["synthetic; magnitudes from public descriptions of the missile classes"]'
+        ],
+    )
     sites = launch_sites()
     k = 0
     for site, missile, az, gamma, n in SALVO100_VOLLEYS:
@@ -168,17 +208,11 @@ def salvo100() -> str:
         t0 = rng.uniform(0, 450)
         for j in range(n):
             k += 1
-            out += [
-                "",
-                "[[launches]]",
-                f'id = "M{k:03d}"',
-                f'site = "{site}"',
-                f'missile = "{missile}"',
-                f"time_s = {_f(t0 + 15.0 * j + rng.uniform(0, 5))}",
-                f"azimuth_deg = {_f(az)}",
+            out += _launch(f"M{k:03d}", site, missile, t0 + 15.0 * j + rng.uniform(0, 5), az)
+            out.append(
                 f"burnout = {{ time_s = {_f(t_bo)}, speed_mps = {_f(plan.burnout_speed_mps, 0)}, "
-                f"flight_path_angle_deg = {_f(gamma)} }}",
-            ]
+                f"flight_path_angle_deg = {_f(gamma)} }}"
+            )
     assert k == 100
     return "\n".join(out) + "\n" + SENSORS
 

@@ -12,13 +12,13 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from trilink import TrilinkError, __version__
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "LazyGroup"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -44,7 +44,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """A click group whose subcommands are imported only when used."""
+    """A click group whose subcommands are imported only when used.
+
+    ``table`` names them (subcommand -> ("module:attribute", help line)); a subclass gives its own.
+    """
+
+    table: ClassVar[dict[str, tuple[str, str]]] = LAZY_COMMANDS
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self._available()))
@@ -54,7 +59,7 @@ class LazyGroup(click.Group):
         # parent package (and with it numpy, scipy and numba) just to list the commands.
         return {
             name: (target, help_)
-            for name, (target, help_) in LAZY_COMMANDS.items()
+            for name, (target, help_) in self.table.items()
             if _module_file(target.split(":")[0]).is_file()
         }
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
+from typing import ClassVar
 
 import click
+
+from trilink.cli import LazyGroup
 
 __all__ = ["bench"]
 
@@ -16,26 +18,16 @@ _BENCHES: dict[str, tuple[str, str]] = {
 }
 
 
-class _LazyBench(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(_BENCHES)
+class _LazyBench(LazyGroup):
+    """The benchmarks' lazy group; one whose extra is not installed is a usage error."""
+
+    table: ClassVar[dict[str, tuple[str, str]]] = _BENCHES
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = _BENCHES.get(cmd_name)
-        if entry is None:
-            return None
-        module_name, attr = entry[0].split(":")
         try:
-            module = importlib.import_module(module_name)
+            return super().get_command(ctx, cmd_name)
         except ModuleNotFoundError as exc:
             raise click.UsageError(f"benchmark {cmd_name!r} is not available: {exc}") from exc
-        command = getattr(module, attr)
-        assert isinstance(command, click.Command)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with formatter.section("Commands"):
-            formatter.write_dl([(k, v[1]) for k, v in sorted(_BENCHES.items())])
 
 
 @click.group(cls=_LazyBench)
