@@ -69,6 +69,12 @@ def api_login(
     return client, {"X-CSRF-Token": r.json()["csrf"]}
 
 
+def api_create(client: TestClient, headers: dict[str, str], path: str, /, **fields: Any) -> Any:
+    """POST ``fields`` as JSON to the API's ``path`` with the CSRF ``headers``: the answer's JSON
+    (its status is not checked)."""
+    return client.post(path, json=fields, headers=headers).json()
+
+
 def page_login(app: Any, username: str) -> tuple[TestClient, str]:
     """A browser-like client logged in through the login form, and its CSRF token."""
     client = TestClient(app)
