@@ -13,7 +13,7 @@ from sqlalchemy import update
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import Commitment, Meeting
 
-from .helpers import api_create, api_login, per_nation
+from .helpers import api_create, api_login, api_meeting, per_nation
 
 WEB_USERS = per_nation("viewer", "staff", "admin")
 
@@ -101,7 +101,7 @@ def test_a_stored_out_of_range_deadline_never_breaks_a_feed(
     due = {"owners": "KOR", "deadline": "2026-01-31"}
     good = api_create(kor, kh, "/api/v1/commitments", title="good", **due)["id"]
     bad = api_create(kor, kh, "/api/v1/commitments", title="bad", **due)["id"]
-    api_create(kor, kh, "/api/v1/meetings", title="m", start="2026-01-10T10:00", tz="Asia/Tokyo")
+    api_meeting(kor, kh, "m", "2026-01-10T10:00", "Asia/Tokyo")
 
     # written straight into the database, past every check (an older version, a bad import)
     with db.session() as s:

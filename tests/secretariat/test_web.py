@@ -11,7 +11,7 @@ from icalendar import Calendar
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
 
-from .helpers import api_create, api_login, per_nation
+from .helpers import api_create, api_login, api_meeting, per_nation
 
 WEB_USERS = per_nation("viewer", "staff", "approver")
 
@@ -35,14 +35,8 @@ def test_login_required_and_wrong_password(app: Any) -> None:
 
 def test_api_flow_decision_to_commitment(app: Any, clock: Any) -> None:
     kor, h = api_login(app, "kor_staff")
-    m = api_create(
-        kor,
-        h,
-        "/api/v1/meetings",
-        title={"en": "Ministerial", "ko": "장관회의"},
-        start="2025-03-10T10:00",
-        tz="Asia/Seoul",
-    )
+    ministerial = {"en": "Ministerial", "ko": "장관회의"}
+    m = api_meeting(kor, h, ministerial, "2025-03-10T10:00", "Asia/Seoul")
     assert m["starts_at"] == "2025-03-10T01:00:00+00:00"
     o = api_create(
         kor,
@@ -75,9 +69,7 @@ def test_api_flow_decision_to_commitment(app: Any, clock: Any) -> None:
 
 def test_minutes_through_api(app: Any) -> None:
     staff, h = api_login(app, "usa_staff")
-    m = api_create(
-        staff, h, "/api/v1/meetings", title="DTT", start="2025-04-15T09:00", tz="America/New_York"
-    )
+    m = api_meeting(staff, h, "DTT", "2025-04-15T09:00", "America/New_York")
     assert (
         staff.put(
             f"/api/v1/meetings/{m['id']}/minutes", json={"body": "Text"}, headers=h
@@ -206,14 +198,7 @@ def test_language_switch_and_fallback(app: Any) -> None:
 
 def test_calendar_feed_token(app: Any) -> None:
     client, h = api_login(app, "kor_staff")
-    api_create(
-        client,
-        h,
-        "/api/v1/meetings",
-        title="Summit",
-        start="2025-08-18T10:00",
-        tz="America/New_York",
-    )
+    api_meeting(client, h, "Summit", "2025-08-18T10:00", "America/New_York")
     feed = client.get("/api/v1/me").json()["calendar"]
     anon = TestClient(app)  # calendar clients have no session: the token is the key
     r = anon.get(feed)
@@ -373,9 +358,7 @@ def test_staff_create_meeting_and_agenda_on_pages(app: Any) -> None:
 
 def test_minutes_revisions_on_the_meeting_page(app: Any) -> None:
     staff, h = api_login(app, "kor_staff")
-    mid = api_create(
-        staff, h, "/api/v1/meetings", title="WG", start="2025-04-15T09:00", tz="Asia/Seoul"
-    )["id"]
+    mid = api_meeting(staff, h, "WG", "2025-04-15T09:00", "Asia/Seoul")["id"]
     staff.put(f"/api/v1/meetings/{mid}/minutes", json={"body": "first text"}, headers=h)
     staff.put(
         f"/api/v1/meetings/{mid}/minutes",
