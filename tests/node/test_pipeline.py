@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from tracking.helpers import true_state_near
 from trilink import TrilinkError
 from trilink.geo import geodesic_inverse
 from trilink.node.fusion import FusionBook, report_state
@@ -103,12 +104,7 @@ def test_fused_picture_is_accurate_and_not_overconfident() -> None:
         for k, src in enumerate(pic.sources):
             if len(src) != 2:
                 continue
-            truth = None
-            for tr in run.trajectories:
-                if tr.t_start <= pic.t <= tr.t_end:
-                    p, v, _, _ = tr.at(pic.t)
-                    if np.linalg.norm(p[0] - pic.x[k, 0:3]) < 5000:
-                        truth = np.concatenate([p[0], v[0]])
+            truth = true_state_near(run.trajectories, pic.t, pic.x[k, 0:3])
             if truth is None:
                 continue
             o = book.own[src[0].split(":", 1)[1]]

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.xdist_group("nats")
 REL = ("JPN", "KOR", "USA")
 
 
-def kor_state(env: Env, kind: str = "track", n: int = 0) -> tuple[str, bytes]:
-    """A valid KOR state message, as a partner or an eavesdropper would capture it."""
+def kor_message(env: Env, kind: str, n: int = 0) -> tuple[str, bytes]:
+    """A valid KOR message of ``kind`` (a state message such as a track or heartbeat, or an event
+    such as a launch), as a partner or an eavesdropper would capture it."""
     now = time.time_ns()
     envelope = Envelope(
         schema=1,
@@ -35,23 +36,6 @@ def kor_state(env: Env, kind: str = "track", n: int = 0) -> tuple[str, bytes]:
         rel_to=REL,
         status="exercise",
         payload=sample_payload(kind, n),
-    )
-    return envelope.msg_id, encode(load_signing_key(env.keys, "KOR").sign(envelope))
-
-
-def kor_event(env: Env, n: int) -> tuple[str, bytes]:
-    """A valid KOR launch event."""
-    now = time.time_ns()
-    envelope = Envelope(
-        schema=1,
-        msg_id=new_msg_id(now),
-        kind="launch",
-        origin="KOR",
-        created_ns=now,
-        classification="SECRET",
-        rel_to=REL,
-        status="exercise",
-        payload=sample_payload("launch", n),
     )
     return envelope.msg_id, encode(load_signing_key(env.keys, "KOR").sign(envelope))
 
@@ -71,7 +55,7 @@ async def warm(env: Env, leg: str, dest: Node) -> None:
     assert kor.nc_state is not None
     route = "r" if leg == "h" else "d"
     for n in range(100):
-        msg_id, data = kor_state(env, "track", 100 + n)
+        msg_id, data = kor_message(env, "track", 100 + n)
         await kor.nc_state.publish(f"tl.{leg}.KOR.{dest.nation}.st.track", data)
         if await wait_for(lambda m=msg_id: bool(rows(dest, "received", m, route)), 0.3):
             return
@@ -94,7 +78,8 @@ async def test_track_replay_after_restart_is_refused_direct_and_via_hub(env: Env
         await warm(env, "d", jpn)
         kor = env.nodes["KOR"]
         assert kor.nc_state is not None
-        (track_id, track), (beat_id, beat) = kor_state(env, "track"), kor_state(env, "heartbeat")
+        track_id, track = kor_message(env, "track")
+        beat_id, beat = kor_message(env, "heartbeat")
         await kor.nc_state.publish("tl.d.KOR.JPN.st.track", track)
         await kor.nc_state.publish("tl.d.KOR.JPN.st.heartbeat", beat)
         assert await wait_for(lambda: bool(rows(jpn, "received", beat_id)))
@@ -131,7 +116,8 @@ async def test_hub_relays_each_message_once(env: Env) -> None:
         kor, usa, jpn = env.nodes["KOR"], env.nodes["USA"], env.nodes["JPN"]
         await warm(env, "h", jpn)
         assert kor.nc_state is not None
-        (track_id, track), (marker_id, marker) = kor_state(env, "track"), kor_state(env, "track")
+        track_id, track = kor_message(env, "track")
+        marker_id, marker = kor_message(env, "track")
         for _ in range(3):
             await kor.nc_state.publish("tl.h.KOR.JPN.st.track", track)
         # Same connection, same path: once the marker is in, the copies before it are too.
@@ -145,7 +131,8 @@ async def test_hub_relays_each_message_once(env: Env) -> None:
         # Events too (already durable before): three relay requests under distinct stream ids.
         assert kor.nc is not None
         js = kor.nc.jetstream()
-        (event_id, event), (last_id, last) = kor_event(env, 1), kor_event(env, 2)
+        event_id, event = kor_message(env, "launch", 1)
+        last_id, last = kor_message(env, "launch", 2)
         for i in range(3):
             await js.publish("tl.h.KOR.JPN.ev.launch", event, headers={"Nats-Msg-Id": f"c{i}"})
         await js.publish("tl.h.KOR.JPN.ev.launch", last, headers={"Nats-Msg-Id": "last"})

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -69,6 +70,19 @@ def api_login(
     return client, {"X-CSRF-Token": r.json()["csrf"]}
 
 
+def api_create(client: TestClient, headers: dict[str, str], path: str, /, **fields: Any) -> Any:
+    """POST ``fields`` as JSON to the API's ``path`` with the CSRF ``headers``: the answer's JSON
+    (its status is not checked)."""
+    return client.post(path, json=fields, headers=headers).json()
+
+
+def api_meeting(
+    client: TestClient, headers: dict[str, str], title: Any, start: str, tz: str, **more: Any
+) -> Any:
+    """A meeting made through the API (:func:`api_create`), starting at ``start`` in ``tz``."""
+    return api_create(client, headers, "/api/v1/meetings", title=title, start=start, tz=tz, **more)
+
+
 def page_login(app: Any, username: str) -> tuple[TestClient, str]:
     """A browser-like client logged in through the login form, and its CSRF token."""
     client = TestClient(app)
@@ -77,6 +91,15 @@ def page_login(app: Any, username: str) -> tuple[TestClient, str]:
     match = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/settings").text)
     assert match
     return client, match.group(1)
+
+
+def page_meeting(
+    client: TestClient, csrf: str, title: str, start: str, vis: list[str], tz: str = "Asia/Seoul"
+) -> httpx.Response:
+    """A meeting made through the meetings page's form (English title, start in ``tz``, shared
+    with the nations ``vis``): the answer, which shows the new meeting's page."""
+    form = {"csrf": csrf, "title_en": title, "start": start, "tz": tz, "vis": vis}
+    return client.post("/meetings", data=form)
 
 
 @contextmanager

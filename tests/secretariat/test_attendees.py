@@ -14,7 +14,7 @@ from trilink.secretariat.errors import ConflictError, ForbiddenError, NotFoundEr
 from trilink.secretariat.models import AuditEntry, User
 from trilink.secretariat.services import Secretariat
 
-from .helpers import api_login, page_login, per_nation
+from .helpers import api_login, api_meeting, page_login, page_meeting, per_nation
 
 WEB_USERS = per_nation("viewer", "staff")
 
@@ -106,12 +106,7 @@ def test_update_meeting_service(users: dict[str, User], svc: Make) -> None:
 # ----------------------------------------------------------------------------- API and pages
 def test_attendees_api(app: Any) -> None:
     kor, h = api_login(app, "kor_staff")
-    r = kor.post(
-        "/api/v1/meetings",
-        json={"title": "m", "start": "2025-05-01T10:00", "tz": "Asia/Seoul", "visible_to": "KOR"},
-        headers=h,
-    )
-    mid = r.json()["id"]
+    mid = api_meeting(kor, h, "m", "2025-05-01T10:00", "Asia/Seoul", visible_to="KOR")["id"]
     r = kor.post(
         f"/api/v1/meetings/{mid}/attendees",
         json={"role": "head_of_delegation", "nation": "KOR", "name": "Kim"},
@@ -161,16 +156,7 @@ def test_attendees_api(app: Any) -> None:
 
 def test_attendees_and_edit_on_the_meeting_page(app: Any) -> None:
     kor, csrf = page_login(app, "kor_staff")
-    r = kor.post(
-        "/meetings",
-        data={
-            "csrf": csrf,
-            "title_en": "Talks",
-            "start": "2025-05-01T10:00",
-            "tz": "Asia/Seoul",
-            "vis": ["KOR", "USA"],
-        },
-    )
+    r = page_meeting(kor, csrf, "Talks", "2025-05-01T10:00", ["KOR", "USA"])
     mid = r.url.path.rsplit("/", 1)[1]
     page = kor.get(f"/meetings/{mid}").text
     assert 'id="attendee-form"' in page and 'id="meeting-edit"' in page
@@ -191,32 +177,21 @@ def test_attendees_and_edit_on_the_meeting_page(app: Any) -> None:
         f"/meetings/{mid}/attendees", data={"csrf": "forged", "name": "x", "role": "member"}
     )
     assert forged.status_code == 422 and "CSRF" in forged.text
+    held = dict(start="2025-05-01T11:00", end="2025-05-01T13:00", tz="Asia/Tokyo", status="held")
     r = kor.post(
         f"/meetings/{mid}/edit",
         data={
             "csrf": csrf,
             "title_en": "Renamed talks",
-            "start": "2025-05-01T11:00",
-            "end": "2025-05-01T13:00",
-            "tz": "Asia/Tokyo",
+            **held,
             "location": "Tokyo",
-            "status": "held",
             "vis": ["KOR", "USA", "JPN"],
         },
     )
     assert r.status_code == 200 and "Renamed talks" in r.text and "Tokyo" in r.text
     usa, ucsrf = page_login(app, "usa_staff")
     narrowed = usa.post(
-        f"/meetings/{mid}/edit",
-        data={
-            "csrf": ucsrf,
-            "title_en": "Mine",
-            "start": "2025-05-01T11:00",
-            "end": "2025-05-01T13:00",
-            "tz": "Asia/Tokyo",
-            "status": "held",
-            "vis": ["USA"],
-        },
+        f"/meetings/{mid}/edit", data={"csrf": ucsrf, "title_en": "Mine", **held, "vis": ["USA"]}
     )
     assert narrowed.status_code == 409
     viewer, vcsrf = page_login(app, "kor_viewer")
@@ -227,16 +202,7 @@ def test_attendees_and_edit_on_the_meeting_page(app: Any) -> None:
         ).status_code
         == 403
     )
-    hidden = kor.post(
-        "/meetings",
-        data={
-            "csrf": csrf,
-            "title_en": "K",
-            "start": "2025-05-01T10:00",
-            "tz": "Asia/Seoul",
-            "vis": ["KOR"],
-        },
-    ).url.path.rsplit("/", 1)[1]
+    hidden = page_meeting(kor, csrf, "K", "2025-05-01T10:00", ["KOR"]).url.path.rsplit("/", 1)[1]
     jpn, jcsrf = page_login(app, "jpn_staff")
     assert jpn.get(f"/meetings/{hidden}").status_code == 404
     r = jpn.post(

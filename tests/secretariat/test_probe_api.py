@@ -13,18 +13,15 @@ from sqlalchemy import update
 from trilink.secretariat.db import Database
 from trilink.secretariat.models import Commitment, Meeting
 
-from .helpers import api_login, per_nation
+from .helpers import api_create, api_login, api_meeting, per_nation
 
 WEB_USERS = per_nation("viewer", "staff", "admin")
 
 
 # ----------------------------------------------------------------------------- 1. narrowing
-def test_one_nation_cannot_hide_a_shared_commitment(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_one_nation_cannot_hide_a_shared_commitment(app: Any) -> None:
     usa, uh = api_login(app, "usa_staff")
-    cid = usa.post(
-        "/api/v1/commitments", json={"title": "shared", "owners": "all"}, headers=uh
-    ).json()["id"]
+    cid = api_create(usa, uh, "/api/v1/commitments", title="shared", owners="all")["id"]
     kor, kh = api_login(app, "kor_staff")
     r = kor.patch(
         f"/api/v1/commitments/{cid}",
@@ -36,11 +33,9 @@ def test_one_nation_cannot_hide_a_shared_commitment(app_db: tuple[Any, Database]
     assert seen.status_code == 200 and seen.json()["status"] == "open"
     assert seen.json()["visible_to"] == ["KOR", "USA", "JPN"]
     # widening stays allowed; the change's audit row reaches every nation that saw it before
-    restricted = kor.post(
-        "/api/v1/commitments",
-        json={"title": "bilateral", "owners": "KOR", "visible_to": "KOR,USA"},
-        headers=kh,
-    ).json()["id"]
+    restricted = api_create(
+        kor, kh, "/api/v1/commitments", title="bilateral", owners="KOR", visible_to="KOR,USA"
+    )["id"]
     wide = kor.patch(f"/api/v1/commitments/{restricted}", json={"visible_to": "all"}, headers=kh)
     assert wide.status_code == 200 and wide.json()["visible_to"] == ["KOR", "USA", "JPN"]
     jpn, _ = api_login(app, "jpn_viewer")
@@ -55,14 +50,11 @@ def test_one_nation_cannot_hide_a_shared_commitment(app_db: tuple[Any, Database]
 
 
 # ----------------------------------------------------------------------------- deadline instant
-def test_saving_a_status_keeps_the_deadline_instant(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_saving_a_status_keeps_the_deadline_instant(app: Any) -> None:
     kor, kh = api_login(app, "kor_staff")
-    c = kor.post(
-        "/api/v1/commitments",
-        json={"title": "x", "owners": "KOR", "deadline": "2025-06-30T09:00+09:00"},
-        headers=kh,
-    ).json()
+    c = api_create(
+        kor, kh, "/api/v1/commitments", title="x", owners="KOR", deadline="2025-06-30T09:00+09:00"
+    )
     assert c["deadline"] == "2025-06-30T00:00:00+00:00"
     r = kor.patch(f"/api/v1/commitments/{c['id']}", json={"status": "at_risk"}, headers=kh)
     assert r.json()["deadline"] == "2025-06-30T00:00:00+00:00"
@@ -89,17 +81,13 @@ def test_saving_a_status_keeps_the_deadline_instant(app_db: tuple[Any, Database]
         ("/api/v1/meetings", {"title": "m", "start": "9999-12-31T23:00", "tz": "UTC"}),
     ],
 )
-def test_out_of_range_dates_are_refused(
-    app_db: tuple[Any, Database], path: str, body: dict[str, Any]
-) -> None:
-    app, _ = app_db
+def test_out_of_range_dates_are_refused(app: Any, path: str, body: dict[str, Any]) -> None:
     kor, kh = api_login(app, "kor_staff")
     r = kor.post(path, json=body, headers=kh)
     assert r.status_code == 422 and "1900" in r.json()["error"]
 
 
-def test_huge_day_counts_are_refused(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_huge_day_counts_are_refused(app: Any) -> None:
     kor, _ = api_login(app, "kor_staff")
     r = kor.get("/api/v1/commitments?view=due_soon&days=999999999")
     assert r.status_code == 422 and "days" in r.json()["error"]
@@ -110,21 +98,10 @@ def test_a_stored_out_of_range_deadline_never_breaks_a_feed(
 ) -> None:
     app, db = app_db
     kor, kh = api_login(app, "kor_staff")
-    good = kor.post(
-        "/api/v1/commitments",
-        json={"title": "good", "owners": "KOR", "deadline": "2026-01-31"},
-        headers=kh,
-    ).json()["id"]
-    bad = kor.post(
-        "/api/v1/commitments",
-        json={"title": "bad", "owners": "KOR", "deadline": "2026-01-31"},
-        headers=kh,
-    ).json()["id"]
-    kor.post(
-        "/api/v1/meetings",
-        json={"title": "m", "start": "2026-01-10T10:00", "tz": "Asia/Tokyo"},
-        headers=kh,
-    )
+    due = {"owners": "KOR", "deadline": "2026-01-31"}
+    good = api_create(kor, kh, "/api/v1/commitments", title="good", **due)["id"]
+    bad = api_create(kor, kh, "/api/v1/commitments", title="bad", **due)["id"]
+    api_meeting(kor, kh, "m", "2026-01-10T10:00", "Asia/Tokyo")
 
     # written straight into the database, past every check (an older version, a bad import)
     with db.session() as s:
@@ -148,27 +125,18 @@ def test_a_stored_out_of_range_deadline_never_breaks_a_feed(
 
 
 # ----------------------------------------------------------------------------- 5. hidden == missing
-def test_hidden_objects_answer_exactly_like_missing_ones(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_hidden_objects_answer_exactly_like_missing_ones(app: Any) -> None:
     kor, kh = api_login(app, "kor_staff")
-    ws = kor.post(
-        "/api/v1/workstreams",
-        json={"key": "kor-only", "title": "w", "visible_to": "KOR"},
-        headers=kh,
-    ).json()["id"]
-    parent = kor.post(
-        "/api/v1/commitments",
-        json={"title": "p", "owners": "KOR", "visible_to": "KOR", "workstream_id": ws},
-        headers=kh,
-    ).json()["id"]
-    child = kor.post(
-        "/api/v1/commitments",
-        json={"title": "c", "owners": "all", "parent_id": parent, "workstream_id": ws},
-        headers=kh,
-    ).json()["id"]
-    hidden_ms = kor.post(
-        f"/api/v1/commitments/{parent}/milestones", json={"title": "m"}, headers=kh
-    ).json()["id"]
+    ws = api_create(kor, kh, "/api/v1/workstreams", key="kor-only", title="w", visible_to="KOR")[
+        "id"
+    ]
+    parent = api_create(
+        kor, kh, "/api/v1/commitments", title="p", owners="KOR", visible_to="KOR", workstream_id=ws
+    )["id"]
+    child = api_create(
+        kor, kh, "/api/v1/commitments", title="c", owners="all", parent_id=parent, workstream_id=ws
+    )["id"]
+    hidden_ms = api_create(kor, kh, f"/api/v1/commitments/{parent}/milestones", title="m")["id"]
     usa, uh = api_login(app, "usa_staff")
     # not-found is one identical answer, with no ids echoed
     answers = {
@@ -204,8 +172,7 @@ def test_hidden_objects_answer_exactly_like_missing_ones(app_db: tuple[Any, Data
 
 
 # ----------------------------------------------------------------------------- 9. text and types
-def test_text_is_text_but_bidi_and_lax_types_are_refused(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_text_is_text_but_bidi_and_lax_types_are_refused(app: Any) -> None:
     kor, kh = api_login(app, "kor_staff")
     ok = kor.post(
         "/api/v1/commitments",
@@ -230,8 +197,7 @@ def test_text_is_text_but_bidi_and_lax_types_are_refused(app_db: tuple[Any, Data
     assert r.status_code == 422 and "progress" in r.json()["error"]
 
 
-def test_unparseable_bodies_answer_in_the_api_format(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_unparseable_bodies_answer_in_the_api_format(app: Any) -> None:
     kor, kh = api_login(app, "kor_staff")
     deep = "[" * 50_000 + "]" * 50_000
     r = kor.post(

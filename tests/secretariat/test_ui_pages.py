@@ -17,7 +17,7 @@ from trilink.secretariat.web.render import deadline_input, fmt_when
 from trilink.secretariat.web.routes.pages_docs import swagger_dir
 from trilink.secretariat.web.routes.pages_records import after_action_chart
 
-from .helpers import PASSWORD, page_login, per_nation
+from .helpers import PASSWORD, page_login, page_meeting, per_nation
 
 WEB_USERS = [*per_nation("staff"), ("kor_admin", "KOR", "admin")]
 
@@ -130,16 +130,7 @@ def test_search_filters_on_the_server(app: Any) -> None:
         ("Maritime talks", "2025-04-01T10:00"),
         ("Space dialogue", "2025-05-01T10:00"),
     ):
-        client.post(
-            "/meetings",
-            data={
-                "csrf": csrf,
-                "title_en": title,
-                "start": start,
-                "tz": "Asia/Seoul",
-                "vis": ["KOR", "USA", "JPN"],
-            },
-        )
+        page_meeting(client, csrf, title, start, ["KOR", "USA", "JPN"])
     html = client.get("/meetings?q=space").text
     assert "Space dialogue" in html and "Maritime talks" not in html
     assert "Maritime talks" in client.get("/meetings?q=MARITIME+talks").text
@@ -254,16 +245,7 @@ def test_document_versions_and_uploads(app: Any) -> None:
 
 def test_notifications_follow_and_read_marker(app: Any) -> None:
     kor, kcsrf = page_login(app, "kor_staff")
-    r = kor.post(
-        "/meetings",
-        data={
-            "csrf": kcsrf,
-            "title_en": "DTT",
-            "start": "2025-04-01T10:00",
-            "tz": "Asia/Seoul",
-            "vis": ["KOR", "USA", "JPN"],
-        },
-    )
+    r = page_meeting(kor, kcsrf, "DTT", "2025-04-01T10:00", ["KOR", "USA", "JPN"])
     m_path = r.url.path
     m_id = int(m_path.rsplit("/", 1)[1])
     kor.post("/follow", data={"csrf": kcsrf, "kind": "meeting", "obj_id": m_id, "next": m_path})

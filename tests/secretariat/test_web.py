@@ -11,13 +11,12 @@ from icalendar import Calendar
 from trilink.secretariat.db import Database
 from trilink.secretariat.services import Secretariat, system_user
 
-from .helpers import api_login, per_nation
+from .helpers import api_create, api_login, api_meeting, per_nation
 
 WEB_USERS = per_nation("viewer", "staff", "approver")
 
 
-def test_login_required_and_wrong_password(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_login_required_and_wrong_password(app: Any) -> None:
     client = TestClient(app)
     assert client.get("/api/v1/commitments").status_code == 401
     r = client.get("/commitments", follow_redirects=False)
@@ -34,24 +33,18 @@ def test_login_required_and_wrong_password(app_db: tuple[Any, Database]) -> None
     assert page.status_code == 401 and "wrong user name or password" in page.text
 
 
-def test_api_flow_decision_to_commitment(app_db: tuple[Any, Database], clock: Any) -> None:
-    app, _ = app_db
+def test_api_flow_decision_to_commitment(app: Any, clock: Any) -> None:
     kor, h = api_login(app, "kor_staff")
-    m = kor.post(
-        "/api/v1/meetings",
-        json={
-            "title": {"en": "Ministerial", "ko": "장관회의"},
-            "start": "2025-03-10T10:00",
-            "tz": "Asia/Seoul",
-        },
-        headers=h,
-    ).json()
+    ministerial = {"en": "Ministerial", "ko": "장관회의"}
+    m = api_meeting(kor, h, ministerial, "2025-03-10T10:00", "Asia/Seoul")
     assert m["starts_at"] == "2025-03-10T01:00:00+00:00"
-    o = kor.post(
+    o = api_create(
+        kor,
+        h,
         f"/api/v1/meetings/{m['id']}/outcomes",
-        json={"kind": "decision", "text": "Hold a maritime exercise with Pacific partners"},
-        headers=h,
-    ).json()
+        kind="decision",
+        text="Hold a maritime exercise with Pacific partners",
+    )
     c = kor.post(
         f"/api/v1/outcomes/{o['id']}/commitment",
         json={"owners": ["KOR", "JPN"], "deadline": "2025-04-01"},
@@ -74,14 +67,9 @@ def test_api_flow_decision_to_commitment(app_db: tuple[Any, Database], clock: An
     assert meeting["title"] == "장관회의" and meeting["outcomes"][0]["commitment_id"] == cid
 
 
-def test_minutes_through_api(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_minutes_through_api(app: Any) -> None:
     staff, h = api_login(app, "usa_staff")
-    m = staff.post(
-        "/api/v1/meetings",
-        json={"title": "DTT", "start": "2025-04-15T09:00", "tz": "America/New_York"},
-        headers=h,
-    ).json()
+    m = api_meeting(staff, h, "DTT", "2025-04-15T09:00", "America/New_York")
     assert (
         staff.put(
             f"/api/v1/meetings/{m['id']}/minutes", json={"body": "Text"}, headers=h
@@ -106,10 +94,9 @@ def test_minutes_through_api(app_db: tuple[Any, Database]) -> None:
     assert edit.status_code == 409 and "locked" in edit.json()["error"]
 
 
-def test_audit_log_cannot_be_altered_through_the_api(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_audit_log_cannot_be_altered_through_the_api(app: Any) -> None:
     client, h = api_login(app, "kor_staff")
-    client.post("/api/v1/commitments", json={"title": "x", "owners": "KOR"}, headers=h)
+    api_create(client, h, "/api/v1/commitments", title="x", owners="KOR")
     entries = client.get("/api/v1/audit").json()
     eid = entries[0]["id"]
     for method in ("put", "patch", "delete"):
@@ -125,14 +112,11 @@ def test_audit_log_cannot_be_altered_through_the_api(app_db: tuple[Any, Database
     assert audit_methods == {"get"}
 
 
-def test_visibility_through_api(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_visibility_through_api(app: Any) -> None:
     kor, h = api_login(app, "kor_staff")
-    cid = kor.post(
-        "/api/v1/commitments",
-        json={"title": "KOR-USA only", "owners": "KOR", "visible_to": "KOR,USA"},
-        headers=h,
-    ).json()["id"]
+    cid = api_create(
+        kor, h, "/api/v1/commitments", title="KOR-USA only", owners="KOR", visible_to="KOR,USA"
+    )["id"]
     jpn, _ = api_login(app, "jpn_viewer")
     assert jpn.get(f"/api/v1/commitments/{cid}").status_code == 404
     assert jpn.get(f"/commitments/{cid}").status_code == 404
@@ -145,8 +129,7 @@ def test_visibility_through_api(app_db: tuple[Any, Database]) -> None:
     assert usa.get(f"/api/v1/commitments/{cid}").status_code == 200
 
 
-def test_csrf_required_for_writes(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_csrf_required_for_writes(app: Any) -> None:
     client, _ = api_login(app, "kor_staff")
     r = client.post("/api/v1/commitments", json={"title": "x", "owners": "KOR"})
     assert r.status_code == 422 and "CSRF" in r.json()["error"]
@@ -167,9 +150,8 @@ def test_csrf_required_for_writes(app_db: tuple[Any, Database]) -> None:
     ],
 )
 def test_bad_input_gets_a_clear_error(
-    app_db: tuple[Any, Database], payload: dict[str, Any], status: int, message: str
+    app: Any, payload: dict[str, Any], status: int, message: str
 ) -> None:
-    app, _ = app_db
     client, h = api_login(app, "kor_staff")
     r = client.post("/api/v1/commitments", json=payload, headers=h)
     assert r.status_code == status
@@ -200,13 +182,10 @@ def test_markup_in_stored_text_is_escaped_on_pages(
     assert "script-src 'none'" in client.get("/commitments").headers["content-security-policy"]
 
 
-def test_language_switch_and_fallback(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_language_switch_and_fallback(app: Any) -> None:
     client, h = api_login(app, "jpn_staff")
-    client.post(
-        "/api/v1/commitments",
-        json={"title": {"en": "Hotline only in English"}, "owners": "JPN"},
-        headers=h,
+    api_create(
+        client, h, "/api/v1/commitments", title={"en": "Hotline only in English"}, owners="JPN"
     )
     page = client.get("/commitments").text
     assert "Commitments" in page
@@ -217,14 +196,9 @@ def test_language_switch_and_fallback(app_db: tuple[Any, Database]) -> None:
     assert client.put("/api/v1/me/lang", json={"lang": "fr"}, headers=h).status_code == 422
 
 
-def test_calendar_feed_token(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_calendar_feed_token(app: Any) -> None:
     client, h = api_login(app, "kor_staff")
-    client.post(
-        "/api/v1/meetings",
-        json={"title": "Summit", "start": "2025-08-18T10:00", "tz": "America/New_York"},
-        headers=h,
-    )
+    api_meeting(client, h, "Summit", "2025-08-18T10:00", "America/New_York")
     feed = client.get("/api/v1/me").json()["calendar"]
     anon = TestClient(app)  # calendar clients have no session: the token is the key
     r = anon.get(feed)
@@ -234,21 +208,19 @@ def test_calendar_feed_token(app_db: tuple[Any, Database]) -> None:
     assert anon.get("/calendar/not-a-real-token-at-all.ics").status_code == 404
 
 
-def test_exercise_after_action_and_documents(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_exercise_after_action_and_documents(app: Any) -> None:
     client, h = api_login(app, "usa_staff")
-    ex = client.post(
+    ex = api_create(
+        client,
+        h,
         "/api/v1/exercises",
-        json={
-            "key": "fe-test",
-            "name": "Freedom Edge",
-            "starts_on": "2025-09-15",
-            "ends_on": "2025-09-19",
-            "domains": ["air_missile_defence", "maritime", "cyber"],
-            "scenario": "salvo-3",
-        },
-        headers=h,
-    ).json()
+        key="fe-test",
+        name="Freedom Edge",
+        starts_on="2025-09-15",
+        ends_on="2025-09-19",
+        domains=["air_missile_defence", "maritime", "cyber"],
+        scenario="salvo-3",
+    )
     run = {
         "scenario": "salvo-3",
         "latency_s": {"KOR": 1.2, "USA": 0.8, "JPN": 1.1},
@@ -269,20 +241,17 @@ def test_exercise_after_action_and_documents(app_db: tuple[Any, Database]) -> No
         headers=h,
     )
     assert bad.status_code == 422 and "domains" in bad.json()["error"]
-    d = client.post(
+    d = api_create(
+        client,
+        h,
         "/api/v1/documents",
-        json={
-            "key": "tscf",
-            "kind": "framework",
-            "title": "TSCF",
-            "body": "v1",
-            "issued_on": "2024-07-28",
-        },
-        headers=h,
-    ).json()
-    v = client.post(
-        f"/api/v1/documents/{d['id']}/versions", json={"body": "v2", "note": "rev"}, headers=h
-    ).json()
+        key="tscf",
+        kind="framework",
+        title="TSCF",
+        body="v1",
+        issued_on="2024-07-28",
+    )
+    v = api_create(client, h, f"/api/v1/documents/{d['id']}/versions", body="v2", note="rev")
     up = client.post(
         f"/api/v1/versions/{v['id']}/attachments?filename=tscf.pdf",
         content=b"%PDF-1.4 test",
@@ -296,8 +265,7 @@ def test_exercise_after_action_and_documents(app_db: tuple[Any, Database]) -> No
     assert client.get(f"/attachments/{aid}").content == b"%PDF-1.4 test"
 
 
-def test_openapi_lists_the_api(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_openapi_lists_the_api(app: Any) -> None:
     spec = TestClient(app).get("/api/openapi.json").json()
     for path in (
         "/api/v1/commitments",
@@ -307,14 +275,9 @@ def test_openapi_lists_the_api(app_db: tuple[Any, Database]) -> None:
         assert path in spec["paths"]
 
 
-def test_openapi_describes_every_json_response(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_openapi_describes_every_json_response(app: Any) -> None:
     client, h = api_login(app, "kor_staff")
-    client.post(
-        "/api/v1/commitments",
-        json={"title": "x", "owners": "KOR", "deadline": "2025-04-01"},
-        headers=h,
-    )
+    api_create(client, h, "/api/v1/commitments", title="x", owners="KOR", deadline="2025-04-01")
     sent = client.get("/api/v1/commitments").json()[0]
     spec = client.get("/api/openapi.json").json()
     schemas = spec["components"]["schemas"]
@@ -343,8 +306,7 @@ def test_openapi_describes_every_json_response(app_db: tuple[Any, Database]) -> 
             assert body(op, ok)["properties"], f"{method} {path}"
 
 
-def test_language_switch_never_redirects_off_site(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_language_switch_never_redirects_off_site(app: Any) -> None:
     client = TestClient(app)
     client.post("/login", data={"username": "kor_viewer", "password": "correct horse"})
     csrf = client.get("/api/v1/me").json()["csrf"]
@@ -360,8 +322,7 @@ def test_language_switch_never_redirects_off_site(app_db: tuple[Any, Database]) 
     assert client.get("/api/v1/me").json()["lang"] == "ko"
 
 
-def test_staff_create_meeting_and_agenda_on_pages(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_staff_create_meeting_and_agenda_on_pages(app: Any) -> None:
     client = TestClient(app)
     client.post("/login", data={"username": "jpn_staff", "password": "correct horse"})
     csrf = client.get("/api/v1/me").json()["csrf"]
@@ -395,14 +356,9 @@ def test_staff_create_meeting_and_agenda_on_pages(app_db: tuple[Any, Database]) 
     assert "예정" in client.get("/meetings").text  # status label in Korean
 
 
-def test_minutes_revisions_on_the_meeting_page(app_db: tuple[Any, Database]) -> None:
-    app, _ = app_db
+def test_minutes_revisions_on_the_meeting_page(app: Any) -> None:
     staff, h = api_login(app, "kor_staff")
-    mid = staff.post(
-        "/api/v1/meetings",
-        json={"title": "WG", "start": "2025-04-15T09:00", "tz": "Asia/Seoul"},
-        headers=h,
-    ).json()["id"]
+    mid = api_meeting(staff, h, "WG", "2025-04-15T09:00", "Asia/Seoul")["id"]
     staff.put(f"/api/v1/meetings/{mid}/minutes", json={"body": "first text"}, headers=h)
     staff.put(
         f"/api/v1/meetings/{mid}/minutes",

@@ -11,6 +11,8 @@ from trilink.synthetic.flights import DEFAULT_RADARS, fly, make_plots, salvo
 from trilink.tracking.fusion import covariance_intersection, fuse_tracks, nees
 from trilink.tracking.metrics import run_tracker
 
+from .helpers import true_state_near
+
 
 def test_ci_is_never_tighter_than_the_information_sum_and_bounds_both() -> None:
     rng = np.random.default_rng(0)
@@ -78,12 +80,7 @@ def test_fusion_of_two_nodes_is_accurate_and_consistent(two_nodes: tuple[list, l
                 continue
             if sa.t - sa.t_first[oi] < 30 or sb.t - sb.t_first[pi] < 30:
                 continue
-            truth = None
-            for tr in trajs:
-                if tr.t_start <= sa.t <= tr.t_end:
-                    p, v, _, _ = tr.at(sa.t)
-                    if np.linalg.norm(p[0] - sa.x[oi, 0:3]) < 5000:
-                        truth = np.concatenate([p[0], v[0]])
+            truth = true_state_near(trajs, sa.t, sa.x[oi, 0:3])
             if truth is None:
                 continue
             err["a"].append(np.linalg.norm(sa.x[oi, 0:3] - truth[0:3]))
