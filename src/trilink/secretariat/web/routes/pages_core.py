@@ -7,7 +7,8 @@ write is a form carrying the session's CSRF token and goes through the :class:`S
 """
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from trilink.secretariat.access import require_role
 from trilink.secretariat.errors import SecretariatError, ValidationError
 from trilink.secretariat.i18n import LANGS, pick
-from trilink.secretariat.models import Commitment, User
+from trilink.secretariat.models import Commitment, User, Workstream
 from trilink.secretariat.services import (
     COMMITMENT_STATUSES,
     COMMITMENT_VIEWS,
@@ -55,6 +56,19 @@ __all__ = ["router", "timeline_chart"]
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Nations = Annotated[list[str], Form()]
+Owned = TypeVar("Owned", Workstream, Commitment)
+
+
+def _listed(items: Iterable[Owned], q: str, status: str, owner: str) -> list[Owned]:
+    """The workstreams or commitments a list page shows: those matching the search, in the chosen
+    status and owned by the chosen nation (no choice: any)."""
+    return [
+        x
+        for x in items
+        if matches(q, x.key or "", x.title, x.description)
+        and (not status or x.status == status)
+        and (not owner or owner in x.owners.split(","))
+    ]
 
 
 # ---------------------------------------------------------------------------- start page
@@ -224,13 +238,7 @@ def user_create_form(
 def workstreams_page(
     request: Request, svc: Svc, q: str = "", status: str = "", owner: str = ""
 ) -> HTMLResponse:
-    items = [
-        w
-        for w in svc.list_workstreams()
-        if matches(q, w.key, w.title, w.description)
-        and (not status or w.status == status)
-        and (not owner or owner in w.owners.split(","))
-    ]
+    items = _listed(svc.list_workstreams(), q, status, owner)
     return section_page(
         request,
         svc,
@@ -355,13 +363,7 @@ def commitments_page(
     workstream: str = "",
 ) -> HTMLResponse:
     ws_id = int(workstream) if workstream.isdigit() else None
-    items = [
-        c
-        for c in svc.list_commitments(view, workstream_id=ws_id)
-        if matches(q, c.key or "", c.title, c.description)
-        and (not status or c.status == status)
-        and (not owner or owner in c.owners.split(","))
-    ]
+    items = _listed(svc.list_commitments(view, workstream_id=ws_id), q, status, owner)
     return page(
         request,
         svc,
