@@ -1,5 +1,5 @@
-"""Helpers shared by the page modules: posted forms, form text in three languages, redirects,
-filters."""
+"""Helpers shared by the page modules: posted forms, form text in three languages, the pages of
+a menu section or of one record, redirects, filters."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -9,12 +9,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as FormFile
 
-from trilink.secretariat.i18n import LANGS
+from trilink.secretariat.i18n import LANGS, pick, t
 from trilink.secretariat.services import Secretariat
 from trilink.secretariat.web.deps import check_csrf
+from trilink.secretariat.web.notices import followed
 from trilink.secretariat.web.render import deadline_input, int_field, nation_list, render
 
-__all__ = ["PageForm", "back", "i18n_form", "matches", "page", "posted", "safe_next", "text_of"]
+__all__ = [
+    "PageForm",
+    "back",
+    "i18n_form",
+    "matches",
+    "object_page",
+    "page",
+    "posted",
+    "safe_next",
+    "section_page",
+    "text_of",
+]
 
 
 def i18n_form(form: FormData, name: str, fallback_lang: str) -> dict[str, str]:
@@ -51,6 +63,32 @@ def safe_next(path: str, default: str = "/") -> str:
 def page(request: Request, svc: Secretariat, name: str, **ctx: Any) -> HTMLResponse:
     """Render the page template ``name`` for the acting user (progress rolled up by ``svc``)."""
     return render(request, name, svc.user, svc=svc, **ctx)
+
+
+def section_page(request: Request, svc: Secretariat, name: str, **ctx: Any) -> HTMLResponse:
+    """A page of the menu: the template ``<name>.html``, titled with the UI text ``name``."""
+    return page(request, svc, f"{name}.html", title=t(name, svc.user.lang), **ctx)
+
+
+def object_page(
+    request: Request,
+    svc: Secretariat,
+    kind: str,
+    obj_id: int,
+    title: Mapping[str, str],
+    *,
+    history: bool = False,
+    **ctx: Any,
+) -> HTMLResponse:
+    """The page of the record ``kind`` ``obj_id``, which the reader may follow: the template
+    ``<kind>.html``, titled with ``title`` in the reader's language; ``history`` adds the record's
+    audit entries."""
+    if history:
+        ctx["entries"] = svc.audit(object_type=kind, object_id=obj_id)
+    following = (kind, obj_id) in followed(request)
+    return page(
+        request, svc, f"{kind}.html", following=following, title=pick(title, svc.user.lang), **ctx
+    )
 
 
 def back(path: str) -> RedirectResponse:

@@ -7,7 +7,8 @@ write is a form carrying the session's CSRF token and goes through the :class:`S
 """
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -16,8 +17,8 @@ from sqlalchemy import select
 
 from trilink.secretariat.access import require_role
 from trilink.secretariat.errors import SecretariatError, ValidationError
-from trilink.secretariat.i18n import LANGS, pick, t
-from trilink.secretariat.models import Commitment, User
+from trilink.secretariat.i18n import LANGS, pick
+from trilink.secretariat.models import Commitment, User, Workstream
 from trilink.secretariat.services import (
     COMMITMENT_STATUSES,
     COMMITMENT_VIEWS,
@@ -43,9 +44,11 @@ from trilink.secretariat.web.routes.pages_common import (
     PageForm,
     back,
     matches,
+    object_page,
     page,
     posted,
     safe_next,
+    section_page,
 )
 
 __all__ = ["router", "timeline_chart"]
@@ -53,17 +56,29 @@ __all__ = ["router", "timeline_chart"]
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Nations = Annotated[list[str], Form()]
+Owned = TypeVar("Owned", Workstream, Commitment)
+
+
+def _listed(items: Iterable[Owned], q: str, status: str, owner: str) -> list[Owned]:
+    """The workstreams or commitments a list page shows: those matching the search, in the chosen
+    status and owned by the chosen nation (no choice: any)."""
+    return [
+        x
+        for x in items
+        if matches(q, x.key or "", x.title, x.description)
+        and (not status or x.status == status)
+        and (not owner or owner in x.owners.split(","))
+    ]
 
 
 # ---------------------------------------------------------------------------- start page
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, svc: Svc) -> HTMLResponse:
     """What is overdue, due soon and coming up."""
-    return page(
+    return section_page(
         request,
         svc,
-        "dashboard.html",
-        title=t("dashboard", svc.user.lang),
+        "dashboard",
         overdue=svc.list_commitments("overdue"),
         due_soon=svc.list_commitments("due_soon"),
         meetings=svc.list_meetings(after=svc.now())[:10],
@@ -73,7 +88,7 @@ def dashboard(request: Request, svc: Svc) -> HTMLResponse:
 # ---------------------------------------------------------------------------- settings
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, svc: Svc) -> HTMLResponse:
-    return page(request, svc, "settings.html", title=t("settings", svc.user.lang))
+    return section_page(request, svc, "settings")
 
 
 @router.post("/settings")
@@ -136,13 +151,12 @@ def user_token_form(request: Request, svc: Svc, username: str, csrf: Text = "") 
 # ---------------------------------------------------------------------------- notifications
 @router.get("/notifications", response_class=HTMLResponse)
 def notifications_page(request: Request, svc: Svc) -> HTMLResponse:
-    return page(
+    return section_page(
         request,
         svc,
-        "notifications.html",
+        "notifications",
         entries=notices(svc, request),
         seen=seen_id(request, svc.user.username),
-        title=t("notifications", svc.user.lang),
     )
 
 
@@ -190,16 +204,7 @@ def users_page(request: Request, svc: Svc, q: str = "", nation: str = "") -> HTM
         if matches(q, u.username, u.display_name, u.email or "")
         and (not nation or u.nation == nation)
     ]
-    return page(
-        request,
-        svc,
-        "users.html",
-        users=users,
-        roles=ROLES,
-        q=q,
-        nation=nation,
-        title=t("users", svc.user.lang),
-    )
+    return section_page(request, svc, "users", users=users, roles=ROLES, q=q, nation=nation)
 
 
 @router.post("/admin/users")
@@ -233,23 +238,16 @@ def user_create_form(
 def workstreams_page(
     request: Request, svc: Svc, q: str = "", status: str = "", owner: str = ""
 ) -> HTMLResponse:
-    items = [
-        w
-        for w in svc.list_workstreams()
-        if matches(q, w.key, w.title, w.description)
-        and (not status or w.status == status)
-        and (not owner or owner in w.owners.split(","))
-    ]
-    return page(
+    items = _listed(svc.list_workstreams(), q, status, owner)
+    return section_page(
         request,
         svc,
-        "workstreams.html",
+        "workstreams",
         items=items,
         q=q,
         status=status,
         owner=owner,
         statuses=WORKSTREAM_STATUSES,
-        title=t("workstreams", svc.user.lang),
     )
 
 
@@ -271,16 +269,16 @@ async def workstream_create_form(request: Request, svc: Svc) -> Response:
 def workstream_page(request: Request, svc: Svc, w_id: int) -> HTMLResponse:
     w = svc.workstream(w_id)
     items = svc.list_commitments(workstream_id=w.id)
-    return page(
+    return object_page(
         request,
         svc,
-        "workstream.html",
+        "workstream",
+        w.id,
+        w.title,
         w=w,
         items=items,
         chart=timeline_chart(items, svc.now(), reader_zone(request, svc.user), svc.user.lang),
-        following=("workstream", w.id) in followed(request),
         statuses=WORKSTREAM_STATUSES,
-        title=pick(w.title, svc.user.lang),
     )
 
 
@@ -365,13 +363,7 @@ def commitments_page(
     workstream: str = "",
 ) -> HTMLResponse:
     ws_id = int(workstream) if workstream.isdigit() else None
-    items = [
-        c
-        for c in svc.list_commitments(view, workstream_id=ws_id)
-        if matches(q, c.key or "", c.title, c.description)
-        and (not status or c.status == status)
-        and (not owner or owner in c.owners.split(","))
-    ]
+    items = _listed(svc.list_commitments(view, workstream_id=ws_id), q, status, owner)
     return page(
         request,
         svc,
@@ -429,10 +421,13 @@ def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
             source = None
     zone = reader_zone(request, svc.user)
     local = c.deadline.astimezone(ZoneInfo(zone)) if c.deadline else None
-    return page(
+    return object_page(
         request,
         svc,
-        "commitment.html",
+        "commitment",
+        c.id,
+        c.title,
+        history=True,
         c=c,
         children=svc.children(c),
         source=source,
@@ -440,9 +435,6 @@ def commitment_page(request: Request, svc: Svc, c_id: int) -> HTMLResponse:
         workstreams=svc.list_workstreams(),
         parents=[p for p in svc.list_commitments() if p.id != c.id],
         deadline_local=f"{local:%Y-%m-%dT%H:%M}" if local else "",
-        following=("commitment", c.id) in followed(request),
-        entries=svc.audit(object_type="commitment", object_id=c.id),
-        title=pick(c.title, svc.user.lang),
     )
 
 
@@ -510,13 +502,6 @@ def audit_page(
         for e in svc.audit(object_type=object_type or None, limit=1000)
         if (not actor or e.actor == actor) and matches(q, e.action, str(e.after or ""))
     ][:300]
-    return page(
-        request,
-        svc,
-        "audit.html",
-        entries=entries,
-        q=q,
-        object_type=object_type,
-        actor=actor,
-        title=t("audit", svc.user.lang),
+    return section_page(
+        request, svc, "audit", entries=entries, q=q, object_type=object_type, actor=actor
     )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from trilink.secretariat.i18n import pick, t
+from trilink.secretariat.i18n import pick
 from trilink.secretariat.services import (
     ATTENDEE_ROLES,
     MEETING_STATUSES,
@@ -16,9 +16,15 @@ from trilink.secretariat.services import (
     SERIES_KINDS,
 )
 from trilink.secretariat.web.deps import Svc, check_csrf
-from trilink.secretariat.web.notices import followed
 from trilink.secretariat.web.render import int_field, nation_list
-from trilink.secretariat.web.routes.pages_common import back, matches, page, posted
+from trilink.secretariat.web.routes.pages_common import (
+    back,
+    matches,
+    object_page,
+    page,
+    posted,
+    section_page,
+)
 
 __all__ = ["router"]
 
@@ -43,10 +49,10 @@ def meetings_page(
         )
         if matches(q, m.title, m.location, m.key or "") and (not status or m.status == status)
     ]
-    return page(
+    return section_page(
         request,
         svc,
-        "meetings.html",
+        "meetings",
         items=items,
         q=q,
         status=status,
@@ -56,7 +62,6 @@ def meetings_page(
         kinds=SERIES_KINDS,
         series_list=svc.series_list(),
         workstreams=svc.list_workstreams(),
-        title=t("meetings", svc.user.lang),
     )
 
 
@@ -135,10 +140,12 @@ def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
     approved = (
         sorted({a.nation for a in mins.approvals if a.revision == mins.revision}) if mins else []
     )
-    return page(
+    return object_page(
         request,
         svc,
-        "meeting.html",
+        "meeting",
+        m.id,
+        m.title,
         m=m,
         series=svc.series(m.series_id) if m.series_id else None,
         minutes=mins,
@@ -151,8 +158,6 @@ def meeting_page(request: Request, svc: Svc, m_id: int) -> HTMLResponse:
         statuses=MEETING_STATUSES,
         local_start=_wall(m.starts_at, m.tz),
         local_end=_wall(m.ends_at, m.tz),
-        following=("meeting", m.id) in followed(request),
-        title=pick(m.title, svc.user.lang),
     )
 
 

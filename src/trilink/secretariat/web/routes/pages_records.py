@@ -11,13 +11,17 @@ from starlette.datastructures import UploadFile as FormFile
 from trilink import TrilinkError
 from trilink.scenarios.model import library_names, load_scenario, parse_scenario
 from trilink.secretariat.errors import ValidationError
-from trilink.secretariat.i18n import pick, t
 from trilink.secretariat.services import DOCUMENT_KINDS, DOMAINS, EXERCISE_STATUSES
 from trilink.secretariat.services.documents import MAX_ATTACHMENT
 from trilink.secretariat.web.deps import Svc, check_csrf
-from trilink.secretariat.web.notices import followed
 from trilink.secretariat.web.render import NATIONS
-from trilink.secretariat.web.routes.pages_common import back, matches, page, posted
+from trilink.secretariat.web.routes.pages_common import (
+    back,
+    matches,
+    object_page,
+    posted,
+    section_page,
+)
 
 __all__ = ["after_action_chart", "router"]
 
@@ -48,10 +52,10 @@ def exercises_page(
         and (not status or e.status == status)
         and (not domain or domain in e.domains.split(","))
     ]
-    return page(
+    return section_page(
         request,
         svc,
-        "exercises.html",
+        "exercises",
         items=items,
         q=q,
         status=status,
@@ -59,7 +63,6 @@ def exercises_page(
         statuses=EXERCISE_STATUSES,
         domains=DOMAINS,
         library=library_names(),
-        title=t("exercises", svc.user.lang),
     )
 
 
@@ -161,18 +164,18 @@ def after_action_chart(run: dict[str, Any] | None) -> dict[str, Any] | None:
 @router.get("/exercises/{e_id}", response_class=HTMLResponse)
 def exercise_page(request: Request, svc: Svc, e_id: int) -> HTMLResponse:
     ex = svc.exercise(e_id)
-    return page(
+    return object_page(
         request,
         svc,
-        "exercise.html",
+        "exercise",
+        ex.id,
+        ex.name,
+        history=True,
         e=ex,
         aar=after_action_chart(ex.after_action),
-        following=("exercise", ex.id) in followed(request),
-        entries=svc.audit(object_type="exercise", object_id=ex.id),
         statuses=EXERCISE_STATUSES,
         domains=DOMAINS,
         library=library_names(),
-        title=pick(ex.name, svc.user.lang),
     )
 
 
@@ -223,15 +226,8 @@ def documents_page(request: Request, svc: Svc, q: str = "", kind: str = "") -> H
         if matches(q, d.key, d.title, *(v.body for v in d.versions[-1:]))
         and (not kind or d.kind == kind)
     ]
-    return page(
-        request,
-        svc,
-        "documents.html",
-        items=items,
-        q=q,
-        kind=kind,
-        kinds=DOCUMENT_KINDS,
-        title=t("documents", svc.user.lang),
+    return section_page(
+        request, svc, "documents", items=items, q=q, kind=kind, kinds=DOCUMENT_KINDS
     )
 
 
@@ -265,15 +261,8 @@ async def _attach(svc: Any, version_id: int, upload: FormFile) -> None:
 @router.get("/documents/{d_id}", response_class=HTMLResponse)
 def document_page(request: Request, svc: Svc, d_id: int) -> HTMLResponse:
     d = svc.document(d_id)
-    return page(
-        request,
-        svc,
-        "document.html",
-        d=d,
-        following=("document", d.id) in followed(request),
-        entries=svc.audit(object_type="document", object_id=d.id),
-        kinds=DOCUMENT_KINDS,
-        title=pick(d.title, svc.user.lang),
+    return object_page(
+        request, svc, "document", d.id, d.title, history=True, d=d, kinds=DOCUMENT_KINDS
     )
 
 
