@@ -15,8 +15,8 @@ from typing import IO
 
 import pytest
 
-from trilink import demo as demo_module
 from trilink.cli import main
+from trilink.node import network
 
 pytestmark = pytest.mark.xdist_group("nats")
 
@@ -38,7 +38,8 @@ def test_demo_without_gsomia_relays_fuses_and_cleans_up(
         made.append(Path(path))
         return path
 
-    monkeypatch.setattr(demo_module.tempfile, "mkdtemp", mkdtemp)
+    # the demo's temporary directory (made by trilink.node.network.run_dir)
+    monkeypatch.setattr(network.tempfile, "mkdtemp", mkdtemp)
     ports: list[tuple[str, int]] = []
     from trilink.fabric import local
 

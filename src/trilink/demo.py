@@ -20,9 +20,7 @@ import asyncio
 import contextlib
 import json
 import math
-import shutil
 import signal
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -192,29 +190,16 @@ def _started(
 ) -> Iterator[_Network]:
     """Run the pipelines, then start the local fabric in ``out_dir`` (a temporary directory if
     None); the fabric is stopped and the temporary directory removed on leaving."""
-    from trilink.node.network import start_local_network
+    from trilink.node.network import local_network, run_dir
     from trilink.node.pipeline import compute_items
 
-    tmp = None
-    if out_dir is None:
-        tmp = tempfile.mkdtemp(prefix="trilink-demo-")
-        root = Path(tmp)
-    else:
-        root = Path(out_dir)
-        root.mkdir(parents=True, exist_ok=True)
-    fab: LocalFabric | None = None
-    try:
+    with run_dir(out_dir, "trilink-demo-") as root:
         t0 = time.monotonic()
         say(f"tracking {title} for KOR, USA, JPN ({workers or 'no'} worker processes)")
         items = compute_items(scenario, seed, until_s, workers)
         say(f"pipelines done in {time.monotonic() - t0:.1f} s; starting the fabric in {root}")
-        fab, configs = start_local_network(root, gsomia=gsomia, by="demo")
-        yield _Network(fab, configs, items, root, t0)
-    finally:
-        if fab is not None:
-            fab.stop()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        with local_network(root, gsomia=gsomia, by="demo") as (fab, configs):
+            yield _Network(fab, configs, items, root, t0)
 
 
 def run_demo(

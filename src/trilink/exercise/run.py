@@ -21,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -208,7 +206,7 @@ def run_exercise(
 ) -> ExerciseRun:
     """Run a scenario through the network (see the module docstring)."""
     from trilink.geo.areas import AreaIndex
-    from trilink.node.network import start_local_network
+    from trilink.node.network import local_network, run_dir
     from trilink.node.pipeline import compute_items
     from trilink.scenarios.model import load_scenario
     from trilink.scenarios.run import fly
@@ -221,24 +219,13 @@ def run_exercise(
     areas = AreaIndex.default()
     say(f"{scn.title}: own sensors, trackers and assessors of KOR, USA, JPN")
     items = compute_items(scenario, seed, None, workers)
-    tmp = None
-    if work_dir is None:
-        tmp = tempfile.mkdtemp(prefix="trilink-run-")
-        root = Path(tmp)
-    else:
-        root = Path(work_dir)
-        root.mkdir(parents=True, exist_ok=True)
-    fab: Any = None
-    try:
-        fab, configs = start_local_network(root, gsomia=gsomia, by="scenario run")
+    with (
+        run_dir(work_dir, "trilink-run-") as root,
+        local_network(root, gsomia=gsomia, by="scenario run") as (_fab, configs),
+    ):
         say("fabric up: replaying through the guards and NATS")
         sp = 1e9 if math.isinf(speed) else speed
         received, routes = asyncio.run(_replay_fabric(configs, items, sp, 30.0))
-    finally:
-        if fab is not None:
-            fab.stop()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     say("deciding warnings in scenario time, with and without partners' data")
     status = "exercise"
     records = replay_desks(

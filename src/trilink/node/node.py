@@ -197,19 +197,20 @@ class Node:
         #: Bytes already verified (the hub gets the same bytes direct and to relay).
         self._verified: VerifiedCache = VerifiedCache()
 
+    def _audit(self, direction: str, *, now: bool = False, **row: str) -> None:
+        """Audit one row at the node's clock (``row``: the other :class:`AuditRow` fields)."""
+        self.store.audit(AuditRow(at_ns=self.clock(), direction=direction, **row), now=now)
+
     # -- AuditSink for the guard ---------------------------------------------------------------
     def refused(self, refusal: Refusal, direction: str) -> None:
-        self.store.audit(
-            AuditRow(
-                at_ns=self.clock(),
-                direction="refused_out" if direction == "out" else "refused_in",
-                msg_id=refusal.msg_id,
-                kind=refusal.kind,
-                origin=refusal.origin,
-                peer=refusal.peer,
-                reason=refusal.reason,
-                detail=refusal.detail,
-            )
+        self._audit(
+            "refused_out" if direction == "out" else "refused_in",
+            msg_id=refusal.msg_id,
+            kind=refusal.kind,
+            origin=refusal.origin,
+            peer=refusal.peer,
+            reason=refusal.reason,
+            detail=refusal.detail,
         )
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -243,7 +244,7 @@ class Node:
             self._tasks.append(loop.create_task(self._batcher()))
         for n in self._wake:
             self._wake[n].set()
-        self.store.audit(AuditRow(at_ns=self.clock(), direction="node", reason="started"), now=True)
+        self._audit("node", reason="started", now=True)
 
     async def _connect(self, role: str, deadline: float) -> Client:
         while True:
@@ -371,7 +372,7 @@ class Node:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(nc.close(), 3.0)
         self._audit_drops()
-        self.store.audit(AuditRow(at_ns=self.clock(), direction="node", reason="stopped"))
+        self._audit("node", reason="stopped")
         self.store.close()
 
     async def _count_expired_state(self) -> None:
@@ -391,14 +392,7 @@ class Node:
         if "permissions violation" in text.lower():
             # The server refused something this node tried: record it like any refusal.
             self.counters["server_refused"] += 1
-            self.store.audit(
-                AuditRow(
-                    at_ns=self.clock(),
-                    direction="server_refused",
-                    reason="permissions",
-                    detail=text,
-                )
-            )
+            self._audit("server_refused", reason="permissions", detail=text)
 
     async def _on_disconnect(self) -> None:
         self.counters["disconnects"] += 1
@@ -613,13 +607,8 @@ class Node:
             self.counters["internal_errors"] += 1
             log.exception("%s: failed to process %s", self.nation, subject)
             with contextlib.suppress(Exception):
-                self.store.audit(
-                    AuditRow(
-                        at_ns=self.clock(),
-                        direction="error",
-                        reason=type(exc).__name__,
-                        detail=f"{exc} subject={subject}"[:300],
-                    )
+                self._audit(
+                    "error", reason=type(exc).__name__, detail=f"{exc} subject={subject}"[:300]
                 )
             return False
 
@@ -877,14 +866,7 @@ class Node:
                 # the receive path may have re-read the file first.
                 self.book.refresh()
             except Exception as exc:  # a bad state file must not stop the node
-                self.store.audit(
-                    AuditRow(
-                        at_ns=self.clock(),
-                        direction="agreement",
-                        reason="bad_state",
-                        detail=str(exc),
-                    )
-                )
+                self._audit("agreement", reason="bad_state", detail=str(exc))
                 continue
             for name in sorted(self.book.agreements):
                 rec = self.book.state(name)
@@ -892,14 +874,11 @@ class Node:
                     continue
                 self._agreement_seen[name] = rec.state
                 self.counters["agreement_changes"] += 1
-                self.store.audit(
-                    AuditRow(
-                        at_ns=self.clock(),
-                        direction="agreement",
-                        kind="agreement",
-                        reason=rec.state,
-                        detail=f"{name} by {rec.by}: {rec.reason}",
-                    ),
+                self._audit(
+                    "agreement",
+                    kind="agreement",
+                    reason=rec.state,
+                    detail=f"{name} by {rec.by}: {rec.reason}",
                     now=True,
                 )
                 for ev in self._wake.values():
@@ -954,27 +933,21 @@ class Node:
         """One audit row per subject and reason for the messages dropped lately."""
         for subject, count in self._slow_dropped.take():
             claimed = subject_fields(subject)
-            self.store.audit(
-                AuditRow(
-                    at_ns=self.clock(),
-                    direction="dropped",
-                    kind=claimed.kind if claimed else "",
-                    origin=claimed.origin if claimed else "",
-                    route=claimed.leg if claimed else "",
-                    reason="slow_consumer",
-                    detail=f"{count} subject={subject}"[:300],
-                )
+            self._audit(
+                "dropped",
+                kind=claimed.kind if claimed else "",
+                origin=claimed.origin if claimed else "",
+                route=claimed.leg if claimed else "",
+                reason="slow_consumer",
+                detail=f"{count} subject={subject}"[:300],
             )
         for origin, count in self._stream_dropped.take():
-            self.store.audit(
-                AuditRow(
-                    at_ns=self.clock(),
-                    direction="dropped",
-                    origin=origin,
-                    reason="stream_limit",
-                    detail=f"{count} state messages discarded by the server over the limits of "
-                    f"{state_stream(origin)}",
-                )
+            self._audit(
+                "dropped",
+                origin=origin,
+                reason="stream_limit",
+                detail=f"{count} state messages discarded by the server over the limits of "
+                f"{state_stream(origin)}",
             )
 
     async def run_source(self, source: Source, speed: float = 1.0) -> int:

@@ -240,30 +240,13 @@ class _Web:
             key = (alert.alert_id + f"@{alert.issued_ns}", lang)
             if key not in self._texts:
                 self._texts[key] = render(alert, lang, self.tz, _areas())
-            t = self._texts[key]
-            out[lang] = TextModel(
-                language=t.language,
-                headline=t.headline,
-                description=t.description,
-                instruction=t.instruction,
-            )
+            out[lang] = TextModel.model_validate(self._texts[key], from_attributes=True)
         return out
 
     def alert_model(self, alert: Alert, acks: Mapping[str, list[str]]) -> AlertModel:
         impact = None
         if alert.impact is not None:
-            i = alert.impact
-            impact = ImpactModel(
-                lat_deg=i.lat_deg,
-                lon_deg=i.lon_deg,
-                time_ns=i.time_ns,
-                major_m=i.major_m,
-                minor_m=i.minor_m,
-                azimuth_deg=i.azimuth_deg,
-                zone=i.zone,
-                nation=i.nation,
-                area=i.area,
-            )
+            impact = ImpactModel.model_validate(alert.impact, from_attributes=True)
         return AlertModel(
             alert_id=alert.alert_id,
             nation=alert.nation,
@@ -273,12 +256,7 @@ class _Web:
             status=alert.status,
             issued_ns=alert.issued_ns,
             references=list(alert.references),
-            areas=[
-                AreaModel(
-                    code=a.code, probability=a.probability, kind=a.kind, arrival_ns=a.arrival_ns
-                )
-                for a in alert.areas
-            ],
+            areas=[AreaModel.model_validate(a, from_attributes=True) for a in alert.areas],
             launch_time_ns=alert.launch_time_ns,
             launch_lat_deg=alert.launch_lat_deg,
             launch_lon_deg=alert.launch_lon_deg,
