@@ -26,7 +26,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import nats
 import numpy as np
@@ -62,7 +62,7 @@ from trilink.node.fusion import FusedPicture, FusionBook
 from trilink.node.secure import connect_options, require_tls
 from trilink.node.shedding import DropTally, TokenBucket
 from trilink.node.source import Source
-from trilink.node.store import AuditRow, Store
+from trilink.node.store import AuditFields, AuditRow, Store
 from trilink.wire.codec import MAX_ENVELOPE_BYTES, WireError, decode, encode
 from trilink.wire.keys import load_signing_key
 from trilink.wire.messages import (
@@ -197,7 +197,7 @@ class Node:
         #: Bytes already verified (the hub gets the same bytes direct and to relay).
         self._verified: VerifiedCache = VerifiedCache()
 
-    def _audit(self, direction: str, *, now: bool = False, **row: str) -> None:
+    def _audit(self, direction: str, *, now: bool = False, **row: Unpack[AuditFields]) -> None:
         """Audit one row at the node's clock (``row``: the other :class:`AuditRow` fields)."""
         self.store.audit(AuditRow(at_ns=self.clock(), direction=direction, **row), now=now)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from trilink.wire.messages import Envelope
@@ -60,6 +60,18 @@ CREATE TABLE IF NOT EXISTS own_tracks (
   track_id TEXT PRIMARY KEY, time_ns INTEGER NOT NULL, sensors TEXT NOT NULL
 );
 """
+
+
+class AuditFields(TypedDict, total=False):
+    """An :class:`AuditRow`'s fields after its time and direction (typed keyword arguments)."""
+
+    msg_id: str
+    kind: str
+    origin: str
+    peer: str
+    route: str
+    reason: str
+    detail: str
 
 
 @dataclass(frozen=True, kw_only=True)
