@@ -264,3 +264,44 @@ async def wait_for_stream_empty(js: nats.js.JetStreamContext, timeout: float) ->
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+class _FakeStateJS:
+    """What JPN's server says of KOR's state stream: what it delivered, what it still holds."""
+
+    def __init__(self, delivered: int, first: int) -> None:
+        self.delivered, self.first = delivered, first
+
+    def jetstream(self) -> _FakeStateJS:
+        return self
+
+    async def consumer_info(self, stream: str, consumer: str) -> object:
+        return _Info(delivered=_Info(stream_seq=self.delivered))
+
+    async def stream_info(self, stream: str) -> object:
+        return _Info(state=_Info(first_seq=self.first))
+
+
+class _Info:
+    def __init__(self, **kw: object) -> None:
+        self.__dict__.update(kw)
+
+
+async def test_messages_delivered_late_are_not_also_counted_as_discarded(env: Env) -> None:
+    """A fetch that timed out leaves its late messages for the next fetch. If they age out of
+    the stream meanwhile, the idle count must not call them discarded: they are still checked."""
+    jpn = Node(env.config("JPN"))
+    jpn._state_seq["KOR"] = 99  # 100..102 delivered, not yet taken; the stream now starts at 103
+    jpn.nc_state = _FakeStateJS(delivered=102, first=103)  # type: ignore[assignment]
+    await jpn._count_discarded("KOR")
+    assert jpn.counters["stream_dropped"] == 0
+    for seq in (100, 101, 102):  # the next fetch hands them over
+        jpn._discarded_before("KOR", seq)
+    jpn.nc_state = _FakeStateJS(delivered=102, first=110)  # type: ignore[assignment]
+    await jpn._count_discarded("KOR")  # all delivered were taken: 103..109 were discarded
+    assert jpn.counters["stream_dropped"] == 7
+    # at stop nothing more will be taken: the gap counts even with messages still in flight
+    jpn.nc_state = _FakeStateJS(delivered=115, first=120)  # type: ignore[assignment]
+    await jpn._count_discarded("KOR", final=True)
+    assert jpn.counters["stream_dropped"] == 17
+    jpn.store.close()

@@ -378,7 +378,7 @@ class Node:
     async def _count_expired_state(self) -> None:
         """At stop: count what each origin's stream discarded after the last message pulled."""
         for origin in list(self._state_seq):
-            await self._count_discarded(origin)
+            await self._count_discarded(origin, final=True)
 
     async def _on_error(self, exc: Exception) -> None:
         if isinstance(exc, nats.errors.SlowConsumerError):
@@ -671,12 +671,22 @@ class Node:
             self._stream_dropped.add(origin, seq - last - 1)
         self._state_seq[origin] = max(last, seq)
 
-    async def _count_discarded(self, origin: str) -> None:
+    async def _count_discarded(self, origin: str, *, final: bool = False) -> None:
         """Count what the server discarded after the last message pulled from ``origin`` (no
-        later message came to show the gap): whatever lies before the stream's first one."""
+        later message came to show the gap): whatever lies before the stream's first one.
+
+        Not while the server has delivered messages this node has not yet taken (unless
+        ``final``): a fetch that timed out leaves its late messages in the client's queue for
+        the next fetch, and a message delivered and then aged out of the stream would else be
+        counted as discarded and then checked as well."""
         if origin not in self._state_seq or self.nc_state is None:
             return
-        info = await self.nc_state.jetstream().stream_info(state_stream(origin))
+        js = self.nc_state.jetstream()
+        if not final:
+            consumer = await js.consumer_info(state_stream(origin), CONSUMER)
+            if (consumer.delivered.stream_seq or 0) > self._state_seq[origin]:
+                return
+        info = await js.stream_info(state_stream(origin))
         if info.state.first_seq > self._state_seq[origin] + 1:
             self._discarded_before(origin, info.state.first_seq)
             self._state_seq[origin] -= 1  # first_seq itself is still to come
