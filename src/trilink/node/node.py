@@ -682,14 +682,15 @@ class Node:
         if origin not in self._state_seq or self.nc_state is None:
             return
         js = self.nc_state.jetstream()
+        info = await js.stream_info(state_stream(origin))
+        if info.state.first_seq <= self._state_seq[origin] + 1:
+            return  # no gap: the common idle case asks the server once
         if not final:
             consumer = await js.consumer_info(state_stream(origin), CONSUMER)
             if (consumer.delivered.stream_seq or 0) > self._state_seq[origin]:
                 return
-        info = await js.stream_info(state_stream(origin))
-        if info.state.first_seq > self._state_seq[origin] + 1:
-            self._discarded_before(origin, info.state.first_seq)
-            self._state_seq[origin] -= 1  # first_seq itself is still to come
+        self._discarded_before(origin, info.state.first_seq)
+        self._state_seq[origin] -= 1  # first_seq itself is still to come
 
     async def _receive(self, subject: str, data: bytes, from_stream: bool) -> None:
         now = self.clock()
